@@ -1,0 +1,102 @@
+"""Users, networks, bearer tokens, login throttling and responder profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.models.base import Base, UtcDateTime
+
+user_networks = Table(
+    "user_networks",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("network_id", ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Network(Base):
+    __tablename__ = "networks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    networks: Mapped[list[Network]] = relationship(secondary=user_networks, lazy="selectin")
+    professional: Mapped[ProfessionalProfile | None] = relationship(
+        back_populates="user", lazy="selectin", uselist=False
+    )
+
+    @property
+    def network_ids(self) -> list[int]:
+        return sorted(n.id for n in self.networks)
+
+
+class AuthToken(Base):
+    """A bearer token; only its SHA-256 is stored, so a database leak yields no usable token."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    client: Mapped[str] = mapped_column(String(200), default="")
+
+
+class LoginThrottle(Base):
+    """Consecutive failed logins per username (known or not) and the current block."""
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocks: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ProfessionalProfile(Base):
+    """A registered responder: where they practise, how far they go, when they accept offers."""
+
+    __tablename__ = "professional_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    rpps: Mapped[str] = mapped_column(String(11), unique=True)
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name_key: Mapped[str] = mapped_column(String(100), index=True)
+    first_name_key: Mapped[str] = mapped_column(String(100))
+    profession_code: Mapped[str] = mapped_column(String(2), index=True)
+    specialty_code: Mapped[str | None] = mapped_column(String(8))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    commune_insee: Mapped[str | None] = mapped_column(String(5))
+    commune_name: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    radius_km: Mapped[float] = mapped_column(Float, default=10.0)
+    availability: Mapped[str] = mapped_column(String(12), default="both")
+    unavailable_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    timezone: Mapped[str] = mapped_column(String(40), default="Europe/Paris")
+    # [{"weekday": 0-6, "start": "HH:MM", "end": "HH:MM"}], validated by the API schema; empty = all day.
+    notification_windows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    user: Mapped[User] = relationship(back_populates="professional")

@@ -1,0 +1,186 @@
+"""Users, networks and responder accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.api.errors import ApiError, not_found
+from server.models import Network, ProfessionalProfile, User
+from server.security.passwords import hash_password
+from shared.domain import PROFESSIONS, Availability, Role
+from shared.schemas.admin import (
+    NetworkCreate,
+    NetworkOut,
+    NotificationWindow,
+    ProfessionalCreate,
+    ProfessionalOut,
+    ProfessionalPatch,
+    UserCreate,
+    UserPatch,
+)
+from shared.schemas.auth import UserOut
+from shared.validation import name_search_key
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        display_name=user.display_name,
+        network_ids=user.network_ids,
+        active=user.active,
+    )
+
+
+def networks_by_ids(session: Session, ids: list[int]) -> list[Network]:
+    wanted = sorted(set(ids))
+    found = list(session.scalars(select(Network).where(Network.id.in_(wanted)))) if wanted else []
+    missing = sorted(set(wanted) - {n.id for n in found})
+    if missing:
+        raise ApiError(422, "network_unknown", f"Réseau inconnu : {', '.join(map(str, missing))}")
+    return found
+
+
+def network_by_name(session: Session, name: str) -> Network | None:
+    return session.scalar(select(Network).where(func.lower(Network.name) == name.lower()))
+
+
+def create_network(session: Session, body: NetworkCreate, now: datetime) -> NetworkOut:
+    if network_by_name(session, body.name) is not None:
+        raise ApiError(409, "network_exists", f"Le réseau « {body.name} » existe déjà")
+    network = Network(name=body.name, created_at=now)
+    session.add(network)
+    session.flush()
+    return NetworkOut(id=network.id, name=network.name)
+
+
+def _check_username_free(session: Session, username: str) -> None:
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ApiError(409, "username_taken", f"L'identifiant « {username} » est déjà pris")
+
+
+def create_user(session: Session, body: UserCreate, now: datetime) -> User:
+    if body.role == Role.PROFESSIONAL:
+        raise ApiError(
+            422, "use_professional_route", "Un professionnel se crée par /api/v1/admin/professionals"
+        )
+    _check_username_free(session, body.username)
+    user = User(
+        username=body.username,
+        password_hash=hash_password(body.password),
+        role=body.role.value,
+        display_name=body.display_name,
+        phone=body.phone,
+        active=True,
+        created_at=now,
+        networks=networks_by_ids(session, body.network_ids),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def patch_user(session: Session, user_id: int, body: UserPatch) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("Utilisateur")
+    if body.display_name is not None:
+        user.display_name = body.display_name
+    if body.password is not None:
+        user.password_hash = hash_password(body.password)
+    if "phone" in body.model_fields_set:
+        user.phone = body.phone
+    if body.active is not None:
+        user.active = body.active
+    if body.network_ids is not None:
+        user.networks = networks_by_ids(session, body.network_ids)
+    return user
+
+
+def create_professional(session: Session, body: ProfessionalCreate, now: datetime) -> ProfessionalProfile:
+    _check_username_free(session, body.username)
+    if session.scalar(select(ProfessionalProfile.user_id).where(ProfessionalProfile.rpps == body.rpps)):
+        raise ApiError(409, "rpps_taken", f"Le RPPS {body.rpps} a déjà un compte")
+    user = User(
+        username=body.username,
+        password_hash=hash_password(body.password),
+        role=Role.PROFESSIONAL.value,
+        display_name=f"{body.last_name.upper()} {body.first_name}",
+        phone=body.phone,
+        active=True,
+        created_at=now,
+        networks=networks_by_ids(session, body.network_ids),
+    )
+    profile = ProfessionalProfile(
+        user=user,
+        rpps=body.rpps,
+        last_name=body.last_name,
+        first_name=body.first_name,
+        last_name_key=name_search_key(body.last_name),
+        first_name_key=name_search_key(body.first_name),
+        profession_code=body.profession_code,
+        specialty_code=body.specialty_code,
+        phone=body.phone,
+        commune_insee=body.commune_insee,
+        commune_name=body.commune_name,
+        postal_code=body.postal_code,
+        latitude=body.latitude,
+        longitude=body.longitude,
+        radius_km=body.radius_km,
+        availability=body.availability.value,
+        timezone=body.timezone,
+        notification_windows=[w.model_dump() for w in body.notification_windows],
+    )
+    session.add_all([user, profile])
+    session.flush()
+    return profile
+
+
+def patch_professional(session: Session, user_id: int, body: ProfessionalPatch) -> ProfessionalProfile:
+    profile = session.get(ProfessionalProfile, user_id)
+    if profile is None:
+        raise not_found("Professionnel")
+    changes = body.model_dump(exclude_unset=True)
+    if "network_ids" in changes:
+        profile.user.networks = networks_by_ids(session, changes.pop("network_ids") or [])
+    if "active" in changes:
+        profile.user.active = bool(changes.pop("active"))
+    if "availability" in changes and changes["availability"] is not None:
+        changes["availability"] = Availability(changes["availability"]).value
+    if "phone" in changes:
+        profile.user.phone = changes["phone"]
+    for name, value in changes.items():
+        if value is None and name not in ("phone", "unavailable_until"):
+            continue
+        setattr(profile, name, value)
+    return profile
+
+
+def professional_out(profile: ProfessionalProfile) -> ProfessionalOut:
+    return ProfessionalOut(
+        user_id=profile.user_id,
+        username=profile.user.username,
+        active=profile.user.active,
+        rpps=profile.rpps,
+        last_name=profile.last_name,
+        first_name=profile.first_name,
+        profession_code=profile.profession_code,
+        profession=PROFESSIONS[profile.profession_code],
+        specialty_code=profile.specialty_code,
+        phone=profile.phone,
+        commune_insee=profile.commune_insee,
+        commune_name=profile.commune_name,
+        postal_code=profile.postal_code,
+        latitude=profile.latitude,
+        longitude=profile.longitude,
+        radius_km=profile.radius_km,
+        availability=Availability(profile.availability),
+        unavailable_until=profile.unavailable_until,
+        timezone=profile.timezone,
+        network_ids=profile.user.network_ids,
+        notification_windows=[NotificationWindow(**w) for w in profile.notification_windows],
+    )

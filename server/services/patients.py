@@ -1,0 +1,206 @@
+"""Creating and changing patients; every change leaves a timeline line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from server.api.context import Principal
+from server.api.errors import ApiError, not_found
+from server.models import Patient, PatientEvent, User, UsualProfessional
+from server.services.patient_search import Traits, likely_duplicates
+from server.services.patient_views import registered_by_rpps
+from shared.domain import PROFESSIONS, Role
+from shared.schemas.patients import (
+    FIELD_LABELS,
+    PatientCreate,
+    PatientFields,
+    PatientPatch,
+    UsualProfessionalIn,
+    check_identity,
+)
+from shared.validation import ValidationFailure, default_oid_for, name_compact_key, parse_nir
+
+MAX_USUAL_PROFESSIONALS = 20
+
+
+def _search_keys(values: dict[str, Any]) -> dict[str, Any]:
+    birth = values.get("birth_last_name")
+    return {
+        "last_name_key": name_compact_key(values["last_name"]),
+        "first_name_key": name_compact_key(values["first_name"]),
+        "birth_last_name_key": name_compact_key(birth) if birth else None,
+    }
+
+
+def _fill_ins_oid(values: dict[str, Any]) -> None:
+    if values.get("nir") and not values.get("ins_oid"):
+        values["ins_oid"] = default_oid_for(parse_nir(values["nir"])).value
+    if not values.get("nir"):
+        values["ins_oid"] = None
+
+
+def _nir_owner(session: Session, nir: str | None, exclude_id: int | None = None) -> int | None:
+    if not nir:
+        return None
+    owner = session.scalar(select(Patient.id).where(Patient.nir == nir))
+    return owner if owner != exclude_id else None
+
+
+def add_event(
+    session: Session,
+    patient: Patient,
+    now: datetime,
+    kind: str,
+    label: str,
+    by: Principal | None,
+    **data: Any,
+) -> None:
+    session.add(
+        PatientEvent(
+            patient_id=patient.id, at=now, kind=kind, label=label, user_id=by.id if by else None, data=data
+        )
+    )
+
+
+def create_patient(session: Session, body: PatientCreate, by: Principal, now: datetime) -> Patient:
+    values = body.model_dump(exclude={"acknowledge_duplicates"})
+    owner = _nir_owner(session, values.get("nir"))
+    if owner is not None:
+        raise ApiError(409, "nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
+    if not body.acknowledge_duplicates:
+        traits = Traits(body.phone, body.last_name, body.first_name, body.birth_date, body.nir)
+        hints = likely_duplicates(session, traits)
+        if body.phone2:
+            hints += likely_duplicates(session, Traits(phone=body.phone2))
+        if hints:
+            raise ApiError(
+                409,
+                "possible_duplicates",
+                "Ce patient ressemble à un patient déjà enregistré : vérifiez avant de le créer",
+                duplicates=[h.model_dump() for h in hints],
+            )
+    _fill_ins_oid(values)
+    patient = Patient(**values, **_search_keys(values), created_at=now, updated_at=now, created_by=by.id)
+    session.add(patient)
+    session.flush()
+    add_event(session, patient, now, "created", f"Fiche créée par {by.display_name}", by)
+    return patient
+
+
+def get_patient(session: Session, patient_id: int, *, for_update: bool = False) -> Patient:
+    patient = session.get(Patient, patient_id, with_for_update=for_update)
+    if patient is None:
+        raise not_found("Patient")
+    return patient
+
+
+def may_read(session: Session, patient: Patient, principal: Principal) -> bool:
+    """Staff read every patient; a responder only the patients they are a usual professional of."""
+    if principal.role in (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR):
+        return True
+    if principal.role == Role.PROFESSIONAL and principal.rpps:
+        return any(u.rpps == principal.rpps for u in patient.usual_professionals)
+    return False
+
+
+def update_patient(
+    session: Session, patient_id: int, body: PatientPatch, by: Principal, now: datetime
+) -> Patient:
+    patient = get_patient(session, patient_id, for_update=True)
+    if body.version != patient.version:
+        raise ApiError(
+            409,
+            "stale_version",
+            "La fiche a été modifiée entre-temps : rechargez-la avant d'enregistrer",
+            current_version=patient.version,
+        )
+    changes = {k: v for k, v in body.changes().items() if getattr(patient, k) != v}
+    if not changes:
+        return patient
+    merged = {name: getattr(patient, name) for name in PatientFields.model_fields}
+    merged.update(changes)
+    try:
+        check_identity(merged)
+    except ValidationFailure as failure:
+        raise ApiError(422, failure.code, failure.message) from failure
+    if "nir" in changes:
+        owner = _nir_owner(session, merged.get("nir"), exclude_id=patient.id)
+        if owner is not None:
+            raise ApiError(409, "nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
+        if "ins_oid" not in changes:
+            merged["ins_oid"] = None
+        _fill_ins_oid(merged)
+        changes["ins_oid"] = merged["ins_oid"]
+    for name, value in {**changes, **_search_keys(merged)}.items():
+        setattr(patient, name, value)
+    patient.updated_at = now
+    try:
+        session.flush()
+    except (StaleDataError, IntegrityError) as exc:
+        raise ApiError(409, "conflict", "Modification concurrente : rechargez la fiche") from exc
+    labels = sorted({FIELD_LABELS.get(name, name) for name in changes if name in FIELD_LABELS})
+    add_event(
+        session,
+        patient,
+        now,
+        "updated",
+        f"Fiche modifiée par {by.display_name} : {', '.join(labels)}",
+        by,
+        fields=sorted(changes),
+    )
+    return patient
+
+
+def set_usual_professionals(
+    session: Session, patient_id: int, items: list[UsualProfessionalIn], by: Principal, now: datetime
+) -> Patient:
+    if len(items) > MAX_USUAL_PROFESSIONALS:
+        raise ApiError(422, "too_many", f"{MAX_USUAL_PROFESSIONALS} professionnels habituels au plus")
+    patient = get_patient(session, patient_id, for_update=True)
+    unique = {(i.profession_code, i.rpps): i for i in items}
+    registered = registered_by_rpps(session, [i.rpps for i in unique.values()])
+    for item in unique.values():
+        profile = registered.get(item.rpps)
+        if profile is not None and profile.profession_code != item.profession_code:
+            raise ApiError(
+                422,
+                "profession_mismatch",
+                f"Le RPPS {item.rpps} est enregistré comme {PROFESSIONS[profile.profession_code]}, "
+                f"pas comme {PROFESSIONS[item.profession_code]}",
+            )
+    patient.usual_professionals = [
+        UsualProfessional(
+            profession_code=i.profession_code, rpps=i.rpps, last_name=i.last_name, first_name=i.first_name
+        )
+        for i in unique.values()
+    ]
+    patient.updated_at = now
+    session.flush()
+    described = [f"{PROFESSIONS[i.profession_code]} {i.rpps}" for i in unique.values()] or ["aucun"]
+    add_event(
+        session,
+        patient,
+        now,
+        "usual_professionals",
+        f"Professionnels habituels modifiés par {by.display_name} : {', '.join(described)}",
+        by,
+        rpps=[i.rpps for i in unique.values()],
+    )
+    return patient
+
+
+def timeline(session: Session, patient_id: int) -> list[PatientEvent]:
+    query = select(PatientEvent).where(PatientEvent.patient_id == patient_id)
+    return list(session.scalars(query.order_by(PatientEvent.at.desc(), PatientEvent.id.desc())))
+
+
+def user_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}

@@ -1,0 +1,64 @@
+"""Server settings, read from the environment once at start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy.engine import make_url
+
+DEFAULT_TOKEN_TTL_MINUTES = 12 * 60  # one hotline shift
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+class SettingsError(RuntimeError):
+    """The environment asks for something unsafe or impossible."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    test_clock: bool = False
+    token_ttl_minutes: int = DEFAULT_TOKEN_TTL_MINUTES
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+    @property
+    def database_kind(self) -> str:
+        return "postgresql" if make_url(self.database_url).get_backend_name() == "postgresql" else "sqlite"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("CENTRALE_DATA_DIR") or platformdirs.user_data_dir("centrale", "Centrale"))
+        url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'centrale.sqlite3'}"
+        settings = cls(
+            database_url=_sqlalchemy_url(url),
+            data_dir=data_dir,
+            test_clock=env.get("CENTRALE_TEST_CLOCK", "") == "1",
+            token_ttl_minutes=int(env.get("CENTRALE_TOKEN_TTL_MINUTES", DEFAULT_TOKEN_TTL_MINUTES)),
+            max_body_bytes=int(env.get("CENTRALE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.test_clock and self.database_kind == "postgresql":
+            host = make_url(self.database_url).host or "localhost"
+            if host not in ("localhost", "127.0.0.1", "::1"):
+                raise SettingsError(
+                    "CENTRALE_TEST_CLOCK=1 est refusé avec une base PostgreSQL distante "
+                    f"({host}) : l'horloge de test n'est permise qu'en local."
+                )
+        if self.token_ttl_minutes <= 0:
+            raise SettingsError("CENTRALE_TOKEN_TTL_MINUTES doit être positif")
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Accept the usual `postgresql://` / `postgres://` forms and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

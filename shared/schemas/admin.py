@@ -1,0 +1,136 @@
+"""Administration: users, networks and responder accounts."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+
+from shared.domain import Availability, Role
+from shared.schemas.common import (
+    ApiModel,
+    DisplayName,
+    FirstName,
+    InseeCode,
+    LastName,
+    Password,
+    PhoneNumber,
+    PostalCode,
+    ProfessionCode,
+    TimeZoneName,
+    Username,
+)
+from shared.validation import ValidationFailure, validate_rpps
+
+Rpps = Annotated[str, Field(max_length=11), AfterValidator(validate_rpps)]
+
+
+class NetworkCreate(ApiModel):
+    name: str = Field(min_length=2, max_length=120)
+
+
+class NetworkOut(BaseModel):
+    id: int
+    name: str
+
+
+class UserCreate(ApiModel):
+    username: Username
+    password: Password
+    role: Role
+    display_name: DisplayName
+    phone: PhoneNumber | None = None
+    network_ids: list[int] = Field(default_factory=list, max_length=50)
+
+
+class UserPatch(ApiModel):
+    display_name: DisplayName | None = None
+    password: Password | None = None
+    phone: PhoneNumber | None = None
+    active: bool | None = None
+    network_ids: list[int] | None = Field(default=None, max_length=50)
+
+
+def _clock_time(value: str) -> str:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", value):
+        raise ValidationFailure("time_invalid", f"Heure invalide : « {value} » (HH:MM attendu)")
+    return value
+
+
+ClockTime = Annotated[str, Field(max_length=5), AfterValidator(_clock_time)]
+
+
+class NotificationWindow(ApiModel):
+    """Hours when a responder accepts offers on one weekday (0 = lundi), in their own time zone."""
+
+    weekday: int = Field(ge=0, le=6)
+    start: ClockTime
+    end: ClockTime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start >= self.end:
+            raise ValidationFailure(
+                "window_order", "La plage horaire doit finir après son début (utilisez 24:00 pour minuit)"
+            )
+        return self
+
+
+class ProfessionalCreate(ApiModel):
+    username: Username
+    password: Password
+    rpps: Rpps
+    last_name: LastName
+    first_name: FirstName
+    profession_code: ProfessionCode
+    specialty_code: str | None = Field(default=None, max_length=8)
+    phone: PhoneNumber | None = None
+    commune_insee: InseeCode | None = None
+    commune_name: str | None = Field(default=None, max_length=100)
+    postal_code: PostalCode | None = None
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    radius_km: float = Field(default=10.0, gt=0, le=200)
+    availability: Availability = Availability.BOTH
+    timezone: TimeZoneName = "Europe/Paris"
+    network_ids: list[int] = Field(default_factory=list, max_length=50)
+    notification_windows: list[NotificationWindow] = Field(default_factory=list, max_length=70)
+
+
+class ProfessionalPatch(ApiModel):
+    phone: PhoneNumber | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    radius_km: float | None = Field(default=None, gt=0, le=200)
+    availability: Availability | None = None
+    unavailable_until: AwareDatetime | None = None
+    timezone: TimeZoneName | None = None
+    network_ids: list[int] | None = Field(default=None, max_length=50)
+    notification_windows: list[NotificationWindow] | None = Field(default=None, max_length=70)
+    active: bool | None = None
+
+
+class ProfessionalOut(BaseModel):
+    user_id: int
+    username: str
+    active: bool
+    rpps: str
+    last_name: str
+    first_name: str
+    profession_code: str
+    profession: str
+    specialty_code: str | None
+    phone: str | None
+    commune_insee: str | None
+    commune_name: str | None
+    postal_code: str | None
+    latitude: float
+    longitude: float
+    radius_km: float
+    availability: Availability
+    unavailable_until: datetime | None
+    timezone: str
+    network_ids: list[int]
+    notification_windows: list[NotificationWindow]

@@ -1,0 +1,31 @@
+"""Login and the identity of the caller."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from shared.domain import Role
+from shared.schemas.common import ApiModel
+
+
+class LoginRequest(ApiModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    role: Role
+    display_name: str
+    network_ids: list[int]
+    active: bool = True
+
+
+class LoginResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_at: datetime
+    user: UserOut

@@ -1,0 +1,116 @@
+"""Building blocks of the API schemas: errors, limits and validated field types.
+
+Limits are part of the contract (docs/server.md lists them); a longer value is refused with 422.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from shared.domain import PROFESSIONS
+from shared.validation import ValidationFailure, clean_display_name, normalize_phone, parse_nir
+
+NAME_MAX = 100
+TEXT_MAX = 200
+SHORT_MAX = 50
+EMAIL_MAX = 254
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
+
+
+class ApiModel(BaseModel):
+    """Every request body refuses unknown fields, so a typo is an error rather than lost data."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+    code: str
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    code: str
+    errors: list[FieldError] | None = None
+
+
+def person_name(label: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        return clean_display_name(value, field=label, max_length=NAME_MAX)
+
+    return check
+
+
+def _profession(code: str) -> str:
+    if code not in PROFESSIONS:
+        raise ValidationFailure("profession_unknown", f"Code profession inconnu : « {code} »")
+    return code
+
+
+def _nir(value: str) -> str:
+    return parse_nir(value).value
+
+
+def _insee(value: str) -> str:
+    value = value.upper()
+    if not re.fullmatch(r"\d{5}|2[AB]\d{3}", value):
+        raise ValidationFailure("insee_invalid", "Code INSEE invalide (5 caractères, 2A/2B pour la Corse)")
+    return value
+
+
+def _postal_code(value: str) -> str:
+    if not re.fullmatch(r"\d{5}", value):
+        raise ValidationFailure("postal_code_invalid", "Code postal invalide (5 chiffres)")
+    return value
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ValidationFailure("email_invalid", "Adresse e-mail invalide")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationFailure("timezone_unknown", f"Fuseau horaire inconnu : « {value} »") from exc
+    return value
+
+
+def _not_in_future(value: date) -> date:
+    if value > date.today():
+        raise ValidationFailure("birth_date_future", "La date de naissance est dans le futur")
+    if value.year < 1890:
+        raise ValidationFailure("birth_date_too_old", "Date de naissance trop ancienne")
+    return value
+
+
+PhoneNumber = Annotated[str, Field(max_length=40), AfterValidator(normalize_phone)]
+Nir = Annotated[str, Field(max_length=25), AfterValidator(_nir)]
+InseeCode = Annotated[str, Field(max_length=5), AfterValidator(_insee)]
+PostalCode = Annotated[str, Field(max_length=5), AfterValidator(_postal_code)]
+Email = Annotated[str, Field(max_length=EMAIL_MAX), AfterValidator(_email)]
+ProfessionCode = Annotated[str, Field(max_length=2), AfterValidator(_profession)]
+TimeZoneName = Annotated[str, Field(max_length=40), AfterValidator(_timezone)]
+BirthDate = Annotated[date, AfterValidator(_not_in_future)]
+ShortText = Annotated[str, Field(max_length=SHORT_MAX)]
+Text = Annotated[str, Field(max_length=TEXT_MAX)]
+Username = Annotated[str, Field(pattern=USERNAME_PATTERN)]
+Password = Annotated[str, Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
+LastName = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(person_name("Nom"))]
+FirstName = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(person_name("Prénom"))]
+BirthLastName = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(person_name("Nom de naissance"))]
+BirthFirstNames = Annotated[
+    str, Field(max_length=TEXT_MAX), AfterValidator(person_name("Prénoms de naissance"))
+]
+DisplayName = Annotated[str, Field(min_length=1, max_length=120)]

@@ -1,0 +1,249 @@
+"""Patients: identity (identitovigilance), contact, address, usual professionals, timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, Field, model_validator
+
+from shared.domain import IdentityStatus, InsuranceScheme, Sex
+from shared.schemas.admin import Rpps
+from shared.schemas.common import (
+    ApiModel,
+    BirthDate,
+    BirthFirstNames,
+    BirthLastName,
+    Email,
+    FirstName,
+    InseeCode,
+    LastName,
+    Nir,
+    PhoneNumber,
+    PostalCode,
+    ProfessionCode,
+    ShortText,
+    Text,
+)
+from shared.validation import InsOid, ValidationFailure, check_nir_matches_identity, parse_nir
+
+# Mandatory to create a patient: the search-step traits (phone, names, birth date) and the
+# patient-step ones (sex, address), as the tutorial's wizard requires before a case can be sent.
+MANDATORY_FIELDS = (
+    "phone",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "sex",
+    "address_line",
+    "postal_code",
+    "city",
+)
+
+
+class PatientFields(ApiModel):
+    """Every patient field, all optional; create and patch narrow it down."""
+
+    last_name: LastName | None = None
+    first_name: FirstName | None = None
+    birth_last_name: BirthLastName | None = None
+    birth_first_names: BirthFirstNames | None = None
+    sex: Sex | None = None
+    birth_date: BirthDate | None = None
+    birth_place_insee: InseeCode | None = None
+    nir: Nir | None = None
+    ins_oid: InsOid | None = None
+    identity_status: IdentityStatus | None = None
+    occupation: Text | None = None
+    insurance_scheme: InsuranceScheme | None = None
+    phone: PhoneNumber | None = None
+    phone2: PhoneNumber | None = None
+    email: Email | None = None
+    address_line: Text | None = None
+    address_complement: Text | None = None
+    building: ShortText | None = None
+    staircase: ShortText | None = None
+    floor: ShortText | None = None
+    digicode: ShortText | None = None
+    intercom: ShortText | None = None
+    door: ShortText | None = None
+    postal_code: PostalCode | None = None
+    city: Text | None = None
+    commune_insee: InseeCode | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+
+class PatientCreate(PatientFields):
+    identity_status: IdentityStatus = IdentityStatus.PROVISIONAL
+    acknowledge_duplicates: bool = False
+
+    @model_validator(mode="after")
+    def _complete_and_coherent(self) -> Self:
+        missing = [name for name in MANDATORY_FIELDS if getattr(self, name) in (None, "")]
+        if missing:
+            labels = ", ".join(FIELD_LABELS[name] for name in missing)
+            raise ValidationFailure("patient_incomplete", f"Champs obligatoires manquants : {labels}")
+        check_identity(self.model_dump())
+        return self
+
+
+class PatientPatch(PatientFields):
+    version: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _mandatory_not_cleared(self) -> Self:
+        cleared = [
+            n for n in MANDATORY_FIELDS if n in self.model_fields_set and getattr(self, n) in (None, "")
+        ]
+        if cleared:
+            labels = ", ".join(FIELD_LABELS[name] for name in cleared)
+            raise ValidationFailure("patient_incomplete", f"Ces champs ne peuvent pas être vidés : {labels}")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set if name != "version"}
+
+
+def check_identity(values: dict[str, Any]) -> None:
+    """Rules that tie fields together; run on a complete patient (after a patch too)."""
+    nir_text = values.get("nir")
+    if nir_text:
+        nir = parse_nir(nir_text)
+        check_nir_matches_identity(nir, str(values["sex"]), values["birth_date"])
+    status = IdentityStatus(values.get("identity_status") or IdentityStatus.PROVISIONAL)
+    if status in (IdentityStatus.RECOVERED, IdentityStatus.QUALIFIED):
+        strict = ("nir", "birth_last_name", "birth_first_names", "birth_place_insee")
+        missing = [FIELD_LABELS[name] for name in strict if not values.get(name)]
+        if values.get("sex") in (None, Sex.UNKNOWN):
+            missing.append(FIELD_LABELS["sex"])
+        if missing:
+            raise ValidationFailure(
+                "ins_incomplete",
+                f"{status.label} : l'INS et les 5 traits stricts sont obligatoires "
+                f"(manque : {', '.join(missing)})",
+            )
+
+
+FIELD_LABELS = {
+    "last_name": "Nom",
+    "first_name": "Prénom",
+    "birth_last_name": "Nom de naissance",
+    "birth_first_names": "Prénoms de naissance",
+    "sex": "Sexe",
+    "birth_date": "Date de naissance",
+    "birth_place_insee": "Lieu de naissance",
+    "nir": "NIR",
+    "ins_oid": "OID INS",
+    "identity_status": "Statut de l'identité",
+    "occupation": "Profession",
+    "insurance_scheme": "Régime",
+    "phone": "Téléphone",
+    "phone2": "Téléphone 2",
+    "email": "Adresse e-mail",
+    "address_line": "Adresse de résidence",
+    "address_complement": "Complément d'adresse",
+    "building": "Bâtiment",
+    "staircase": "Escalier",
+    "floor": "Étage",
+    "digicode": "Digicode",
+    "intercom": "Interphone",
+    "door": "Porte",
+    "postal_code": "Code postal",
+    "city": "Commune",
+    "commune_insee": "Code commune INSEE",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "version": "Version",
+}
+
+
+class UsualProfessionalIn(ApiModel):
+    profession_code: ProfessionCode
+    rpps: Rpps
+    last_name: LastName | None = None
+    first_name: FirstName | None = None
+
+
+class UsualProfessionalOut(BaseModel):
+    profession_code: str
+    profession: str
+    rpps: str
+    last_name: str | None
+    first_name: str | None
+    registered: bool
+    user_id: int | None
+
+
+class PatientOut(BaseModel):
+    id: int
+    version: int
+    last_name: str
+    first_name: str
+    birth_last_name: str | None
+    birth_first_names: str | None
+    sex: Sex
+    birth_date: date
+    age: int
+    birth_place_insee: str | None
+    nir: str | None
+    ins_oid: str | None
+    identity_status: IdentityStatus
+    occupation: str | None
+    insurance_scheme: InsuranceScheme | None
+    phone: str
+    phone2: str | None
+    email: str | None
+    address_line: str
+    address_complement: str | None
+    building: str | None
+    staircase: str | None
+    floor: str | None
+    digicode: str | None
+    intercom: str | None
+    door: str | None
+    postal_code: str
+    city: str
+    commune_insee: str | None
+    latitude: float | None
+    longitude: float | None
+    usual_professionals: list[UsualProfessionalOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class DuplicateHint(BaseModel):
+    id: int
+    reasons: list[str]
+
+
+class PatientMatch(BaseModel):
+    """A search result: a short identity, why it matched, and the patients it may duplicate."""
+
+    id: int
+    last_name: str
+    first_name: str
+    birth_last_name: str | None
+    birth_date: date
+    age: int
+    sex: Sex
+    phone: str
+    postal_code: str
+    city: str
+    identity_status: IdentityStatus
+    match: Literal["exact", "similar"]
+    reasons: list[str]
+    likely_duplicates: list[DuplicateHint]
+
+
+class PatientSearchResult(BaseModel):
+    items: list[PatientMatch]
+    truncated: bool
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    kind: str
+    label: str
+    by: str | None
+    data: dict[str, Any]
