@@ -24,6 +24,12 @@ def server_version() -> str:
         return "0.0.0+local"
 
 
+def routers(settings: Settings) -> list[APIRouter]:
+    """Every router of the API, in order; the test clock only when the setting asks for it."""
+    found = [system.router, auth.router, admin.router, admin.networks_router, patients.router]
+    return [*found, system.test_clock_router] if settings.test_clock else found
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -41,14 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=server_version(),
     )
     install_error_handlers(app)
-    api = APIRouter(prefix=API_PREFIX)
-    api.include_router(system.router)
-    api.include_router(auth.router)
-    api.include_router(admin.router)
-    api.include_router(admin.networks_router)
-    api.include_router(patients.router)
-    if settings.test_clock:
-        api.include_router(system.test_clock_router)
-    app.include_router(api)
+    for router in routers(settings):
+        app.include_router(router, prefix=API_PREFIX)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -155,7 +155,7 @@ def seed_demo(db: Database, professionals: int = 36) -> bool:
                 ),
                 now,
             )
-        rpps_by_place: dict[tuple[str, str], str] = {}
+        rpps_by_place: dict[tuple[str, str], list[str]] = {}
         for n in range(1, professionals + 1):
             commune = COMMUNES[n % len(COMMUNES)]
             profession, specialty = PROFESSION_CYCLE[n % len(PROFESSION_CYCLE)]
@@ -180,7 +180,7 @@ def seed_demo(db: Database, professionals: int = 36) -> bool:
                 notification_windows=WEEKDAY_DAYTIME if n % 5 == 0 else [],
             )
             profile = create_professional(session, body, now)
-            rpps_by_place.setdefault((commune.insee, profession), profile.rpps)
+            rpps_by_place.setdefault((commune.network, profession), []).append(profile.rpps)
         operator = session.scalar(select(User).where(User.username == "operateur"))
         assert operator is not None
         _seed_patients(session, Principal.of(operator), rpps_by_place, now)
@@ -188,7 +188,7 @@ def seed_demo(db: Database, professionals: int = 36) -> bool:
 
 
 def _seed_patients(
-    session: Session, by: Principal, rpps_by_place: dict[tuple[str, str], str], now: datetime
+    session: Session, by: Principal, rpps_by_place: dict[tuple[str, str], list[str]], now: datetime
 ) -> None:
     people = [
         ("PICASSO", "Pablo", "M", date(1952, 8, 9), 2, "12 rue de Laval", COMMUNES[1]),
@@ -225,10 +225,11 @@ def _seed_patients(
             by,
             now,
         )
+        # Most demo patients have a registered attending doctor and nurse of their network.
         usual = [
-            UsualProfessionalIn(profession_code=code, rpps=rpps_by_place[(commune.insee, code)])
+            UsualProfessionalIn(profession_code=code, rpps=pool[index % len(pool)])
             for code in ("10", "60")
-            if (commune.insee, code) in rpps_by_place and index % 2 == 0
+            if (pool := rpps_by_place.get((commune.network, code))) and index % 4 != 3
         ]
         if usual:
             set_usual_professionals(session, patient.id, usual, by, now)

@@ -19,14 +19,18 @@ from shared.validation.errors import ValidationFailure
 _LIGATURES: Final = str.maketrans(
     {"Œ": "OE", "Æ": "AE", "ẞ": "SS", "Ø": "O", "Đ": "D", "Ð": "D", "Ł": "L", "Þ": "TH", "Ħ": "H", "Ŧ": "T"}
 )
+# Apostrophes become spaces. Most are punctuation or symbols anyway; ʼ and ʻ are "modifier
+# letters" for Unicode and must be listed. Hyphens, dashes, underscores and dots are punctuation.
 _APOSTROPHES: Final = frozenset("'’ʼ`‘´ʻ")
-_HYPHENS: Final = frozenset("-‐‑‒–—―−")
 # Saint / Sainte are abbreviated or not depending on who typed the name.
 _TOKEN_ALIASES: Final = {"SAINT": "ST", "SAINTE": "STE"}
 
 
 def _strip_marks(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    # Drops accents and every other non-spacing or enclosing mark (incl. invisible ones such as
+    # the combining grapheme joiner); spacing marks (Indic vowel signs) are kept.
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Me"))
 
 
 def _is_key_char(char: str) -> bool:

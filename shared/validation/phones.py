@@ -151,12 +151,25 @@ def normalize_phone(text: str) -> str:
     return _checked(number)
 
 
+def _dials_back_to(national: str, e164: str) -> bool:
+    try:
+        return _from_national(national) == e164
+    except ValidationFailure:
+        return False
+
+
 def format_phone_national(e164: str) -> str:
-    """Format as "07 61 71 72 29" in France and overseas départements, internationally otherwise."""
-    number = _parse(normalize_phone(e164), None)
+    """Format as "07 61 71 72 29" in France and overseas départements, internationally otherwise.
+
+    The national form is only used when it reads back to the same number (e.g. an overseas
+    0800 number stays "+590 800 …", since "08 00 …" would be the mainland one).
+    """
+    normalized = normalize_phone(e164)
+    number = _parse(normalized, None)
     if number.country_code in _FRENCH_STYLE_CODES:
         digits = "0" + str(number.national_number)
-        return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+        if _dials_back_to(digits, normalized):
+            return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every benchmark and prints its figures (not part of CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh >/dev/null
+for bench in server_start; do
+    echo "== $bench"
+    .venv/bin/python -m "bench.$bench" "$@"
+done

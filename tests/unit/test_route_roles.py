@@ -1,0 +1,68 @@
+"""Every route of the API declares the roles allowed to call it; only a short list is public."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from server.api.context import RoleGuard
+from server.app import API_PREFIX, create_app, routers
+from server.settings import Settings
+from shared.domain import Role
+
+PUBLIC = {
+    ("GET", "/api/v1/health"),
+    ("POST", "/api/v1/auth/login"),
+    ("GET", "/api/v1/test/clock"),
+    ("POST", "/api/v1/test/clock/advance"),
+}
+
+
+def _guards(dependant: Dependant) -> list[RoleGuard]:
+    found = [dependant.call] if isinstance(dependant.call, RoleGuard) else []
+    for sub in dependant.dependencies:
+        found.extend(_guards(sub))
+    return [g for g in found if isinstance(g, RoleGuard)]
+
+
+def _routes(tmp_path: Path, *, test_clock: bool) -> dict[tuple[str, str], list[RoleGuard]]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", data_dir=tmp_path, test_clock=test_clock)
+    table = {}
+    for router in routers(settings):
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            for method in route.methods:
+                table[(method, API_PREFIX + route.path)] = _guards(route.dependant)
+    # The application serves exactly these routes (its OpenAPI document lists what it answers).
+    served = {
+        (method.upper(), path)
+        for path, operations in create_app(settings).openapi()["paths"].items()
+        for method in operations
+    }
+    assert served == set(table)
+    return table
+
+
+def test_every_route_declares_its_roles(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, test_clock=True)
+    undeclared = sorted(key for key, guards in routes.items() if not guards and key not in PUBLIC)
+    assert undeclared == []
+    assert PUBLIC <= set(routes)
+    assert all(len(guards) == 1 for key, guards in routes.items() if key not in PUBLIC)
+
+
+def test_sensitive_routes_allow_only_the_expected_roles(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, test_clock=False)
+    staff = {Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR}
+    assert routes[("POST", "/api/v1/patients")][0].roles == staff
+    assert routes[("GET", "/api/v1/patients/{patient_id}")][0].roles == staff | {Role.PROFESSIONAL}
+    assert routes[("GET", "/api/v1/admin/audit")][0].roles == {Role.ADMIN}
+    admin_routes = [guards for (_, path), guards in routes.items() if path.startswith("/api/v1/admin/")]
+    assert admin_routes and all(g[0].roles == {Role.ADMIN} for g in admin_routes)
+
+
+def test_the_test_clock_does_not_exist_without_its_setting(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, test_clock=False)
+    assert not any(path.startswith("/api/v1/test") for _, path in routes)
