@@ -19,7 +19,11 @@ def measure(kind: str, runs: int) -> list[float]:
     figures = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as directory:
-            url = f"sqlite:///{Path(directory) / 'centrale.sqlite3'}" if kind == "sqlite" else postgres.create_database()
+            url = (
+                f"sqlite:///{Path(directory) / 'centrale.sqlite3'}"
+                if kind == "sqlite"
+                else postgres.create_database()
+            )
             process = ServerProcess(url, Path(directory), test_clock=False)
             try:
                 figures.append(process.start())

@@ -44,8 +44,17 @@ def test_create_user_from_the_command_line(server: LiveServer) -> None:
     assert server.admin().post("/admin/networks", json={"name": network}).status_code == 201
     name = unique("cli")
     result = server.process.cli(
-        "create-user", "--username", name, "--role", "supervisor", "--password-stdin",
-        "--display-name", "Superviseuse CLI", "--network", network, stdin=PASSWORD + "\n",
+        "create-user",
+        "--username",
+        name,
+        "--role",
+        "supervisor",
+        "--password-stdin",
+        "--display-name",
+        "Superviseuse CLI",
+        "--network",
+        network,
+        stdin=PASSWORD + "\n",
     )
     assert result.returncode == 0, result.stderr
     assert f"Utilisateur « {name} » créé (rôle supervisor" in result.stdout
@@ -58,21 +67,30 @@ def test_create_user_from_the_command_line(server: LiveServer) -> None:
     ("args", "stdin", "message"),
     [
         (["--role", "supervisor", "--password-stdin"], "court\n", "trop court (12 caractère(s) au moins)"),
-        (["--role", "operator", "--password-stdin", "--network", "Réseau inexistant"], PASSWORD + "\n",
-         "réseau inconnu « Réseau inexistant »"),
+        (
+            ["--role", "operator", "--password-stdin", "--network", "Réseau inexistant"],
+            PASSWORD + "\n",
+            "réseau inconnu « Réseau inexistant »",
+        ),
     ],
 )
-def test_create_user_refusals_are_clear(server: LiveServer, args: list[str], stdin: str, message: str) -> None:
+def test_create_user_refusals_are_clear(
+    server: LiveServer, args: list[str], stdin: str, message: str
+) -> None:
     result = server.process.cli("create-user", "--username", unique("cli"), *args, stdin=stdin)
     assert result.returncode == 1
     assert message in result.stderr
 
 
 def test_create_user_refuses_a_taken_username_and_an_unknown_role(server: LiveServer) -> None:
-    taken = server.process.cli("create-user", "--username", "admin", "--role", "admin", "--password", PASSWORD)
+    taken = server.process.cli(
+        "create-user", "--username", "admin", "--role", "admin", "--password", PASSWORD
+    )
     assert taken.returncode == 1
     assert "L'identifiant « admin » est déjà pris" in taken.stderr
-    bad_role = server.process.cli("create-user", "--username", "x-user", "--role", "king", "--password", PASSWORD)
+    bad_role = server.process.cli(
+        "create-user", "--username", "x-user", "--role", "king", "--password", PASSWORD
+    )
     assert bad_role.returncode == 2
     assert "invalid choice: 'king'" in bad_role.stderr
 
@@ -121,8 +139,12 @@ def test_seed_demo_is_idempotent_and_gives_a_usable_demo(empty_database: tuple[s
 def test_data_survives_a_server_restart(empty_database: tuple[str, Path]) -> None:
     url, directory = empty_database
     process = ServerProcess(url, directory)
-    assert process.cli("create-user", "--username", "restart-op", "--role", "operator",
-                       "--password", PASSWORD).returncode == 0
+    assert (
+        process.cli(
+            "create-user", "--username", "restart-op", "--role", "operator", "--password", PASSWORD
+        ).returncode
+        == 0
+    )
     process.start()
     token = process.client().post("/auth/login", json={"username": "restart-op", "password": PASSWORD}).json()
     process.stop()
@@ -134,12 +156,24 @@ def test_data_survives_a_server_restart(empty_database: tuple[str, Path]) -> Non
 
 
 def test_test_clock_is_refused_with_a_remote_postgresql(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": "postgresql://centrale@db.example.org/centrale", "CENTRALE_TEST_CLOCK": "1",
-           "CENTRALE_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "server.cli", "serve"], env=env, capture_output=True,
-                            text=True, timeout=60, check=False)
+    env = {
+        "DATABASE_URL": "postgresql://centrale@db.example.org/centrale",
+        "CENTRALE_TEST_CLOCK": "1",
+        "CENTRALE_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2
-    assert "CENTRALE_TEST_CLOCK=1 est refusé avec une base PostgreSQL distante (db.example.org)" in result.stderr
+    assert (
+        "CENTRALE_TEST_CLOCK=1 est refusé avec une base PostgreSQL distante (db.example.org)" in result.stderr
+    )
 
 
 def test_without_the_setting_there_is_no_test_clock(tmp_path: Path) -> None:

@@ -79,11 +79,13 @@ def imports_of(source: str, module: str, is_package: bool) -> Iterator[tuple[str
 
 
 def check_tree(root: Path) -> list[Violation]:
-    violations = []
+    violations: list[Violation] = []
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")) if (root / package).is_dir() else []:
             module = module_name(root, path)
-            for imported, line in imports_of(path.read_text(encoding="utf-8"), module, path.name == "__init__.py"):
+            for imported, line in imports_of(
+                path.read_text(encoding="utf-8"), module, path.name == "__init__.py"
+            ):
                 violations.extend(_judge(module, imported, line))
     return sorted(set(violations), key=lambda v: (v.module, v.line, v.imported))
 

@@ -29,7 +29,11 @@ def test_the_checker_catches_every_kind_of_violation(tmp_path: Path) -> None:
     _write(tmp_path, "desktop/workflows/__init__.py", "")
     _write(tmp_path, "desktop/workflows/wizard.py", "from ..ui import window\n")
     _write(tmp_path, "desktop/ui/__init__.py", "")
-    _write(tmp_path, "desktop/ui/window.py", "from PySide6 import QtWidgets\nfrom desktop.workflows import wizard\n")
+    _write(
+        tmp_path,
+        "desktop/ui/window.py",
+        "from PySide6 import QtWidgets\nfrom desktop.workflows import wizard\n",
+    )
     _write(tmp_path, "telephony/__init__.py", "")
     _write(tmp_path, "telephony/phone.py", "import pjsua2 as pj\n")
     _write(tmp_path, "telephony/pjsua2_adapter.py", "import pjsua2 as pj\n")
