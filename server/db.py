@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+# Where server.services.feed records the events a transaction appended (read after commit here).
+EVENT_SEQS_KEY = "centrale_event_seqs"
 
 
 def make_engine(url: str) -> Engine:
@@ -47,6 +50,22 @@ class Database:
         self.engine = make_engine(url)
         self.kind = "postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._commit_listeners: list[Callable[[list[int]], None]] = []
+        event.listen(self._sessions, "after_commit", self._after_commit)
+        event.listen(self._sessions, "after_rollback", self._after_rollback)
+
+    def on_events_committed(self, listener: Callable[[list[int]], None]) -> None:
+        """Call `listener(seqs)` after each commit that appended change-feed events."""
+        self._commit_listeners.append(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        seqs = session.info.pop(EVENT_SEQS_KEY, None)
+        if seqs:
+            for listener in self._commit_listeners:
+                listener(list(seqs))
+
+    def _after_rollback(self, session: Session) -> None:
+        session.info.pop(EVENT_SEQS_KEY, None)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

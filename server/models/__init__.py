@@ -3,18 +3,41 @@
 from server.models.accounts import AuthToken, LoginThrottle, Network, ProfessionalProfile, User, user_networks
 from server.models.audit import AuditEntry
 from server.models.base import Base
+from server.models.dispatch import CASE_NUMBER_BASE, Case, IdempotencyRecord, Notification, Prescription
+from server.models.exchanges import (
+    Comment,
+    Document,
+    DocumentBlob,
+    Incident,
+    IncidentNetwork,
+    WebhookDelivery,
+)
+from server.models.feed import Event, FeedCounter
 from server.models.patients import Patient, PatientEvent, UsualProfessional
 
 __all__ = [
+    "CASE_NUMBER_BASE",
     "AuditEntry",
     "AuthToken",
     "Base",
+    "Case",
+    "Comment",
+    "Document",
+    "DocumentBlob",
+    "Event",
+    "FeedCounter",
+    "IdempotencyRecord",
+    "Incident",
+    "IncidentNetwork",
     "LoginThrottle",
     "Network",
+    "Notification",
     "Patient",
     "PatientEvent",
+    "Prescription",
     "ProfessionalProfile",
     "User",
     "UsualProfessional",
+    "WebhookDelivery",
     "user_networks",
 ]

@@ -98,5 +98,7 @@ class ProfessionalProfile(Base):
     timezone: Mapped[str] = mapped_column(String(40), default="Europe/Paris")
     # [{"weekday": 0-6, "start": "HH:MM", "end": "HH:MM"}], validated by the API schema; empty = all day.
     notification_windows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Where offers are pushed besides the database record and the WebSocket (None: no webhook).
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
 
     user: Mapped[User] = relationship(back_populates="professional")

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from server.api.context import Principal
 from server.api.errors import ApiError, not_found
 from server.models import Patient, PatientEvent, User, UsualProfessional
+from server.services import feed
 from server.services.patient_search import Traits, likely_duplicates
 from server.services.patient_views import registered_by_rpps
 from shared.domain import PROFESSIONS, Role
@@ -61,10 +62,15 @@ def add_event(
     by: Principal | None,
     **data: Any,
 ) -> None:
+    """A timeline line for the patient, and the matching change-feed event (ids only, no identity)."""
     session.add(
         PatientEvent(
             patient_id=patient.id, at=now, kind=kind, label=label, user_id=by.id if by else None, data=data
         )
+    )
+    session.flush()
+    feed.append_event(
+        session, f"patient_{kind}", now, data={"patient_id": patient.id, "version": patient.version}
     )
 
 
