@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, FastAPI
@@ -9,9 +10,10 @@ from fastapi import APIRouter, FastAPI
 from server.api.body_limit import BodyLimit
 from server.api.context import AppState
 from server.api.errors import install_error_handlers
-from server.api.routes import admin, auth, patients, system
+from server.api.routes import admin, auth, cases, me, patients, prescriptions, system
 from server.clock import Clock, DueWork
 from server.db import Database
+from server.services.dispatch import process_due
 from server.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -26,7 +28,16 @@ def server_version() -> str:
 
 def routers(settings: Settings) -> list[APIRouter]:
     """Every router of the API, in order; the test clock only when the setting asks for it."""
-    found = [system.router, auth.router, admin.router, admin.networks_router, patients.router]
+    found = [
+        system.router,
+        auth.router,
+        admin.router,
+        admin.networks_router,
+        patients.router,
+        cases.router,
+        prescriptions.router,
+        me.router,
+    ]
     return [*found, system.test_clock_router] if settings.test_clock else found
 
 
@@ -46,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         due_work=DueWork(),
         version=server_version(),
     )
+    state = app.state.centrale
+    state.due_work.register("dispatch_timers", partial(process_due, state.db))
     install_error_handlers(app)
     for router in routers(settings):
         app.include_router(router, prefix=API_PREFIX)

@@ -134,3 +134,10 @@ class ProfessionalOut(BaseModel):
     timezone: str
     network_ids: list[int]
     notification_windows: list[NotificationWindow]
+
+
+class AvailabilityUpdate(ApiModel):
+    """« Profil activité »: a status, and optionally « Indisponible » until a time (1 h to 48 h)."""
+
+    availability: Availability
+    unavailable_until: AwareDatetime | None = None

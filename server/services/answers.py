@@ -1,0 +1,194 @@
+"""What happens to a prescription after it is sent: answers, start, finish, cancel, renew.
+
+Lock order, everywhere: the prescription row first (so a timer or another answer on the same row
+waits), then its notifications, then the feed counter (events last).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.api.context import Principal
+from server.api.errors import ApiError, not_found
+from server.models import Notification, Patient, Prescription
+from server.services import feed
+from server.services.dispatch import close_open_notifications, start_round
+from shared.domain import PrescriptionState, Role
+
+_STATE_CONFLICT = {
+    PrescriptionState.ACCEPTED: "Cette demande a déjà été acceptée",
+    PrescriptionState.STARTED: "Cette demande a déjà débuté",
+    PrescriptionState.FINISHED: "Cette demande est terminée",
+    PrescriptionState.EXPIRED: "Cette demande a expiré : aucun intervenant n'a accepté dans le délai",
+    PrescriptionState.CANCELLED: "Cette demande a été annulée",
+    PrescriptionState.PENDING: "Cette demande est encore en attente d'acceptation",
+}
+
+
+def locked(session: Session, prescription_id: int) -> Prescription:
+    prescription = session.get(Prescription, prescription_id, with_for_update=True)
+    if prescription is None:
+        raise not_found("Demande")
+    return prescription
+
+
+def _conflict(prescription: Prescription) -> ApiError:
+    state = PrescriptionState(prescription.state)
+    return ApiError(409, f"state_{state.value}", _STATE_CONFLICT[state], state=state.value)
+
+
+def current_notification(session: Session, prescription: Prescription, user_id: int) -> Notification | None:
+    return session.scalar(
+        select(Notification).where(
+            Notification.prescription_id == prescription.id,
+            Notification.round == prescription.round,
+            Notification.user_id == user_id,
+        )
+    )
+
+
+def _event(session: Session, kind: str, p: Prescription, now: datetime, **data: object) -> None:
+    feed.append_event(
+        session, kind, now, case_id=p.case_id, prescription_id=p.id, data={"round": p.round, **data}
+    )
+
+
+def accept(session: Session, prescription_id: int, by: Principal, now: datetime) -> Prescription:
+    prescription = locked(session, prescription_id)
+    notification = current_notification(session, prescription, by.id)
+    if notification is None:
+        raise ApiError(403, "not_notified", "Cette demande ne vous a pas été proposée")
+    # The conditional update is what makes one winner, whatever the concurrency: the row lock makes
+    # a second accept wait, then find the state no longer pending.
+    won = session.execute(
+        update(Prescription)
+        .where(Prescription.id == prescription.id, Prescription.state == PrescriptionState.PENDING.value)
+        .values(state=PrescriptionState.ACCEPTED.value, accepted_by=by.id, accepted_at=now, due_at=None)
+        .returning(Prescription.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    session.refresh(prescription)
+    if won is None:
+        raise _conflict(prescription)
+    notification.answer, notification.answered_at = "accepted", now
+    notification.seen_at = notification.seen_at or now
+    close_open_notifications(session, prescription, "taken", now)
+    _event(
+        session,
+        "prescription_accepted",
+        prescription,
+        now,
+        accepted_by=by.id,
+        accepted_by_name=by.display_name,
+    )
+    return prescription
+
+
+def decline(session: Session, prescription_id: int, by: Principal, now: datetime) -> Prescription:
+    prescription = locked(session, prescription_id)
+    notification = current_notification(session, prescription, by.id)
+    if notification is None:
+        raise ApiError(403, "not_notified", "Cette demande ne vous a pas été proposée")
+    if prescription.state != PrescriptionState.PENDING.value:
+        raise _conflict(prescription)
+    if notification.answer is None:
+        notification.answer, notification.answered_at = "declined", now
+        notification.seen_at = notification.seen_at or now
+        _event(session, "prescription_declined", prescription, now, user_id=by.id)
+    return prescription
+
+
+def _own(prescription: Prescription, by: Principal) -> None:
+    if prescription.accepted_by != by.id:
+        raise ApiError(403, "not_yours", "Seul l'intervenant qui a accepté peut faire cela")
+
+
+def start(session: Session, prescription_id: int, by: Principal, now: datetime) -> Prescription:
+    prescription = locked(session, prescription_id)
+    _own(prescription, by)
+    if prescription.state != PrescriptionState.ACCEPTED.value:
+        raise _conflict(prescription)
+    prescription.state, prescription.started_at = PrescriptionState.STARTED.value, now
+    _event(session, "prescription_started", prescription, now, user_id=by.id)
+    return prescription
+
+
+def finish(session: Session, prescription_id: int, by: Principal, report: str, now: datetime) -> Prescription:
+    prescription = locked(session, prescription_id)
+    _own(prescription, by)
+    if prescription.state != PrescriptionState.STARTED.value:
+        raise _conflict(prescription)
+    prescription.state, prescription.finished_at = PrescriptionState.FINISHED.value, now
+    prescription.closed_at, prescription.report = now, report
+    _event(session, "prescription_finished", prescription, now, user_id=by.id)
+    return prescription
+
+
+def cancel(session: Session, prescription_id: int, by: Principal, reason: str, now: datetime) -> Prescription:
+    prescription = locked(session, prescription_id)
+    if by.role == Role.PROFESSIONAL and prescription.case.requester.get("user_id") != by.id:
+        raise ApiError(403, "forbidden", "Seul le demandeur ou la centrale peut annuler cette demande")
+    if prescription.state not in (PrescriptionState.PENDING.value, PrescriptionState.ACCEPTED.value):
+        raise _conflict(prescription)
+    prescription.state, prescription.closed_at, prescription.due_at = (
+        PrescriptionState.CANCELLED.value,
+        now,
+        None,
+    )
+    prescription.cancel_reason, prescription.cancelled_by = reason, by.id
+    close_open_notifications(session, prescription, "cancelled", now)
+    _event(session, "prescription_cancelled", prescription, now, reason=reason, by=by.id)
+    return prescription
+
+
+def ordinal(round_: int) -> str:
+    return "1er" if round_ == 1 else f"{round_}e"
+
+
+def renew(
+    session: Session,
+    prescription_id: int,
+    by: Principal,
+    now: datetime,
+    response_delay_minutes: int,
+    comment: str | None,
+    intervention_delay_minutes: int | None,
+) -> Prescription:
+    prescription = locked(session, prescription_id)
+    if prescription.state not in (PrescriptionState.EXPIRED.value, PrescriptionState.CANCELLED.value):
+        raise _conflict(prescription)
+    patient = session.get(Patient, prescription.case.patient_id)
+    assert patient is not None
+    prescription.round += 1
+    prescription.response_delay_minutes = response_delay_minutes
+    if comment:
+        prescription.comment = (
+            f"{prescription.comment}\n[{ordinal(prescription.round)} Déclenchement] {comment}"
+        )
+    if intervention_delay_minutes is not None:
+        prescription.intervention_delay_minutes = intervention_delay_minutes
+        prescription.intervention_at = prescription.intervention_tz = None
+    prescription.closed_at = prescription.cancel_reason = prescription.cancelled_by = None
+    prescription.accepted_by = prescription.accepted_at = None
+    start_round(session, prescription, patient, now)
+    session.flush()
+    _event(
+        session,
+        "prescription_renewed",
+        prescription,
+        now,
+        label=f"{ordinal(prescription.round)} Déclenchement",
+        notified_count=prescription.notified_count,
+        deadline_at=prescription.deadline_at.isoformat(),
+        priority_until=prescription.priority_until.isoformat() if prescription.priority_until else None,
+    )
+    return prescription
+
+
+def mark_seen(session: Session, prescription: Prescription, user_id: int, now: datetime) -> None:
+    notification = current_notification(session, prescription, user_id)
+    if notification is not None and notification.seen_at is None:
+        notification.seen_at = now

@@ -1,0 +1,192 @@
+"""Creating a case with its prescriptions, once per idempotency key."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.api.context import Principal
+from server.api.errors import ApiError, not_found
+from server.models import (
+    CASE_NUMBER_BASE,
+    Case,
+    IdempotencyRecord,
+    Network,
+    Patient,
+    Prescription,
+    ProfessionalProfile,
+    User,
+)
+from server.services import feed
+from server.services.dispatch import start_round
+from server.services.patients import add_event
+from shared.domain import PROFESSIONS, PrescriptionState
+from shared.schemas.dispatch import CaseCreate, CaseCreated, PrescriptionCreate, PrescriptionSent
+
+
+def request_hash(body: CaseCreate) -> str:
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+def replay(session: Session, key: str, principal: Principal, body: CaseCreate) -> CaseCreated | None:
+    """The stored answer for this key, or None when the key is new."""
+    record = session.get(IdempotencyRecord, key)
+    if record is None:
+        return None
+    if record.user_id != principal.id or record.request_hash != request_hash(body):
+        raise ApiError(
+            422, "idempotency_key_reused", "Cette clé d'idempotence a déjà servi pour une autre demande"
+        )
+    assert record.response is not None  # stored in the same transaction as the key
+    return CaseCreated.model_validate(record.response)
+
+
+def _requester(session: Session, body: CaseCreate) -> dict[str, object]:
+    req = body.requester
+    if req.user_id is not None:
+        user = session.get(User, req.user_id)
+        if user is None:
+            raise ApiError(422, "requester_unknown", "Demandeur inconnu")
+        profile = user.professional
+        code = profile.profession_code if profile else req.profession_code
+        return {
+            "user_id": user.id,
+            "rpps": profile.rpps if profile else None,
+            "name": user.display_name,
+            "profession_code": code,
+            "profession": PROFESSIONS.get(code or ""),
+        }
+    profile = session.scalar(select(ProfessionalProfile).where(ProfessionalProfile.rpps == req.rpps))
+    name = f"{profile.last_name.upper()} {profile.first_name}" if profile else req.name
+    code = profile.profession_code if profile else req.profession_code
+    return {
+        "user_id": profile.user_id if profile else None,
+        "rpps": req.rpps,
+        "name": name,
+        "profession_code": code,
+        "profession": PROFESSIONS.get(code or ""),
+    }
+
+
+def _intervention_utc(item: PrescriptionCreate) -> datetime | None:
+    if item.intervention_at is None:
+        return None
+    at = item.intervention_at
+    if at.tzinfo is None:  # a wall-clock time in the intervention's zone
+        at = at.replace(tzinfo=ZoneInfo(item.intervention_tz or "Europe/Paris"))
+    return at
+
+
+def create_case(
+    session: Session, body: CaseCreate, principal: Principal, now: datetime, idempotency_key: str | None
+) -> CaseCreated:
+    if idempotency_key is not None:
+        # Inserted first: a concurrent request with the same key waits on this row and then fails.
+        session.add(
+            IdempotencyRecord(
+                key=idempotency_key, user_id=principal.id, request_hash=request_hash(body), created_at=now
+            )
+        )
+        session.flush()
+    patient = session.get(Patient, body.patient_id)
+    if patient is None:
+        raise not_found("Patient")
+    network_ids = {p.network_id for p in body.prescriptions if p.network_id is not None}
+    known = (
+        set(session.scalars(select(Network.id).where(Network.id.in_(network_ids)))) if network_ids else set()
+    )
+    if network_ids - known:
+        raise ApiError(
+            422, "network_unknown", f"Réseau inconnu : {', '.join(map(str, sorted(network_ids - known)))}"
+        )
+    case = Case(
+        number="",
+        patient_id=patient.id,
+        caller=body.caller.model_dump(mode="json"),
+        requester=_requester(session, body),
+        created_by=principal.id,
+        created_at=now,
+    )
+    session.add(case)
+    session.flush()
+    case.number = str(CASE_NUMBER_BASE + case.id)
+    prescriptions = []
+    for item in body.prescriptions:
+        prescription = Prescription(
+            case_id=case.id,
+            round=1,
+            profession_code=item.profession_code,
+            care_type=item.care_type,
+            care_mode=item.care_mode.value,
+            network_id=item.network_id,
+            intervention_at=_intervention_utc(item),
+            intervention_tz=item.intervention_tz,
+            intervention_delay_minutes=item.intervention_delay_minutes,
+            days=item.days,
+            visits_per_day=item.visits_per_day,
+            response_delay_minutes=item.response_delay_minutes,
+            comment=item.comment,
+            state=PrescriptionState.PENDING.value,
+            sent_at=now,
+            deadline_at=now,
+            notified_count=0,
+        )
+        session.add(prescription)
+        session.flush()
+        start_round(session, prescription, patient, now)
+        prescriptions.append(prescription)
+    session.flush()
+    answer = CaseCreated(
+        case_id=case.id,
+        number=case.number,
+        prescriptions=[
+            PrescriptionSent(
+                id=p.id,
+                state=PrescriptionState(p.state),
+                profession_code=p.profession_code,
+                profession=PROFESSIONS[p.profession_code],
+                care_type=p.care_type,
+                notified_count=p.notified_count,
+                deadline_at=p.deadline_at,
+                priority_until=p.priority_until,
+            )
+            for p in prescriptions
+        ],
+    )
+    if idempotency_key is not None:
+        record = session.get(IdempotencyRecord, idempotency_key)
+        assert record is not None
+        record.status_code = 201
+        record.response = answer.model_dump(mode="json")
+    by = principal
+    summary = ", ".join(f"{PROFESSIONS[p.profession_code]} — {p.care_type}" for p in prescriptions)
+    # Events last (see server/services/feed.py): the patient's timeline line, then one per prescription.
+    add_event(
+        session,
+        patient,
+        now,
+        "case",
+        f"Déclenchement #{case.number} par {by.display_name} : {summary}",
+        by,
+        case_id=case.id,
+    )
+    for p in prescriptions:
+        feed.append_event(
+            session,
+            "prescription_sent",
+            now,
+            case_id=case.id,
+            prescription_id=p.id,
+            data={
+                "round": 1,
+                "state": p.state,
+                "notified_count": p.notified_count,
+                "priority_until": p.priority_until.isoformat() if p.priority_until else None,
+                "deadline_at": p.deadline_at.isoformat(),
+            },
+        )
+    return answer
