@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 
@@ -13,6 +15,8 @@ from server.api.errors import install_error_handlers
 from server.api.routes import admin, auth, cases, me, patients, prescriptions, system
 from server.clock import Clock, DueWork
 from server.db import Database
+from server.notify.webhooks import deliver_due, http_sender
+from server.scheduler import Scheduler
 from server.services.dispatch import process_due
 from server.settings import Settings
 
@@ -24,6 +28,19 @@ def server_version() -> str:
         return version("centrale")
     except PackageNotFoundError:
         return "0.0.0+local"
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: AppState = app.state.centrale
+    scheduler = Scheduler(state.clock, state.due_work, state.settings.scheduler_interval)
+    if state.settings.scheduler_interval > 0:
+        scheduler.start()
+    try:
+        yield
+    finally:
+        scheduler.stop()
+        state.db.dispose()
 
 
 def routers(settings: Settings) -> list[APIRouter]:
@@ -44,6 +61,7 @@ def routers(settings: Settings) -> list[APIRouter]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Centrale — serveur central",
         version=server_version(),
         openapi_url=f"{API_PREFIX}/openapi.json",
@@ -59,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     state = app.state.centrale
     state.due_work.register("dispatch_timers", partial(process_due, state.db))
+    state.due_work.register("webhooks", partial(deliver_due, state.db, send=http_sender()))
     install_error_handlers(app)
     for router in routers(settings):
         app.include_router(router, prefix=API_PREFIX)

@@ -24,6 +24,7 @@ class Settings:
     test_clock: bool = False
     token_ttl_minutes: int = DEFAULT_TOKEN_TTL_MINUTES
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    scheduler_interval: float = 1.0
 
     @property
     def database_kind(self) -> str:
@@ -40,6 +41,7 @@ class Settings:
             test_clock=env.get("CENTRALE_TEST_CLOCK", "") == "1",
             token_ttl_minutes=int(env.get("CENTRALE_TOKEN_TTL_MINUTES", DEFAULT_TOKEN_TTL_MINUTES)),
             max_body_bytes=int(env.get("CENTRALE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+            scheduler_interval=float(env.get("CENTRALE_SCHEDULER_INTERVAL", "1.0")),
         )
         settings.check()
         return settings

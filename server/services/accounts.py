@@ -134,6 +134,7 @@ def create_professional(session: Session, body: ProfessionalCreate, now: datetim
         availability=body.availability.value,
         timezone=body.timezone,
         notification_windows=[w.model_dump() for w in body.notification_windows],
+        webhook_url=body.webhook_url,
     )
     session.add_all([user, profile])
     session.flush()
@@ -183,4 +184,5 @@ def professional_out(profile: ProfessionalProfile) -> ProfessionalOut:
         timezone=profile.timezone,
         network_ids=profile.user.network_ids,
         notification_windows=[NotificationWindow(**w) for w in profile.notification_windows],
+        webhook_url=profile.webhook_url,
     )

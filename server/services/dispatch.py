@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from server.db import Database
 from server.models import Notification, Patient, Prescription
+from server.notify import webhooks
 from server.services import feed
 from server.services.matching import Candidate, Request, pool_candidates, usual_candidates
 from shared.domain import CareMode, PrescriptionState
@@ -40,6 +41,20 @@ def _notify(session: Session, prescription: Prescription, candidates: list[Candi
         for c in candidates
     )
     prescription.notified_count += len(candidates)
+    webhooks.queue_offers(session, (c.user_id for c in candidates), offer_payload(prescription), now)
+
+
+def offer_payload(prescription: Prescription) -> dict[str, object]:
+    """What a webhook says of an offer: enough to fetch it through the API, no identity."""
+    return {
+        "type": "offer",
+        "prescription_id": prescription.id,
+        "round": prescription.round,
+        "profession_code": prescription.profession_code,
+        "care_type": prescription.care_type,
+        "care_mode": prescription.care_mode,
+        "deadline_at": prescription.deadline_at.isoformat(),
+    }
 
 
 def start_round(session: Session, prescription: Prescription, patient: Patient, now: datetime) -> None:

@@ -59,6 +59,13 @@ def _clock_time(value: str) -> str:
     return value
 
 
+def _webhook_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", value):
+        raise ValidationFailure("url_invalid", "Adresse de webhook invalide (http:// ou https://)")
+    return value
+
+
+WebhookUrl = Annotated[str, Field(max_length=500), AfterValidator(_webhook_url)]
 ClockTime = Annotated[str, Field(max_length=5), AfterValidator(_clock_time)]
 
 
@@ -97,6 +104,7 @@ class ProfessionalCreate(ApiModel):
     timezone: TimeZoneName = "Europe/Paris"
     network_ids: list[int] = Field(default_factory=list, max_length=50)
     notification_windows: list[NotificationWindow] = Field(default_factory=list, max_length=70)
+    webhook_url: WebhookUrl | None = None
 
 
 class ProfessionalPatch(ApiModel):
@@ -109,6 +117,7 @@ class ProfessionalPatch(ApiModel):
     timezone: TimeZoneName | None = None
     network_ids: list[int] | None = Field(default=None, max_length=50)
     notification_windows: list[NotificationWindow] | None = Field(default=None, max_length=70)
+    webhook_url: WebhookUrl | None = None
     active: bool | None = None
 
 
@@ -134,6 +143,7 @@ class ProfessionalOut(BaseModel):
     timezone: str
     network_ids: list[int]
     notification_windows: list[NotificationWindow]
+    webhook_url: str | None = None
 
 
 class AvailabilityUpdate(ApiModel):

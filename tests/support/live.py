@@ -23,6 +23,16 @@ def unique(prefix: str) -> str:
     return f"{prefix}{next(_counter)}{secrets.token_hex(3)}"
 
 
+def unique_name(prefix: str) -> str:
+    """A person-like name unique in the run (letters only: names refuse digits)."""
+    n = next(_counter) * 7919 + secrets.randbelow(7919)
+    letters = ""
+    while n:
+        n, r = divmod(n, 26)
+        letters += chr(ord("A") + r)
+    return f"{prefix}{letters}"
+
+
 def make_nir(
     sex: int, born: date, department: str = "91", commune: str = "228", order: int | None = None
 ) -> str:
@@ -40,7 +50,7 @@ def unique_phone() -> str:
 def patient_body(**overrides: Any) -> dict[str, Any]:
     born = overrides.pop("birth_date_obj", date(1950 + secrets.randbelow(60), 1 + secrets.randbelow(12), 12))
     body: dict[str, Any] = {
-        "last_name": unique("Patient").upper(),
+        "last_name": unique_name("PATIENT"),
         "first_name": "Hélène",
         "sex": "F",
         "birth_date": born.isoformat(),

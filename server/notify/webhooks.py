@@ -1,0 +1,106 @@
+"""Webhook deliveries: queued with the offer, sent after commit, retried with exponential back-off.
+
+A delivery is claimed by pushing its `next_attempt_at` forward by a lease in a short transaction,
+then sent outside any transaction, then its outcome recorded; so no lock is held during the HTTP
+call (SQLite has a single writer) and two server processes never send the same delivery at once.
+The payload never carries the patient's identity: the responder fetches the offer through the API,
+where the anonymity rule applies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db import Database
+from server.models import ProfessionalProfile, WebhookDelivery
+
+log = logging.getLogger("centrale.webhooks")
+MAX_ATTEMPTS = 8
+FIRST_RETRY_SECONDS = 10
+LEASE = timedelta(seconds=60)
+BATCH = 20
+Sender = Callable[[str, dict[str, Any]], None]
+
+
+def queue_offers(session: Session, user_ids: Iterable[int], payload: dict[str, Any], now: datetime) -> int:
+    """Queue one delivery per responder who has a webhook; returns how many."""
+    ids = list(user_ids)
+    if not ids:
+        return 0
+    targets = session.execute(
+        select(ProfessionalProfile.user_id, ProfessionalProfile.webhook_url).where(
+            ProfessionalProfile.user_id.in_(ids), ProfessionalProfile.webhook_url.is_not(None)
+        )
+    ).all()
+    session.add_all(
+        WebhookDelivery(user_id=user_id, url=url, payload=payload, attempts=0, next_attempt_at=now)
+        for user_id, url in targets
+    )
+    return len(targets)
+
+
+def http_sender(timeout: float = 5.0) -> Sender:
+    def send(url: str, payload: dict[str, Any]) -> None:
+        response = httpx.post(url, json=payload, timeout=timeout, headers={"User-Agent": "centrale-server"})
+        response.raise_for_status()
+
+    return send
+
+
+def _claim(db: Database, now: datetime) -> list[tuple[int, str, dict[str, Any]]]:
+    with db.session() as session:
+        query = (
+            select(WebhookDelivery)
+            .where(WebhookDelivery.delivered_at.is_(None), WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(BATCH)
+        )
+        if db.kind == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        claimed = []
+        for delivery in session.scalars(query):
+            delivery.next_attempt_at = now + LEASE
+            claimed.append((delivery.id, delivery.url, dict(delivery.payload)))
+        return claimed
+
+
+def _record(db: Database, delivery_id: int, now: datetime, error: str | None) -> None:
+    with db.session() as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        assert delivery is not None
+        delivery.attempts += 1
+        if error is None:
+            delivery.delivered_at, delivery.next_attempt_at, delivery.last_error = now, None, None
+            return
+        delivery.last_error = error[:500]
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.next_attempt_at = None  # abandoned; the record stays for support staff
+            log.warning("webhook %s abandoned after %s attempts: %s", delivery.url, delivery.attempts, error)
+        else:
+            delivery.next_attempt_at = now + timedelta(
+                seconds=FIRST_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+            )
+
+
+def deliver_due(db: Database, now: datetime, send: Sender) -> int:
+    """Send every delivery due at `now`; returns how many were attempted."""
+    attempted = 0
+    while claimed := _claim(db, now):
+        for delivery_id, url, payload in claimed:
+            try:
+                send(url, payload)
+                error = None
+            except (httpx.HTTPError, OSError) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            _record(db, delivery_id, now, error)
+            attempted += 1
+        if len(claimed) < BATCH:
+            break
+    return attempted
