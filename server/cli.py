@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import threading
 from collections.abc import Sequence
 
 from pydantic import ValidationError
@@ -35,6 +36,24 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--display-name")
     create.add_argument("--network", action="append", default=[], help="nom d'un réseau (répétable)")
     commands.add_parser("seed-demo", help="charger les données de démonstration (idempotent)")
+    simulate = commands.add_parser(
+        "simulate-responders", help="des professionnels de démonstration répondent"
+    )
+    simulate.add_argument("--url", default=f"http://{DEFAULT_HOST}:{DEFAULT_PORT}")
+    simulate.add_argument("--users", nargs="*", help="identifiants (défaut : pro01 … pro36 de la démo)")
+    simulate.add_argument(
+        "--password", default=None, help="défaut : le mot de passe des professionnels de démo"
+    )
+    simulate.add_argument("--accept", type=float, default=0.5, help="probabilité d'accepter une offre")
+    simulate.add_argument("--decline", type=float, default=0.3, help="probabilité de la décliner")
+    simulate.add_argument("--min-delay", type=float, default=5.0, help="délai de réponse minimal (s)")
+    simulate.add_argument("--max-delay", type=float, default=60.0, help="délai de réponse maximal (s)")
+    simulate.add_argument(
+        "--care-seconds", type=float, default=120.0, help="durée maximale avant début/fin (s)"
+    )
+    simulate.add_argument("--poll", type=float, default=2.0, help="intervalle de consultation des offres (s)")
+    simulate.add_argument("--duration", type=float, default=None, help="arrêt après ce nombre de secondes")
+    simulate.add_argument("--seed", type=int, default=None)
     return parser
 
 
@@ -55,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _migrate(settings)
         _seed(settings, announce=True)
         return 0
+    if args.command == "simulate-responders":
+        return _simulate(args)
     if args.command in ("serve", "demo"):
         _migrate(settings)
         if args.command == "demo":
@@ -131,6 +152,54 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
         db.dispose()
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    import random
+
+    from server.demo_data import PROFESSIONAL_PASSWORD
+    from server.simulator import Behaviour, Simulation
+
+    if not 0 <= args.accept + args.decline <= 1 or min(args.accept, args.decline) < 0:
+        print("Erreur : les probabilités doivent être positives et de somme ≤ 1", file=sys.stderr)
+        return 2
+    behaviour = Behaviour(args.accept, args.decline, args.min_delay, args.max_delay, args.care_seconds)
+    simulation = Simulation(args.url, behaviour, random.Random(args.seed))  # noqa: S311 - not cryptographic
+    usernames = args.users or [f"pro{n:02d}" for n in range(1, 37)]
+    simulation.log_in(usernames, args.password or PROFESSIONAL_PASSWORD)
+    if not simulation.responders:
+        print("Erreur : aucun professionnel n'a pu se connecter", file=sys.stderr)
+        return 1
+    print(f"Simulation : {len(simulation.responders)} professionnel(s) connecté(s) à {args.url}", flush=True)
+    try:
+        simulation.run(args.duration, args.poll)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        simulation.close()
+    return 0
+
+
+def _demo_responders(base: str) -> None:
+    """The demo's simulated responders, started once the server answers."""
+    import random
+    import time
+
+    import httpx
+
+    from server.demo_data import PROFESSIONAL_PASSWORD
+    from server.simulator import Behaviour, Simulation
+
+    for _ in range(100):
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    simulation = Simulation(base, Behaviour(), random.Random())  # noqa: S311 - not cryptographic
+    simulation.log_in([f"pro{n:02d}" for n in range(1, 37)], PROFESSIONAL_PASSWORD)
+    print(f"Simulation : {len(simulation.responders)} professionnels de démonstration répondent aux offres.")
+    simulation.run(None)
+
+
 def _serve(settings: Settings, host: str, port: int, *, demo: bool) -> int:
     import uvicorn
 
@@ -144,6 +213,8 @@ def _serve(settings: Settings, host: str, port: int, *, demo: bool) -> int:
         print("Comptes de démonstration :", flush=True)
         for username, password, role in DEMO_LOGINS:
             print(f"  {role:<13} {username:<14} mot de passe : {password}", flush=True)
+    if demo:
+        threading.Thread(target=_demo_responders, args=(base,), name="demo-responders", daemon=True).start()
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
     return 0
 
