@@ -12,9 +12,21 @@ from fastapi import APIRouter, FastAPI
 from server.api.body_limit import BodyLimit
 from server.api.context import AppState
 from server.api.errors import install_error_handlers
-from server.api.routes import admin, auth, cases, me, patients, prescriptions, system
+from server.api.routes import (
+    admin,
+    auth,
+    cases,
+    changes,
+    exchanges,
+    incidents,
+    me,
+    patients,
+    prescriptions,
+    system,
+)
 from server.clock import Clock, DueWork
 from server.db import Database
+from server.live import Hub, hub_of
 from server.notify.webhooks import deliver_due, http_sender
 from server.scheduler import Scheduler
 from server.services.dispatch import process_due
@@ -36,9 +48,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     scheduler = Scheduler(state.clock, state.due_work, state.settings.scheduler_interval)
     if state.settings.scheduler_interval > 0:
         scheduler.start()
+    await hub_of(app).start()
     try:
         yield
     finally:
+        await hub_of(app).stop()
         scheduler.stop()
         state.db.dispose()
 
@@ -53,6 +67,9 @@ def routers(settings: Settings) -> list[APIRouter]:
         patients.router,
         cases.router,
         prescriptions.router,
+        changes.router,
+        exchanges.router,
+        incidents.router,
         me.router,
     ]
     return [*found, system.test_clock_router] if settings.test_clock else found
@@ -81,5 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in routers(settings):
         app.include_router(router, prefix=API_PREFIX)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.state.live_hub = Hub(state.db)  # wakes the /events WebSocket followers (server/live/)
+    app.include_router(changes.events_router, prefix=API_PREFIX)  # WebSocket: not in routers()
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, path_limits=[exchanges.upload_limit(API_PREFIX)]
+    )
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models.base import Base, UtcDateTime
@@ -102,3 +102,10 @@ class ProfessionalProfile(Base):
     webhook_url: Mapped[str | None] = mapped_column(String(500))
 
     user: Mapped[User] = relationship(back_populates="professional")
+
+    # Matching (server/services/matching.py): the latitude band of a profession, filtered on the
+    # index alone; and the profession's largest radius, one step down an index.
+    __table_args__ = (
+        Index("ix_professional_profiles_area", "profession_code", "latitude", "longitude", "radius_km"),
+        Index("ix_professional_profiles_reach", "profession_code", "radius_km"),
+    )

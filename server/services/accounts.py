@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.api.errors import ApiError, not_found
@@ -46,7 +46,11 @@ def networks_by_ids(session: Session, ids: list[int]) -> list[Network]:
 
 
 def network_by_name(session: Session, name: str) -> Network | None:
-    return session.scalar(select(Network).where(func.lower(Network.name) == name.lower()))
+    # Compared in Python: SQLite's lower() only folds ASCII (« Réseau É » vs « réseau é »).
+    wanted = " ".join(name.split()).casefold()
+    return next(
+        (n for n in session.scalars(select(Network)) if " ".join(n.name.split()).casefold() == wanted), None
+    )
 
 
 def create_network(session: Session, body: NetworkCreate, now: datetime) -> NetworkOut:
@@ -155,7 +159,7 @@ def patch_professional(session: Session, user_id: int, body: ProfessionalPatch) 
     if "phone" in changes:
         profile.user.phone = changes["phone"]
     for name, value in changes.items():
-        if value is None and name not in ("phone", "unavailable_until"):
+        if value is None and name not in ("phone", "unavailable_until", "webhook_url"):
             continue
         setattr(profile, name, value)
     return profile

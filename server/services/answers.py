@@ -101,14 +101,17 @@ def decline(session: Session, prescription_id: int, by: Principal, now: datetime
     return prescription
 
 
-def _own(prescription: Prescription, by: Principal) -> None:
-    if prescription.accepted_by != by.id:
-        raise ApiError(403, "not_yours", "Seul l'intervenant qui a accepté peut faire cela")
+def _own(session: Session, prescription: Prescription, by: Principal) -> None:
+    if prescription.accepted_by == by.id:
+        return
+    if prescription.accepted_by is None and current_notification(session, prescription, by.id) is not None:
+        raise _conflict(prescription)  # offered to them, but nobody accepted it (yet): the state says why
+    raise ApiError(403, "not_yours", "Seul l'intervenant qui a accepté peut faire cela")
 
 
 def start(session: Session, prescription_id: int, by: Principal, now: datetime) -> Prescription:
     prescription = locked(session, prescription_id)
-    _own(prescription, by)
+    _own(session, prescription, by)
     if prescription.state != PrescriptionState.ACCEPTED.value:
         raise _conflict(prescription)
     prescription.state, prescription.started_at = PrescriptionState.STARTED.value, now
@@ -118,7 +121,7 @@ def start(session: Session, prescription_id: int, by: Principal, now: datetime) 
 
 def finish(session: Session, prescription_id: int, by: Principal, report: str, now: datetime) -> Prescription:
     prescription = locked(session, prescription_id)
-    _own(prescription, by)
+    _own(session, prescription, by)
     if prescription.state != PrescriptionState.STARTED.value:
         raise _conflict(prescription)
     prescription.state, prescription.finished_at = PrescriptionState.FINISHED.value, now

@@ -10,25 +10,29 @@ and alone. They know the patient, so distance and hours do not filter them; an e
 « Indisponible » and the network restriction still do.
 
 The SQL narrows the pool with indexed columns (profession, availability, a latitude band and a
-longitude band sized by the largest radius of that profession); distance and hours are then
-judged in Python on that short list.
+longitude band sized by the largest radius of that profession, itself read from an index), then
+with a lower bound of the distance against each row's own radius, which never drops anyone the
+exact check would keep; distance and hours are then judged in Python on that short list.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.models import Patient, ProfessionalProfile, User, UsualProfessional, user_networks
 from shared.domain import Availability, CareMode
 
 EARTH_RADIUS_KM = 6371.0088
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
+NO_WINDOWS = "[]"  # notification windows as stored for « all day »
 WEEKDAYS = 7
 
 # Which « Profil activité » statuses accept which care mode.
@@ -67,13 +71,20 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
+def _local_clock(now: datetime, tz_name: str) -> tuple[int, str]:
+    """(weekday, "HH:MM") of `now` in the zone."""
+    local = now.astimezone(ZoneInfo(tz_name))
+    return local.weekday(), f"{local.hour:02d}:{local.minute:02d}"
+
+
+def _covers(windows: list[dict[str, Any]], weekday: int, hhmm: str) -> bool:
+    return any(w["weekday"] == weekday and w["start"] <= hhmm < w["end"] for w in windows)
+
+
 def in_notification_window(windows: list[dict[str, Any]], tz_name: str, now: datetime) -> bool:
     if not windows:
         return True
-    local = now.astimezone(ZoneInfo(tz_name))
-    hhmm = f"{local.hour:02d}:{local.minute:02d}"
-    weekday = local.weekday()
-    return any(w["weekday"] == weekday and w["start"] <= hhmm < w["end"] for w in windows)
+    return _covers(windows, *_local_clock(now, tz_name))
 
 
 def _available_now(now: datetime) -> Any:
@@ -84,7 +95,7 @@ def _available_now(now: datetime) -> Any:
     )
 
 
-def _in_network(query: Select[Any], network_id: int | None) -> Select[Any]:
+def _in_network(query: AnySelect, network_id: int | None) -> AnySelect:
     if network_id is None:
         return query
     member = exists().where(
@@ -109,12 +120,36 @@ def usual_candidates(session: Session, request: Request, patient: Patient, now: 
     return [Candidate(user_id=u, usual=True, distance_km=None) for u in user_ids]
 
 
+def _near_enough(lat: float, lon: float, dlat: float, dlon: float) -> ColumnElement[bool] | None:
+    """A SQL condition that every row of the band within its radius of (lat, lon) satisfies.
+
+    Haversine: a = sin²(Δφ/2) + cos φ₁·cos φ₂·sin²(Δλ/2), distance = 2R·asin(√a) ≥ 2R·√a. In the
+    band, |Δ/2| ≤ h with sin x ≥ x·(1 − h²/6), and cos φ₂ ≥ cos(|φ₁| + dlat); so the distance is at
+    least R·√(f_φ·Δφ² + C·Δλ²) with the constant factors below, and a row whose bound already
+    exceeds its radius cannot be within it (a 1e-6 margin covers rounding). None when the band is
+    too wide for the bound to hold (half-angles of a radian or more).
+    """
+    half_lat, half_lon = math.radians(dlat) / 2, math.radians(dlon) / 2
+    if max(half_lat, half_lon) >= 1.0:
+        return None
+    phi = abs(math.radians(lat))
+    cos_far = max(0.0, math.cos(min(math.pi / 2, phi + math.radians(dlat))))
+    lat_factor = (1 - half_lat**2 / 6) ** 2
+    lon_factor = math.cos(phi) * cos_far * (1 - half_lon**2 / 6) ** 2
+    per_km2 = (1 + 1e-6) / math.radians(EARTH_RADIUS_KM) ** 2  # degrees² per km² of the bound
+    north = ProfessionalProfile.latitude - lat
+    east = ProfessionalProfile.longitude - lon
+    radius = ProfessionalProfile.radius_km
+    return lat_factor * north * north + lon_factor * east * east <= radius * radius * per_km2
+
+
 def pool_candidates(
     session: Session, request: Request, patient: Patient, now: datetime, exclude: set[int] | None = None
 ) -> list[Candidate]:
     if patient.latitude is None or patient.longitude is None:
         return []  # without a location nobody can be judged near: « Aucune ressource disponible »
     accepting = [a.value for a in ACCEPTING[request.care_mode]]
+    # One step down the (profession_code, radius_km) index.
     max_radius = session.scalar(
         select(func.max(ProfessionalProfile.radius_km)).where(
             ProfessionalProfile.profession_code == request.profession_code
@@ -132,7 +167,8 @@ def pool_candidates(
             ProfessionalProfile.longitude,
             ProfessionalProfile.radius_km,
             ProfessionalProfile.timezone,
-            ProfessionalProfile.notification_windows,
+            # As stored: most professionals have none, and "[]" needs no decoding.
+            cast(ProfessionalProfile.notification_windows, String),
         )
         .join(User, User.id == ProfessionalProfile.user_id)
         .where(
@@ -143,13 +179,29 @@ def pool_candidates(
             ProfessionalProfile.longitude.between(lon - dlon, lon + dlon),
         )
     )
+    near = _near_enough(lat, lon, dlat, dlon)
+    if near is not None:
+        query = query.where(near)
+    # distance_km(lat, lon, …) with the patient's side computed once (the same operations).
+    phi1 = math.radians(lat)
+    cos_phi1 = math.cos(phi1)
+    clocks: dict[str, tuple[int, str]] = {}
     found = []
-    for user_id, p_lat, p_lon, radius, tz_name, windows in session.execute(
+    for user_id, p_lat, p_lon, radius, tz_name, windows_json in session.execute(
         _in_network(query, request.network_id)
     ):
         if exclude and user_id in exclude:
             continue
-        distance = distance_km(lat, lon, p_lat, p_lon)
-        if distance <= radius and in_notification_window(windows, tz_name, now):
-            found.append(Candidate(user_id=user_id, usual=False, distance_km=round(distance, 2)))
+        phi2 = math.radians(p_lat)
+        dphi, dlambda = phi2 - phi1, math.radians(p_lon - lon)
+        a = math.sin(dphi / 2) ** 2 + cos_phi1 * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+        distance = 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+        if distance > radius:
+            continue
+        windows = json.loads(windows_json) if windows_json and windows_json != NO_WINDOWS else None
+        if windows:
+            clock = clocks.get(tz_name) or clocks.setdefault(tz_name, _local_clock(now, tz_name))
+            if not _covers(windows, *clock):
+                continue
+        found.append(Candidate(user_id=user_id, usual=False, distance_km=round(distance, 2)))
     return sorted(found, key=lambda c: (c.distance_km or 0.0, c.user_id))

@@ -180,6 +180,10 @@ def set_usual_professionals(
                 f"Le RPPS {item.rpps} est enregistré comme {PROFESSIONS[profile.profession_code]}, "
                 f"pas comme {PROFESSIONS[item.profession_code]}",
             )
+    # Delete the old rows first: the unit of work inserts before it deletes, so an entry kept
+    # from the old list would break the (patient, profession, rpps) unique constraint.
+    patient.usual_professionals = []
+    session.flush()
     patient.usual_professionals = [
         UsualProfessional(
             profession_code=i.profession_code, rpps=i.rpps, last_name=i.last_name, first_name=i.first_name

@@ -1,6 +1,7 @@
 """What each caller may see of a prescription.
 
-Staff (operator, secretary, supervisor) see everything. A responder sees a prescription only if
+Staff (operator, secretary, supervisor) see everything. The requester, when they have an account,
+sees their own request in full (they may cancel it). A responder sees a prescription only if
 they were notified of it; before accepting, a responder who is not one of the patient's usual
 professionals sees the area (commune, location rounded to ~1 km, age, sex), the care and the
 comment, never the name, address or phone of the patient nor the caller's numbers. The accepting
@@ -43,6 +44,8 @@ def visibility(session: Session, prescription: Prescription, principal: Principa
         return "none"
     if prescription.accepted_by == principal.id:
         return "full"
+    if prescription.case.requester.get("user_id") == principal.id:
+        return "full"  # the professional who asked for this care, for their own patient
     notes = list(
         session.scalars(
             select(Notification).where(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from shared.domain import IdentityStatus, InsuranceScheme, Sex
 from shared.schemas.admin import Rpps
 from shared.schemas.common import (
+    NAME_MAX,
     ApiModel,
     BirthDate,
     BirthFirstNames,
@@ -41,6 +43,12 @@ MANDATORY_FIELDS = (
 )
 
 
+# Occupation and city are stored in 100-character columns (a longer value made PostgreSQL fail).
+ColumnText = Annotated[str, Field(max_length=NAME_MAX)]
+# Control characters (NUL breaks PostgreSQL text columns); tab and line breaks are tolerated.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 class PatientFields(ApiModel):
     """Every patient field, all optional; create and patch narrow it down."""
 
@@ -54,7 +62,7 @@ class PatientFields(ApiModel):
     nir: Nir | None = None
     ins_oid: InsOid | None = None
     identity_status: IdentityStatus | None = None
-    occupation: Text | None = None
+    occupation: ColumnText | None = None
     insurance_scheme: InsuranceScheme | None = None
     phone: PhoneNumber | None = None
     phone2: PhoneNumber | None = None
@@ -68,10 +76,19 @@ class PatientFields(ApiModel):
     intercom: ShortText | None = None
     door: ShortText | None = None
     postal_code: PostalCode | None = None
-    city: Text | None = None
+    city: ColumnText | None = None
     commune_insee: InseeCode | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and _CONTROL_CHARACTERS.search(value):
+            raise ValidationFailure(
+                "control_characters", "Le texte contient des caractères de contrôle interdits"
+            )
+        return value
 
 
 class PatientCreate(PatientFields):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
 
 from server.api.context import STAFF, Caller, RoleGuard
 from server.api.errors import not_found
@@ -37,7 +37,7 @@ def list_prescriptions(
     state: PrescriptionState | None = None,
     number: str | None = Query(default=None, max_length=20),
     q: str | None = Query(default=None, max_length=100),
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
     profession: str | None = Query(default=None, max_length=2),
 ) -> list[PrescriptionView]:
     query = board.board_query(
@@ -74,6 +74,8 @@ def read_prescription(prescription_id: int, caller: Anyone) -> PrescriptionView:
 @router.get("/{prescription_id}/notifications", response_model=list[NotificationView])
 def read_notifications(prescription_id: int, caller: Staff) -> list[NotificationView]:
     with caller.state.db.session() as session:
+        if session.get(Prescription, prescription_id) is None:
+            raise not_found("Demande")
         return notifications(session, prescription_id)
 
 

@@ -1,0 +1,74 @@
+"""Comments and documents on a prescription, and incidents reported to supervisors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from shared.schemas.common import SHORT_MAX, ApiModel
+from shared.schemas.dispatch import COMMENT_MAX, PersonRef
+from shared.validation import ValidationFailure
+
+# « Limitation à 2 Mo par fichier » (seeds): read as 2 MiB, the size every file manager shows as
+# « 2 Mo »; a file a user sees as 2 Mo is then never refused.
+DOCUMENT_MAX_BYTES = 2 * 1024 * 1024
+DOCUMENT_NAME_MAX = 200
+DOCUMENT_TYPES_MESSAGE = "Seuls les fichiers JPG, PNG et PDF sont acceptés"
+DOCUMENT_SIZE_MESSAGE = "Limitation à 2 Mo par fichier"
+
+
+def _text_required(value: str) -> str:
+    if not value.strip():
+        raise ValidationFailure("text_required", "Le texte est obligatoire")
+    return value
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    return value or None
+
+
+ExchangeText = Annotated[str, Field(max_length=COMMENT_MAX), AfterValidator(_text_required)]
+Tag = Annotated[str | None, Field(max_length=SHORT_MAX), AfterValidator(_blank_is_none)]
+
+
+class CommentCreate(ApiModel):
+    text: ExchangeText
+    tag: Tag = None
+
+
+class CommentOut(BaseModel):
+    id: int
+    prescription_id: int
+    text: str
+    tag: str | None
+    author: PersonRef
+    at: datetime
+
+
+class DocumentOut(BaseModel):
+    id: int
+    prescription_id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    author: PersonRef
+    at: datetime
+
+
+class IncidentCreate(ApiModel):
+    text: ExchangeText
+    prescription_id: int | None = Field(default=None, ge=1)
+    case_id: int | None = Field(default=None, ge=1)
+
+
+class IncidentOut(BaseModel):
+    id: int
+    text: str
+    author: PersonRef
+    network_ids: list[int]
+    prescription_id: int | None
+    case_id: int | None
+    at: datetime
