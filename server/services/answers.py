@@ -63,9 +63,16 @@ def accept(session: Session, prescription_id: int, by: Principal, now: datetime)
         raise ApiError(403, "not_notified", "Cette demande ne vous a pas été proposée")
     # The conditional update is what makes one winner, whatever the concurrency: the row lock makes
     # a second accept wait, then find the state no longer pending.
+    if prescription.state == PrescriptionState.PENDING.value and prescription.deadline_at <= now:
+        # The timer may not have run yet (it ticks every second): the delay is over all the same.
+        raise ApiError(409, "deadline_passed", "Le délai de réponse est dépassé", state="pending")
     won = session.execute(
         update(Prescription)
-        .where(Prescription.id == prescription.id, Prescription.state == PrescriptionState.PENDING.value)
+        .where(
+            Prescription.id == prescription.id,
+            Prescription.state == PrescriptionState.PENDING.value,
+            Prescription.deadline_at > now,
+        )
         .values(state=PrescriptionState.ACCEPTED.value, accepted_by=by.id, accepted_at=now, due_at=None)
         .returning(Prescription.id)
         .execution_options(synchronize_session=False)

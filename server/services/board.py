@@ -56,12 +56,13 @@ def board_query(
         query = query.where(Prescription.profession_code == profession)
     if keyword:
         key = name_compact_key(keyword)
-        like = f"%{keyword}%"
+        escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         query = query.join(Patient, Patient.id == Case.patient_id).where(
             or_(
                 Patient.last_name_key.startswith(key) if key else False,
-                Prescription.care_type.ilike(like),
-                Prescription.comment.ilike(like),
+                Prescription.care_type.ilike(like, escape="\\"),
+                Prescription.comment.ilike(like, escape="\\"),
                 Case.number == keyword.lstrip("#"),
             )
         )

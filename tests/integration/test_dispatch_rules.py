@@ -151,8 +151,15 @@ def test_unavailable_until_excludes_only_until_that_time(desk: Desk) -> None:
     body = {"availability": "visit", "unavailable_until": (now + timedelta(hours=3)).isoformat()}
     assert own.client.put("/me/availability", json=body).status_code == 200
     back = desk.responder(lat, lon)
-    body = {"availability": "both", "unavailable_until": (now - timedelta(minutes=10)).isoformat()}
-    assert back.client.put("/me/availability", json=body).status_code == 200
+    for wrong in (now - timedelta(minutes=10), now + timedelta(hours=49)):  # the seeds: 1 h to 48 h
+        refused = back.client.put(
+            "/me/availability", json={"availability": "both", "unavailable_until": wrong.isoformat()}
+        )
+        assert refused.status_code == 422
+        assert refused.json() == {
+            "detail": "Indisponibilité temporaire : entre 1 h et 48 h à partir de maintenant",
+            "code": "unavailable_range",
+        }
     patient = desk.patient(lat, lon)
 
     first = desk.send_one(patient["id"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -46,6 +47,16 @@ def offers(caller: Responder) -> list[PrescriptionView]:
 
 @router.put("/availability", response_model=AvailabilityUpdate)
 def set_availability(body: AvailabilityUpdate, caller: Responder) -> AvailabilityUpdate:
+    until = body.unavailable_until
+    if until is not None:
+        # « Indisponible entre 1h et 48h » (seeds): a temporary pause, the status resumes after it.
+        left = until - caller.state.clock.now()
+        if not timedelta(minutes=59) <= left <= timedelta(hours=48):
+            raise ApiError(
+                422,
+                "unavailable_range",
+                "Indisponibilité temporaire : entre 1 h et 48 h à partir de maintenant",
+            )
     with caller.state.db.session() as session:
         profile = session.get(ProfessionalProfile, caller.principal.id)
         if profile is None:
