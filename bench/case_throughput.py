@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="PostgreSQL server processes")
     parser.add_argument("--sqlite-workers", type=int, nargs="+", default=[1])
     parser.add_argument("--kind", choices=["sqlite", "postgresql"], action="append")
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # bench/run.sh passes its arguments to every benchmark
     for kind in args.kind or ["postgresql", "sqlite"]:
         measure(kind, args)
 

@@ -85,7 +85,7 @@ async def measure(
     return latencies, requests
 
 
-def run(kind: str, clients: int, changes: int, interval: float) -> None:
+def run(kind: str, clients: int, changes: int, interval: float, compression: str | None) -> None:
     with tempfile.TemporaryDirectory() as directory:
         url = (
             f"sqlite:///{Path(directory) / 'centrale.sqlite3'}"
@@ -115,7 +115,8 @@ def run(kind: str, clients: int, changes: int, interval: float) -> None:
     ms = sorted(1000 * x for x in latencies)
     p95 = percentile(ms, 0.95)
     print(
-        f"{kind:<10} {clients} clients × {changes} changes (every {interval * 1000:.0f} ms): "
+        f"{kind:<10} {clients} clients × {changes} changes (every {interval * 1000:.0f} ms"
+        f"{', no compression' if compression is None else ''}): "
         f"p50 {percentile(ms, 0.5):.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms "
         f"(target p95 ≤ {TARGET_P95_MS:.0f} ms: {'ok' if p95 <= TARGET_P95_MS else 'MISSED'}); "
         f"POST /patients itself: median {1000 * statistics.median(requests):.1f} ms"
@@ -130,10 +131,13 @@ def main() -> None:
         "--interval", type=float, default=0.05, help="seconds between changes (0: back to back)"
     )
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--no-compression", action="store_true", help="clients do not offer permessage-deflate"
+    )
     args, _others = parser.parse_known_args()  # bench/run.sh passes the same arguments to every bench
     for kind in [args.only] if args.only else ["sqlite", "postgresql"]:
         try:
-            run(kind, args.clients, args.changes, args.interval)
+            run(kind, args.clients, args.changes, args.interval, None if args.no_compression else "deflate")
         except postgres.PostgresUnavailable as exc:
             print(f"{kind:<10} skipped: {exc}")
 

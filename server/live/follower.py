@@ -60,7 +60,7 @@ async def _pump(
         try:
             events = await hub.read_after(last_sent, READ_BATCH, newer_than=ticket)
         except SQLAlchemyError as exc:
-            # Kept open: the next wake-up (at worst the poll timeout) tries again.
+            # Kept open: the next wake-up (at worst the hub's periodic one) tries again.
             if not failing:
                 log.warning("change feed unreadable for a follower, retrying: %s", exc)
             failing = True
@@ -77,8 +77,8 @@ async def _pump(
         refusal = await still_allowed()
         if refusal is not None:
             return refusal
-        await wake.wait(hub.poll_interval)
-        ticket = hub.read_ticket()  # at once (no await in between): reads from now on are fresh
+        # Only a query started after this wake-up was issued may answer the next read.
+        ticket = await wake.wait()
     return None
 
 

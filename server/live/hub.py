@@ -11,9 +11,10 @@ Wake-ups come from:
 - on PostgreSQL, every process's commits, through `LISTEN centrale_events`
   (server/live/pg_listener.py), so a client connected to any replica sees every change;
   on SQLite the server is a single process and in-process wake-ups see its commits;
-- a timeout in each follower (`poll_interval`, 2 s by default; `CENTRALE_LIVE_POLL_SECONDS`) as a
-  safety net: a wake-up lost while the listener reconnects, or a commit made by another program
-  (CLI commands on SQLite), still reaches every follower within that delay.
+- a periodic wake-up of every follower (`poll_interval`, 2 s by default;
+  `CENTRALE_LIVE_POLL_SECONDS`) as a safety net: a wake-up lost while the listener reconnects, a
+  commit made by another program (CLI commands on SQLite), or a read that failed, is made good
+  within that delay. It also paces the followers' token re-checks.
 """
 
 from __future__ import annotations
@@ -59,13 +60,16 @@ class Subscription:
 
     def __init__(self, position: int) -> None:
         self._flag = asyncio.Event()
+        self._mark = 0
         self.closed = False
         self.closed_by_server = False
         # The last seq the follower sent: a wake-up for an event at or below it is redundant.
         self.position = position
 
-    def wake(self, seq: int | None = None) -> None:
+    def wake(self, seq: int | None, mark: int) -> None:
+        """`mark`: the hub's read ticket when the wake-up was issued (after the commit it announces)."""
         if seq is None or seq > self.position:
+            self._mark = mark
             self._flag.set()
 
     def close(self, *, by_server: bool) -> None:
@@ -73,16 +77,16 @@ class Subscription:
         self.closed_by_server = by_server
         self._flag.set()
 
-    async def wait(self, timeout: float) -> None:
-        """Until woken or `timeout` seconds, then re-arm.
+    async def wait(self) -> int:
+        """Until woken (or closed), then re-arm; returns the latest wake-up's mark.
 
         Call it BEFORE reading the database: a wake-up that arrives during the read is kept for the
         next call, so a commit is never missed between a read and the next wait.
         """
-        with suppress(TimeoutError):
-            await asyncio.wait_for(self._flag.wait(), timeout)
+        await self._flag.wait()
         if not self.closed:
             self._flag.clear()
+        return self._mark
 
 
 @dataclass(frozen=True)
@@ -99,19 +103,17 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._limiter: anyio.CapacityLimiter | None = None
         self._listener: PgListener | None = None
+        self._ticker: asyncio.Task[None] | None = None
         self._stopped = False
         self._tickets = itertools.count()
         self._flights: dict[tuple[int, int], _Flight] = {}
         db.on_events_committed(self._committed)
 
-    @property
-    def listener(self) -> PgListener | None:
-        return self._listener
-
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._limiter = anyio.CapacityLimiter(READ_THREADS)
         self._stopped = False
+        self._ticker = asyncio.create_task(self._tick(), name="centrale-live-poll")
         if self.db.kind == "postgresql":
             self._listener = PgListener(self.db.url, self.wake_all)
             self._listener.start()
@@ -119,6 +121,11 @@ class Hub:
     async def stop(self) -> None:
         self._stopped = True
         self._loop = None
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
         if self._listener is not None:
             await self._listener.stop()
             self._listener = None
@@ -131,8 +138,15 @@ class Hub:
         On the event loop's thread. On PostgreSQL each local commit arrives twice (in-process, then
         through NOTIFY): the second wake-up finds every follower past it and costs nothing.
         """
+        mark = next(self._tickets)
         for subscription in list(self._subscriptions):
-            subscription.wake(seq)
+            subscription.wake(seq, mark)
+
+    async def _tick(self) -> None:
+        """The safety net: every follower re-reads every `poll_interval` (they share the query)."""
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            self.wake_all()
 
     def _committed(self, seqs: list[int]) -> None:
         # Any thread: a route's worker thread, the scheduler, the test clock.
@@ -153,10 +167,6 @@ class Hub:
         finally:
             self._subscriptions.discard(subscription)
 
-    @property
-    def follower_count(self) -> int:
-        return len(self._subscriptions)
-
     def read_ticket(self) -> int:
         """A mark to pass to `read_after`: reads started after this call are fresh enough."""
         return next(self._tickets)
@@ -166,8 +176,9 @@ class Hub:
 
         Followers at the same position share one query (single flight) instead of each running
         its own: without this, every event costs one query per connected client. Sharing is safe
-        because only a query that started after the caller's wake-up was consumed (its ticket is
-        newer) is joined, so it sees every commit that wake-up announced. Runs on a worker thread.
+        because a query is joined only if it started after the wake-up that made the caller read
+        (whose mark is `newer_than`), so it sees every commit that wake-up announced. Runs on a
+        worker thread.
         """
         key = (after, limit)
         flight = self._flights.get(key)

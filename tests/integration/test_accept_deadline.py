@@ -45,7 +45,9 @@ def test_accept_after_the_deadline_is_refused_even_before_the_timer(db: Database
     now = Clock().now()
     with db.session() as session:
         operator = create_user(
-            session, UserCreate(username="operateur", password=PASSWORD, role=Role.OPERATOR, display_name="Op"), now
+            session,
+            UserCreate(username="operateur", password=PASSWORD, role=Role.OPERATOR, display_name="Op"),
+            now,
         )
         profile = create_professional(
             session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.support.live import LiveServer, patient_body
+from tests.support.live import ADMIN_PASSWORD, ADMIN_USERNAME, LiveServer, patient_body
+from tests.support.server_process import ServerProcess
 
 Event = dict[str, Any]
 
@@ -97,6 +98,30 @@ def close_of(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]
         ws.recv(timeout=10)
     assert closed.value.rcvd is not None
     return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+def running(process: ServerProcess) -> Iterator[LiveServer]:
+    """`process` started with an admin account, stopped afterwards (its database is the caller's)."""
+    created = process.cli(
+        "create-user", "--username", ADMIN_USERNAME, "--role", "admin", "--password-stdin",
+        stdin=ADMIN_PASSWORD + "\n",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    live = LiveServer(process, "sqlite" if process.database_url.startswith("sqlite") else "postgresql")
+    try:
+        process.start()
+        yield live
+    finally:
+        live.close()
+        process.stop()
+
+
+@pytest.fixture(scope="module")
+def sqlite_without_poll(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A SQLite server whose safety poll never fires within a test: only in-process wake-ups work."""
+    directory = tmp_path_factory.mktemp("no-poll")
+    url = f"sqlite:///{directory / 'centrale.sqlite3'}"
+    yield from running(ServerProcess(url, directory, CENTRALE_LIVE_POLL_SECONDS="600"))
 
 
 def test_changes_returns_new_events_in_seq_order_with_their_types(server: LiveServer) -> None:
@@ -279,3 +304,14 @@ def test_a_long_connection_closes_when_its_token_expires(clock_server: LiveServe
         (4401, "Session invalide : reconnectez-vous"),
         (4401, "Session expirée : reconnectez-vous"),
     ]
+
+
+def test_commits_wake_followers_of_their_own_process_at_once(sqlite_without_poll: LiveServer) -> None:
+    _, operator = sqlite_without_poll.user("operator")
+    start = head(operator)
+    with follower(sqlite_without_poll.process.base_url, token_of(operator), start) as ws:
+        for _ in range(5):
+            before = time.monotonic()
+            ids = create_patients(operator, 1)
+            receive_until(ws, has_all(ids), timeout=10)
+            assert time.monotonic() - before < 5  # far below the 600 s poll: the commit woke it

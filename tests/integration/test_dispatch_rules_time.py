@@ -39,7 +39,6 @@ def hour_window(local: datetime) -> dict[str, Any]:
 
 def test_notification_windows_on_weekday_hours(desk: Desk) -> None:
     lat, lon = place()
-    desk.advance_to_local(PARIS, 2, 10, 30)  # a Wednesday, 10:30 in Paris
     windowed = {
         "inside": [window(2, "10:00", "11:00")],
         "starts_now": [window(2, "10:30", "12:00")],  # the start is included
@@ -52,6 +51,7 @@ def test_notification_windows_on_weekday_hours(desk: Desk) -> None:
     ids = {k: desk.responder(lat, lon, notification_windows=w).id for k, w in windowed.items()}
     patient = desk.patient(lat, lon)
 
+    desk.advance_to_local(PARIS, 2, 10, 30)  # a Wednesday, 10:30 in Paris
     morning = desk.send_one(patient["id"])
     assert desk.notified(morning["id"]) == {ids[k] for k in ("inside", "starts_now", "several", "all_day")}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -21,10 +22,11 @@ from tests.integration.test_change_feed import (
     has_all,
     head,
     receive_until,
+    running,
     token_of,
 )
 from tests.support import postgres
-from tests.support.live import ADMIN_PASSWORD, ADMIN_USERNAME, LiveServer, patient_body
+from tests.support.live import LiveServer, patient_body
 from tests.support.server_process import ServerProcess
 
 LIVE_BOUND = 5.0  # seconds from just before A's request to the event at B's client (generous for CI)
@@ -36,22 +38,15 @@ pytestmark = pytest.mark.postgres
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, ServerProcess]]:
     directory = tmp_path_factory.mktemp("fanout")
     url = database_url("postgresql", directory)
-    a = ServerProcess(url, directory / "a")
     b = ServerProcess(url, directory / "b", CENTRALE_LIVE_POLL_SECONDS="600")
-    created = a.cli(
-        "create-user", "--username", ADMIN_USERNAME, "--role", "admin", "--password-stdin",
-        stdin=ADMIN_PASSWORD + "\n",
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    live = LiveServer(a, "postgresql")
     try:
-        a.start()
-        b.start()
-        yield live, b
+        with contextmanager(running)(ServerProcess(url, directory / "a")) as a:
+            try:
+                b.start()
+                yield a, b
+            finally:
+                b.stop()
     finally:
-        live.close()
-        b.stop()
-        a.stop()
         postgres.drop_database(url)
 
 
