@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.schemas.patients import FIELD_LABELS
+from shared.schemas.labels import field_label
 from shared.validation import ValidationFailure
 
 log = logging.getLogger("centrale.server")
@@ -75,16 +75,22 @@ _PYDANTIC_MESSAGES = {
     "model_attributes_type": "objet JSON attendu",
     "uuid_parsing": "identifiant UUID attendu",
     "json_invalid": "JSON invalide",
+    "string_unicode": "texte invalide (caractère unicode incorrect)",
+    "string_sub_type": "texte attendu",
 }
 
 
 def _field_label(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    if not parts:
-        return "Requête"
-    last = parts[-1]
-    label = FIELD_LABELS.get(last, last)
-    return label if len(parts) == 1 else f"{label} ({'.'.join(parts)})"
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    return field_label(parts) if parts else "Requête"
+
+
+def _french_value(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.replace("' or '", "' ou '")
+    return value
 
 
 def translate_validation_error(error: dict[str, Any]) -> tuple[str, str, str]:
@@ -100,7 +106,7 @@ def translate_validation_error(error: dict[str, Any]) -> tuple[str, str, str]:
     if template is None:
         return field, f"valeur invalide ({error.get('msg', kind)})", kind
     try:
-        message = template.format(**ctx)
+        message = template.format(**{k: _french_value(v) for k, v in ctx.items()})
     except (KeyError, IndexError):
         message = template
     return field, message, kind

@@ -17,8 +17,8 @@ from server.services import feed
 from server.services.patient_search import Traits, likely_duplicates
 from server.services.patient_views import registered_by_rpps
 from shared.domain import PROFESSIONS, Role
+from shared.schemas.labels import FIELD_LABELS
 from shared.schemas.patients import (
-    FIELD_LABELS,
     PatientCreate,
     PatientFields,
     PatientPatch,
@@ -93,8 +93,16 @@ def create_patient(session: Session, body: PatientCreate, by: Principal, now: da
             )
     _fill_ins_oid(values)
     patient = Patient(**values, **_search_keys(values), created_at=now, updated_at=now, created_by=by.id)
-    session.add(patient)
-    session.flush()
+    try:
+        # A savepoint: the same NIR created concurrently (PostgreSQL) is a 409, not a 500.
+        with session.begin_nested():
+            session.add(patient)
+            session.flush()
+    except IntegrityError:
+        owner = _nir_owner(session, values.get("nir"))
+        if owner is None:
+            raise
+        raise ApiError(409, "nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner) from None
     add_event(session, patient, now, "created", f"Fiche créée par {by.display_name}", by)
     return patient
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from shared.domain import PROFESSIONS
 from shared.validation import ValidationFailure, clean_display_name, normalize_phone, parse_nir
@@ -102,7 +102,14 @@ PostalCode = Annotated[str, Field(max_length=5), AfterValidator(_postal_code)]
 Email = Annotated[str, Field(max_length=EMAIL_MAX), AfterValidator(_email)]
 ProfessionCode = Annotated[str, Field(max_length=2), AfterValidator(_profession)]
 TimeZoneName = Annotated[str, Field(max_length=40), AfterValidator(_timezone)]
-BirthDate = Annotated[date, AfterValidator(_not_in_future)]
+def _date_text(value: object) -> object:
+    """JSON dates are text: a number would otherwise be read as a Unix timestamp."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValidationFailure("date_type", "date attendue au format AAAA-MM-JJ")
+    return value
+
+
+BirthDate = Annotated[date, BeforeValidator(_date_text), AfterValidator(_not_in_future)]
 ShortText = Annotated[str, Field(max_length=SHORT_MAX)]
 Text = Annotated[str, Field(max_length=TEXT_MAX)]
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN)]

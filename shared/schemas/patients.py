@@ -27,6 +27,7 @@ from shared.schemas.common import (
     ShortText,
     Text,
 )
+from shared.schemas.labels import FIELD_LABELS
 from shared.validation import InsOid, ValidationFailure, check_nir_matches_identity, parse_nir
 
 # Mandatory to create a patient: the search-step traits (phone, names, birth date) and the
@@ -110,9 +111,9 @@ class PatientPatch(PatientFields):
 
     @model_validator(mode="after")
     def _mandatory_not_cleared(self) -> Self:
-        cleared = [
-            n for n in MANDATORY_FIELDS if n in self.model_fields_set and getattr(self, n) in (None, "")
-        ]
+        # identity_status is optional on create (it defaults) but never empty once stored.
+        required = (*MANDATORY_FIELDS, "identity_status")
+        cleared = [n for n in required if n in self.model_fields_set and getattr(self, n) in (None, "")]
         if cleared:
             labels = ", ".join(FIELD_LABELS[name] for name in cleared)
             raise ValidationFailure("patient_incomplete", f"Ces champs ne peuvent pas être vidés : {labels}")
@@ -142,37 +143,6 @@ def check_identity(values: dict[str, Any]) -> None:
             )
 
 
-FIELD_LABELS = {
-    "last_name": "Nom",
-    "first_name": "Prénom",
-    "birth_last_name": "Nom de naissance",
-    "birth_first_names": "Prénoms de naissance",
-    "sex": "Sexe",
-    "birth_date": "Date de naissance",
-    "birth_place_insee": "Lieu de naissance",
-    "nir": "NIR",
-    "ins_oid": "OID INS",
-    "identity_status": "Statut de l'identité",
-    "occupation": "Profession",
-    "insurance_scheme": "Régime",
-    "phone": "Téléphone",
-    "phone2": "Téléphone 2",
-    "email": "Adresse e-mail",
-    "address_line": "Adresse de résidence",
-    "address_complement": "Complément d'adresse",
-    "building": "Bâtiment",
-    "staircase": "Escalier",
-    "floor": "Étage",
-    "digicode": "Digicode",
-    "intercom": "Interphone",
-    "door": "Porte",
-    "postal_code": "Code postal",
-    "city": "Commune",
-    "commune_insee": "Code commune INSEE",
-    "latitude": "Latitude",
-    "longitude": "Longitude",
-    "version": "Version",
-}
 
 
 class UsualProfessionalIn(ApiModel):

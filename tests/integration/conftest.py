@@ -23,9 +23,9 @@ def database_url(kind: str, directory: Path) -> str:
         pytest.skip(str(exc))
 
 
-def start_live(kind: str, directory: Path) -> Iterator[LiveServer]:
+def start_live(kind: str, directory: Path, **env: str) -> Iterator[LiveServer]:
     url = database_url(kind, directory)
-    process = ServerProcess(url, directory)
+    process = ServerProcess(url, directory, **env)
     created = process.cli(
         "create-user",
         "--username",

@@ -325,7 +325,7 @@ def test_professional_identifiers_are_checked(server: LiveServer) -> None:
             "doit être inférieur ou égal à 6",
         ),
         ({"timezone": "Europe/Evry"}, "timezone_unknown", "Fuseau horaire inconnu : « Europe/Evry »"),
-        ({"radius_km": 0}, "greater_than", "doit être supérieur à 0.0"),
+        ({"radius_km": 0}, "greater_than", "doit être supérieur à 0"),
     ],
 )
 def test_professional_settings_are_checked(server: LiveServer, override, code, message) -> None:

@@ -6,12 +6,14 @@ import itertools
 import json
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.live import LiveServer, patient_body
+from tests.support.live import LiveServer, make_nir, patient_body
 
 _phones = itertools.count(secrets.randbelow(5000))
 
@@ -66,8 +68,8 @@ def test_wrong_types_get_french_field_messages(operator: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("overrides", "field", "message", "code"),
     [
-        ({"latitude": 91}, "latitude", "doit être inférieur ou égal à 90.0", "less_than_equal"),
-        ({"longitude": -180.5}, "longitude", "doit être supérieur ou égal à -180.0", "greater_than_equal"),
+        ({"latitude": 91}, "latitude", "doit être inférieur ou égal à 90", "less_than_equal"),
+        ({"longitude": -180.5}, "longitude", "doit être supérieur ou égal à -180", "greater_than_equal"),
         (
             {"acknowledge_duplicates": "perhaps"},
             "acknowledge_duplicates",
@@ -251,3 +253,27 @@ def test_json_of_the_wrong_shape(operator: httpx.Client) -> None:
     not_a_list = operator.put("/patients/1/usual-professionals", json={"rpps": "x"})
     assert not_a_list.status_code == 422
     assert (not_a_list.json()["code"], not_a_list.json()["detail"]) == ("list_type", "liste attendue")
+
+
+def test_the_same_form_sent_six_times_at_once(server: LiveServer, operator: httpx.Client) -> None:
+    """A double-click (or six): one patient is created, the others get a clean 409, never a 500."""
+    born = date(1977, 10, 10)
+    body = fresh_body(sex="M", birth_date_obj=born, nir=make_nir(1, born))
+    clients = [server.client(str(operator.headers["authorization"]).split()[1]) for _ in range(6)]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        created = list(pool.map(lambda c: c.post("/patients", json=body), clients))
+    assert sorted(r.status_code for r in created) == [201] + [409] * 5, [r.text for r in created]
+    [winner] = [r.json()["id"] for r in created if r.status_code == 201]
+    assert {(r.json()["code"], r.json()["patient_id"]) for r in created if r.status_code == 409} == {
+        ("nir_exists", winner)
+    }
+
+    def patch(i: int) -> httpx.Response:
+        return clients[i].patch(f"/patients/{winner}", json={"version": 1, "floor": str(i)})
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        floors = list(pool.map(patch, range(len(clients))))
+    assert sorted(r.status_code for r in floors) == [200] + [409] * 5, [r.text for r in floors]
+    [floor] = [r.json()["floor"] for r in floors if r.status_code == 200]
+    stored = operator.get(f"/patients/{winner}").json()
+    assert (stored["version"], stored["floor"]) == (2, floor)

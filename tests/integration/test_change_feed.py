@@ -190,9 +190,15 @@ def test_events_refuses_bad_tokens_roles_and_parameters(server: LiveServer) -> N
     assert close_of(ws_url(base, token="not-a-token")) == (4401, "Session invalide : reconnectez-vous")
     bad_header = {"Authorization": "Bearer not-a-token"}
     assert close_of(ws_url(base), bad_header)[0] == 4401
-    _, professional = server.professional()
+    pro, professional = server.professional()
     for client in (professional, server.admin()):
         assert close_of(ws_url(base, token=token_of(client))) == (4403, "Accès refusé pour votre rôle")
+    audit = (
+        server.admin().get("/admin/audit", params={"user_id": pro["user_id"], "action": "forbidden"}).json()
+    )
+    assert [(a["path"], a["status"], a["detail"]["websocket"]) for a in audit] == [
+        ("/api/v1/events", 403, True)
+    ]
     _, operator = server.user("operator")
     for after in ("-1", "abc", "1.5"):
         code, reason = close_of(ws_url(base, after=after, token=token_of(operator)))

@@ -253,6 +253,8 @@ def test_read_and_patch_with_versions(operator: httpx.Client) -> None:
     other = create(operator, birth_date_obj=born, nir=make_nir(2, born))
     taken = operator.patch(f"/patients/{pid}", json={"version": 2, "nir": other["nir"]})
     assert error(taken, 409, "nir_exists")["patient_id"] == other["id"]
+    no_status = operator.patch(f"/patients/{pid}", json={"version": 2, "identity_status": None})
+    error(no_status, 422, "patient_incomplete", "Ces champs ne peuvent pas être vidés : Statut de l'identité")
     qualified = operator.patch(f"/patients/{pid}", json={"version": 2, "identity_status": "qualified"})
     assert error(qualified, 422, "ins_incomplete")
     assert operator.get(f"/patients/{pid}").json() == after  # nothing refused was stored

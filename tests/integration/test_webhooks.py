@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
+
+from tests.integration.conftest import start_live
 
 from tests.support.http_receiver import Receiver, receiving
 from tests.support.live import LiveServer, patient_body
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def clock_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """Without the background scheduler: deliveries happen only when the test clock moves."""
+    directory = tmp_path_factory.mktemp(f"webhooks-{request.param}")
+    yield from start_live(request.param, directory, CENTRALE_SCHEDULER_INTERVAL="0")
 
 
 def _wait_for(receiver: Receiver, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
@@ -52,6 +66,8 @@ def _send_case(server: LiveServer, receiver_url: str) -> tuple[int, int]:
 def test_an_offer_reaches_the_webhook_without_the_patients_identity(clock_server: LiveServer) -> None:
     with receiving() as receiver:
         prescription_id, _ = _send_case(clock_server, receiver.url)
+        assert _wait_for(receiver, 1, timeout=1.5) == []  # nothing is sent inside the request
+        clock_server.advance(1)  # the scheduler's next tick
         received = _wait_for(receiver, 1)
     assert len(received) == 1
     payload = received[0]
@@ -87,4 +103,4 @@ def test_webhook_url_must_be_http(clock_server: LiveServer) -> None:
         "/admin/professionals", json=professional_body(webhook_url="ftp://x")
     )
     assert response.status_code == 422
-    assert response.json()["detail"] == "webhook_url : Adresse de webhook invalide (http:// ou https://)"
+    assert response.json()["detail"] == "Webhook : Adresse de webhook invalide (http:// ou https://)"
