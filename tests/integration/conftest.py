@@ -25,7 +25,8 @@ def database_url(kind: str, directory: Path) -> str:
 
 def start_live(kind: str, directory: Path, **env: str) -> Iterator[LiveServer]:
     url = database_url(kind, directory)
-    process = ServerProcess(url, directory, **env)
+    process = ServerProcess(url, directory)
+    process.env.update(env)
     created = process.cli(
         "create-user",
         "--username",

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import start_live
-
 from tests.support.http_receiver import Receiver, receiving
 from tests.support.live import LiveServer, patient_body
 
