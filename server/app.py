@@ -20,6 +20,7 @@ from server.api.routes import (
     exchanges,
     incidents,
     me,
+    offer_events,
     patients,
     prescriptions,
     system,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.state.live_hub = Hub(state.db)  # wakes the /events WebSocket followers (server/live/)
     app.include_router(changes.events_router, prefix=API_PREFIX)  # WebSocket: not in routers()
+    app.include_router(offer_events.router, prefix=API_PREFIX)  # WebSocket for connected responders
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, path_limits=[exchanges.upload_limit(API_PREFIX)]
     )

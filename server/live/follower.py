@@ -35,7 +35,7 @@ AccessCheck = Callable[[], Awaitable[Refusal | None]]
 async def follow(websocket: WebSocket, hub: Hub, after: int, still_allowed: AccessCheck) -> None:
     """Serve an accepted WebSocket until the client leaves, access ends or the server stops."""
     with hub.subscribe(after) as wake:
-        watcher = asyncio.create_task(_watch_client(websocket, wake))
+        watcher = asyncio.create_task(watch_client(websocket, wake))
         try:
             refusal = await _pump(websocket, hub, wake, after, still_allowed)
             if refusal is not None:
@@ -82,7 +82,7 @@ async def _pump(
     return None
 
 
-async def _watch_client(websocket: WebSocket, wake: Subscription) -> None:
+async def watch_client(websocket: WebSocket, wake: Subscription) -> None:
     """Read (and ignore) what the client sends; close the subscription when it disconnects."""
     try:
         while True:

@@ -24,6 +24,7 @@ from server.live.follower import Refusal
 from server.models import AuditEntry
 from server.security.tokens import TokenProblem, user_for_token
 from server.services.feed import events_after
+from shared.domain import Role
 from shared.schemas.dispatch import ChangesPage
 
 log = logging.getLogger("centrale.live")
@@ -71,11 +72,11 @@ async def follow_events(websocket: WebSocket) -> None:
     if after is None:
         await websocket.close(CLOSE_BAD_REQUEST, "Paramètre after invalide : entier positif ou nul attendu")
         return
-    token = _token(websocket)
+    token = ws_token(websocket)
     if token is None:
         await websocket.close(CLOSE_UNAUTHENTICATED, "Authentification requise")
         return
-    access = _Access(websocket, state, token)
+    access = Access(websocket, state, token)
     try:
         refusal = await access.check()
     except SQLAlchemyError:
@@ -95,21 +96,25 @@ def _after(raw: str | None) -> int | None:
     return int(raw)
 
 
-def _token(websocket: WebSocket) -> str | None:
+def ws_token(websocket: WebSocket) -> str | None:
     scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
     return websocket.query_params.get("token", "").strip() or None
 
 
-class _Access:
+class Access:
     """The follower's token, checked at connection and again at most every ACCESS_RECHECK."""
 
-    def __init__(self, websocket: WebSocket, state: AppState, token: str) -> None:
+    def __init__(
+        self, websocket: WebSocket, state: AppState, token: str, roles: tuple[Role, ...] = STAFF
+    ) -> None:
         self._websocket = websocket
         self._state = state
         self._token = token
+        self._roles = roles
         self._checked_at: datetime | None = None
+        self.principal: Principal | None = None
 
     async def check(self) -> Refusal | None:
         return await anyio.to_thread.run_sync(self._check)
@@ -132,10 +137,11 @@ class _Access:
                 principal = Principal.of(user_for_token(session, self._token, now))
             except TokenProblem as problem:
                 return CLOSE_UNAUTHENTICATED, problem.message
-            if principal.role not in STAFF:
+            if principal.role not in self._roles:
                 self._audit_forbidden(session, principal, now)
         self._checked_at = now
-        if principal.role not in STAFF:
+        self.principal = principal
+        if principal.role not in self._roles:
             return CLOSE_FORBIDDEN, "Accès refusé pour votre rôle"
         return None
 
@@ -154,6 +160,6 @@ class _Access:
             status=403,
             client_ip=websocket.client.host if websocket.client else None,
             client_agent=agent[:200] if agent else None,
-            detail={"allowed": sorted(r.value for r in STAFF), "websocket": True},
+            detail={"allowed": sorted(r.value for r in self._roles), "websocket": True},
         )
         session.add(entry)
