@@ -99,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in routers(settings):
         app.include_router(router, prefix=API_PREFIX)
-    app.state.live_hub = Hub(state.db)  # wakes the /events WebSocket followers (server/live/)
+    # Wakes the WebSocket followers (server/live/).
+    app.state.live_hub = Hub(state.db, poll_interval=settings.live_poll_seconds)
     app.include_router(changes.events_router, prefix=API_PREFIX)  # WebSocket: not in routers()
     app.include_router(offer_events.router, prefix=API_PREFIX)  # WebSocket for connected responders
     app.add_middleware(

@@ -215,7 +215,8 @@ def _serve(settings: Settings, host: str, port: int, *, demo: bool) -> int:
             print(f"  {role:<13} {username:<14} mot de passe : {password}", flush=True)
     if demo:
         threading.Thread(target=_demo_responders, args=(base,), name="demo-responders", daemon=True).start()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    # Events are small JSON objects: per-message compression costs more CPU than it saves.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws_per_message_deflate=False)
     return 0
 
 

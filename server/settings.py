@@ -25,6 +25,7 @@ class Settings:
     token_ttl_minutes: int = DEFAULT_TOKEN_TTL_MINUTES
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     scheduler_interval: float = 1.0
+    live_poll_seconds: float = 2.0
 
     @property
     def database_kind(self) -> str:
@@ -42,6 +43,7 @@ class Settings:
             token_ttl_minutes=int(env.get("CENTRALE_TOKEN_TTL_MINUTES", DEFAULT_TOKEN_TTL_MINUTES)),
             max_body_bytes=int(env.get("CENTRALE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
             scheduler_interval=float(env.get("CENTRALE_SCHEDULER_INTERVAL", "1.0")),
+            live_poll_seconds=float(env.get("CENTRALE_LIVE_POLL_SECONDS", "2.0")),
         )
         settings.check()
         return settings

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -43,16 +42,6 @@ DEFAULT_POLL_SECONDS = 2.0
 # Database reads of the followers run on their own small thread budget, so a burst of wake-ups on
 # many connections never takes every worker thread (or pooled connection) from the HTTP routes.
 READ_THREADS = 8
-
-
-def poll_seconds_from_env() -> float:
-    raw = os.environ.get("CENTRALE_LIVE_POLL_SECONDS", "")
-    try:
-        value = float(raw) if raw else DEFAULT_POLL_SECONDS
-    except ValueError:
-        log.warning("CENTRALE_LIVE_POLL_SECONDS ignored (not a number): %r", raw)
-        return DEFAULT_POLL_SECONDS
-    return value if value > 0 else DEFAULT_POLL_SECONDS
 
 
 class Subscription:
@@ -96,9 +85,9 @@ class _Flight:
 
 
 class Hub:
-    def __init__(self, db: Database, *, poll_interval: float | None = None) -> None:
+    def __init__(self, db: Database, *, poll_interval: float = DEFAULT_POLL_SECONDS) -> None:
         self.db = db
-        self.poll_interval = poll_interval if poll_interval is not None else poll_seconds_from_env()
+        self.poll_interval = poll_interval if poll_interval > 0 else DEFAULT_POLL_SECONDS
         self._subscriptions: set[Subscription] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._limiter: anyio.CapacityLimiter | None = None
