@@ -22,7 +22,7 @@ from shared.schemas.admin import (
     UserPatch,
 )
 from shared.schemas.auth import UserOut
-from shared.validation import name_search_key
+from shared.validation import name_compact_key
 
 
 def user_out(user: User) -> UserOut:
@@ -105,13 +105,17 @@ def patch_user(session: Session, user_id: int, body: UserPatch) -> User:
     return user
 
 
-def create_professional(session: Session, body: ProfessionalCreate, now: datetime) -> ProfessionalProfile:
+def create_professional(
+    session: Session, body: ProfessionalCreate, now: datetime, *, password_hash: str | None = None
+) -> ProfessionalProfile:
+    """A responder account. `password_hash`: an argon2 hash of `body.password` already computed
+    (bulk loads hash a shared password once; argon2 is slow on purpose)."""
     _check_username_free(session, body.username)
     if session.scalar(select(ProfessionalProfile.user_id).where(ProfessionalProfile.rpps == body.rpps)):
         raise ApiError(409, "rpps_taken", f"Le RPPS {body.rpps} a déjà un compte")
     user = User(
         username=body.username,
-        password_hash=hash_password(body.password),
+        password_hash=password_hash or hash_password(body.password),
         role=Role.PROFESSIONAL.value,
         display_name=f"{body.last_name.upper()} {body.first_name}",
         phone=body.phone,
@@ -124,8 +128,8 @@ def create_professional(session: Session, body: ProfessionalCreate, now: datetim
         rpps=body.rpps,
         last_name=body.last_name,
         first_name=body.first_name,
-        last_name_key=name_search_key(body.last_name),
-        first_name_key=name_search_key(body.first_name),
+        last_name_key=name_compact_key(body.last_name),
+        first_name_key=name_compact_key(body.first_name),
         profession_code=body.profession_code,
         specialty_code=body.specialty_code,
         phone=body.phone,

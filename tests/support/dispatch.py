@@ -20,14 +20,12 @@ import httpx
 from sqlalchemy.orm import Session
 
 from server.db import Database
-from server.models import ProfessionalProfile, User
+from server.models import ProfessionalProfile
 from server.security.passwords import hash_password
 from server.security.tokens import issue_token
-from server.services.accounts import networks_by_ids, professional_out
+from server.services.accounts import create_professional, professional_out
 from server.settings import DEFAULT_TOKEN_TTL_MINUTES
-from shared.domain import Role
 from shared.schemas.admin import ProfessionalCreate
-from shared.validation import name_search_key
 from tests.support.live import (
     ADMIN_PASSWORD,
     ADMIN_USERNAME,
@@ -132,40 +130,8 @@ def _password_hash() -> str:
 
 
 def _profile(session: Session, body: ProfessionalCreate, now: datetime) -> ProfessionalProfile:
-    """What `accounts.create_professional` stores, with the shared password hash."""
-    user = User(
-        username=body.username,
-        password_hash=_password_hash(),
-        role=Role.PROFESSIONAL.value,
-        display_name=f"{body.last_name.upper()} {body.first_name}",
-        phone=body.phone,
-        active=True,
-        created_at=now,
-        networks=networks_by_ids(session, body.network_ids),
-    )
-    profile = ProfessionalProfile(
-        user=user,
-        rpps=body.rpps,
-        last_name=body.last_name,
-        first_name=body.first_name,
-        last_name_key=name_search_key(body.last_name),
-        first_name_key=name_search_key(body.first_name),
-        profession_code=body.profession_code,
-        specialty_code=body.specialty_code,
-        phone=body.phone,
-        commune_insee=body.commune_insee,
-        commune_name=body.commune_name,
-        postal_code=body.postal_code,
-        latitude=body.latitude,
-        longitude=body.longitude,
-        radius_km=body.radius_km,
-        availability=body.availability.value,
-        timezone=body.timezone,
-        notification_windows=[w.model_dump() for w in body.notification_windows],
-        webhook_url=body.webhook_url,
-    )
-    session.add_all([user, profile])
-    return profile
+    """What the admin route stores, through the same service, with the shared password hash."""
+    return create_professional(session, body, now, password_hash=_password_hash())
 
 
 @dataclass
