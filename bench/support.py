@@ -125,14 +125,18 @@ def database_url(kind: str, directory: Path) -> str:
 def create_dataset(kind: str, directory: Path, professionals: int, seed: int = 1) -> Dataset:
     """Migrate a new database, add the operator account and bulk-load the professionals."""
     data = Dataset(kind, database_url(kind, directory), directory)
-    cli = ServerProcess(data.url, directory, test_clock=False)
-    created = cli.cli("create-user", "--username", "operator", "--role", "operator", "--password-stdin",
-                      stdin=PASSWORD + "\n")  # fmt: skip
-    if created.returncode != 0:
-        raise RuntimeError(created.stderr)
-    started = time.monotonic()
-    _bulk_load(data, professionals, random.Random(seed))
-    data.load_seconds = time.monotonic() - started
+    try:
+        cli = ServerProcess(data.url, directory, test_clock=False)
+        created = cli.cli("create-user", "--username", "operator", "--role", "operator", "--password-stdin",
+                          stdin=PASSWORD + "\n")  # fmt: skip
+        if created.returncode != 0:
+            raise RuntimeError(created.stderr)
+        started = time.monotonic()
+        _bulk_load(data, professionals, random.Random(seed))
+        data.load_seconds = time.monotonic() - started
+    except BaseException:
+        drop(data)
+        raise
     return data
 
 

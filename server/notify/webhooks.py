@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.db import Database
@@ -34,9 +34,14 @@ def queue_offers(session: Session, user_ids: Iterable[int], payload: dict[str, A
     ids = list(user_ids)
     if not ids:
         return 0
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter: an IN list of varying length is a new statement to plan every time.
+        among = ProfessionalProfile.user_id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    else:
+        among = ProfessionalProfile.user_id.in_(ids)
     targets = session.execute(
         select(ProfessionalProfile.user_id, ProfessionalProfile.webhook_url).where(
-            ProfessionalProfile.user_id.in_(ids), ProfessionalProfile.webhook_url.is_not(None)
+            among, ProfessionalProfile.webhook_url.is_not(None)
         )
     ).all()
     session.add_all(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -104,7 +105,9 @@ def create_case(
             422, "network_unknown", f"Réseau inconnu : {', '.join(map(str, sorted(network_ids - known)))}"
         )
     case = Case(
-        number="",
+        # A unique placeholder until the id is known: a shared one ("") would make every concurrent
+        # case creation wait on the unique index for the previous transaction to commit.
+        number=f"~{secrets.token_hex(5)}",
         patient_id=patient.id,
         caller=body.caller.model_dump(mode="json"),
         requester=_requester(session, body),

@@ -81,6 +81,18 @@ def _covers(windows: list[dict[str, Any]], weekday: int, hhmm: str) -> bool:
     return any(w["weekday"] == weekday and w["start"] <= hhmm < w["end"] for w in windows)
 
 
+def search_band(lat: float, radius_km: float) -> tuple[float, float]:
+    """Half-sizes in degrees (latitude, longitude) of the smallest band holding every point within
+    `radius_km` of a point at `lat`, on the same sphere as `distance_km` (a small margin absorbs
+    floating-point error). The widest longitude is reached off the parallel: asin(sin d / cos φ)."""
+    angle = radius_km / EARTH_RADIUS_KM
+    margin = 1e-9
+    dlat = math.degrees(angle) * (1 + 1e-9) + margin
+    ratio = math.sin(angle) / max(1e-12, math.cos(math.radians(lat)))
+    dlon = 180.0 if ratio >= 1 else math.degrees(math.asin(ratio)) * (1 + 1e-9) + margin
+    return dlat, dlon
+
+
 def in_notification_window(windows: list[dict[str, Any]], tz_name: str, now: datetime) -> bool:
     if not windows:
         return True
@@ -158,8 +170,7 @@ def pool_candidates(
     if max_radius is None:
         return []
     lat, lon = patient.latitude, patient.longitude
-    dlat = max_radius / 111.0
-    dlon = max_radius / (111.320 * max(0.01, math.cos(math.radians(lat))))
+    dlat, dlon = search_band(lat, max_radius)
     query = (
         select(
             ProfessionalProfile.user_id,

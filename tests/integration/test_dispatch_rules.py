@@ -100,12 +100,6 @@ def test_radius_edges_along_a_meridian(desk: Desk) -> None:
     assert notes[wider.id]["distance_km"] == pytest.approx(10.1, abs=0.01)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="matching.py: the longitude band of the SQL pre-filter uses 111.320 km/° (the equatorial "
-    "value) instead of the sphere's 111.195 km/°, so a responder due east just inside the largest "
-    "radius of the profession is cut before the distance is judged",
-)
 def test_radius_edge_along_a_parallel(desk: Desk) -> None:
     lat, lon = place()
     km = 9.99

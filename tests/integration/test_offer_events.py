@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-import secrets
 from typing import Any
 
 import pytest
@@ -11,6 +11,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from tests.support.live import LiveServer, patient_body
+
+_places = itertools.count()
 
 
 def _connect(server: LiveServer, token: str) -> ClientConnection:
@@ -28,7 +30,7 @@ def _token(client: Any) -> str:
 
 
 def test_offer_then_taken_reach_connected_responders(server: LiveServer) -> None:
-    lat = -30.0 - secrets.randbelow(1000) / 100
+    lat = -35.0 + next(_places)  # each test its own place, far from the others
     first, first_client = server.professional(latitude=lat, longitude=140.0, profession_code="94")
     _second, second_client = server.professional(latitude=lat, longitude=140.0, profession_code="94")
     _, operator = server.user("operator")
@@ -76,7 +78,7 @@ def test_offer_then_taken_reach_connected_responders(server: LiveServer) -> None
 
 
 def test_open_offers_are_sent_on_connection(server: LiveServer) -> None:
-    lat = -40.0 - secrets.randbelow(1000) / 100
+    lat = -35.0 + next(_places)
     pro, pro_client = server.professional(latitude=lat, longitude=150.0, profession_code="94")
     _, operator = server.user("operator")
     patient = operator.post("/patients", json=patient_body(latitude=lat, longitude=150.0)).json()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import itertools
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +23,9 @@ def clock_server(
     yield from start_live(request.param, directory, CENTRALE_SCHEDULER_INTERVAL="0")
 
 
+_places = itertools.count()
+
+
 def _wait_for(receiver: Receiver, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -35,12 +38,13 @@ def _wait_for(receiver: Receiver, count: int, timeout: float = 10.0) -> list[dic
 
 
 def _send_case(server: LiveServer, receiver_url: str) -> tuple[int, int]:
-    lat = 44.0 + secrets.randbelow(1000) / 1000
+    # Each call its own place, 40 km from the others (radius 10 km): no test notifies another's responder.
+    lat, lon = 44.5, -1.2 + 0.5 * next(_places)
     profile, _ = server.professional(
-        latitude=lat, longitude=-1.2, profession_code="92", webhook_url=receiver_url
+        latitude=lat, longitude=lon, profession_code="92", webhook_url=receiver_url
     )
     _, operator = server.user("operator")
-    patient = operator.post("/patients", json=patient_body(latitude=lat, longitude=-1.2)).json()
+    patient = operator.post("/patients", json=patient_body(latitude=lat, longitude=lon)).json()
     body = {
         "caller": {"name": "Dr Appelant"},
         "requester": {"rpps": profile["rpps"]},
