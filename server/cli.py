@@ -212,7 +212,7 @@ def _serve(settings: Settings, host: str, port: int, *, demo: bool) -> int:
     if demo:
         print("Comptes de démonstration :", flush=True)
         for username, password, role in DEMO_LOGINS:
-            print(f"  {role:<13} {username:<14} mot de passe : {password}", flush=True)
+            print(f"  {Role(role).label:<26} {username:<15} mot de passe : {password}", flush=True)
     if demo:
         threading.Thread(target=_demo_responders, args=(base,), name="demo-responders", daemon=True).start()
     # Events are small JSON objects: per-message compression costs more CPU than it saves.
