@@ -210,8 +210,3 @@ USUAL_PROFESSIONAL_SLOTS: dict[str, str] = {
     "21": "Pharmacien",
     "50": "Sage-femme",
 }
-
-
-def profession_label(code: str) -> str:
-    """French label of a TRE_G15 code; KeyError for an unknown code."""
-    return PROFESSIONS[code]

@@ -93,12 +93,6 @@ def search_band(lat: float, radius_km: float) -> tuple[float, float]:
     return dlat, dlon
 
 
-def in_notification_window(windows: list[dict[str, Any]], tz_name: str, now: datetime) -> bool:
-    if not windows:
-        return True
-    return _covers(windows, *_local_clock(now, tz_name))
-
-
 def _available_now(now: datetime) -> Any:
     return and_(
         ProfessionalProfile.availability != Availability.UNAVAILABLE.value,
