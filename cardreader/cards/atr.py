@@ -61,10 +61,11 @@ def classify_atr(atr: bytes) -> CardKind:
         return CardKind.VITALE2
     if atr.startswith(_VITALE1_PREFIX):
         return CardKind.VITALE1
-    if _matches_masked(atr, _CPS3_ATR, _CPS3_MASK):
-        return CardKind.CPS3
+    # CPS4 first: the T=0-only CPS4 ATR also fits the CPS3 mask (only bytes 1-4 and 11-13 differ).
     if atr in _CPS4_ATRS:
         return CardKind.CPS4
+    if _matches_masked(atr, _CPS3_ATR, _CPS3_MASK):
+        return CardKind.CPS3
     return CardKind.UNKNOWN
 
 

@@ -109,7 +109,7 @@ def parse_holder(certificate: bytes) -> CpsHolder:
         title = _attribute(subject, NameOID.TITLE)
     except CardDataError:
         raise
-    except (ValueError, TypeError) as exc:  # cryptography reports malformed DER as ValueError
+    except (ValueError, TypeError, x509.InvalidVersion) as exc:  # how cryptography reports bad DER
         raise CardDataError(f"CPS certificate: {exc}") from None
     if not last_name or not national_id:
         raise CardDataError("CPS certificate: subject without SN or CN")
