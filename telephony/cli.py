@@ -163,7 +163,10 @@ async def _session(args: argparse.Namespace, out: TextIO) -> int:
             account = SipAccount(args.uri, args.registrar, args.user, expires_seconds=args.expires)
             await phone.register(account, password)
         elif args.command == "listen":
-            out.write("" if args.json else f"En écoute sur sip:…@{args.bind}:{phone.local_port}\n")
+            if args.json:
+                out.write(json.dumps({"event": "Listening", "port": phone.local_port}) + "\n")
+            else:
+                out.write(f"En écoute sur sip:…@{args.bind}:{phone.local_port}\n")
         elif args.command == "call":
             _follow_call(phone, args, done)
             await phone.call(args.uri)

@@ -77,6 +77,11 @@ class JsonLinesProcess:
                     )
                 self._changed.wait(min(left, 0.2))
 
+    def find_index(self, event: str, **fields: Any) -> int:
+        """Index of the first matching event (for ``after=``); the event must be there."""
+        with self._changed:
+            return next(i for i, e in enumerate(self.events) if e["event"] == event and _matches(e, fields))
+
     def mark(self) -> int:
         with self._changed:
             return len(self.events)
@@ -125,6 +130,16 @@ class OperatorProcess(JsonLinesProcess):
         done = self.wait_for("CommandDone", timeout=timeout, after=mark, cmd=cmd)
         assert done["error"] is None, done["error"]
         return done["result"]
+
+    def command_error(self, cmd: str, timeout: float = 10.0, **args: Any) -> str:
+        """Sends a command that must fail; returns its error."""
+        mark = self.mark()
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"cmd": cmd, "args": args}) + "\n")
+        self.process.stdin.flush()
+        done = self.wait_for("CommandDone", timeout=timeout, after=mark, cmd=cmd)
+        assert done["error"] is not None, f"{cmd} should have failed"
+        return str(done["error"])
 
     def quit(self) -> None:
         if self.process.poll() is None and self.process.stdin is not None:
