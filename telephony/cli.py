@@ -84,6 +84,10 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--record-dir", default="", help="enregistre l'audio reçu de chaque appel (WAV)")
         p.add_argument("--log-level", type=int, default=1, help="niveau du journal pjsip (0-6)")
+        p.add_argument(
+            "--poll-ms", type=int, default=20, help="attente maximale de la pile SIP par tour (ms)"
+        )
+        p.add_argument("--idle-sleep-ms", type=int, default=0, help="pause entre deux tours (mesures)")
 
     reg = sub.add_parser("register", help="s'inscrire auprès du serveur d'appels")
     common(reg, 0)
@@ -118,6 +122,8 @@ def _config(args: argparse.Namespace) -> PhoneConfig:
         test_tone_hz=getattr(args, "tone", 0),
         record_dir=getattr(args, "record_dir", ""),
         log_level=getattr(args, "log_level", 1),
+        poll_ms=getattr(args, "poll_ms", 20),
+        idle_sleep_ms=getattr(args, "idle_sleep_ms", 0),
         local_user=getattr(args, "from_user", "centrale"),
         local_display_name=getattr(args, "display_name", ""),
     )
