@@ -9,6 +9,7 @@ Every request-URI on this proxy is looked up in the location table.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
 import shutil
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-MODULES_DIR = "/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+# Debian installs the modules under the multiarch directory (x86_64-linux-gnu, aarch64-linux-gnu…).
+MODULES_DIRS = [*sorted(glob.glob("/usr/lib/*/kamailio/modules/")), "/usr/lib/kamailio/modules/"]
 MODULES = (
     "tm", "sl", "rr", "pv", "maxfwd", "usrloc", "registrar", "textops", "siputils", "xlog",
     "sanity", "db_text", "auth", "auth_db", "kex", "corex",
@@ -47,6 +49,10 @@ def require(name: str, package: str) -> str:
 SUBSCRIBER_COLUMNS = (
     "id(int,auto) username(string) domain(string) password(string) ha1(string) ha1b(string) \n"
 )
+
+
+def modules_dir() -> str:
+    return next((d for d in MODULES_DIRS if Path(d, "registrar.so").exists()), MODULES_DIRS[0])
 
 
 def _md5(text: str) -> str:
@@ -143,7 +149,7 @@ class Kamailio:
         loads = "\n".join(f'loadmodule "{m}.so"' for m in MODULES)
         config = self.directory / "kamailio.cfg"
         config.write_text(
-            CONFIG.format(port=self.port, modules_dir=MODULES_DIR, loads=loads, db=db), encoding="utf-8"
+            CONFIG.format(port=self.port, modules_dir=modules_dir(), loads=loads, db=db), encoding="utf-8"
         )
         return config
 
