@@ -5,14 +5,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tests.integration.telephony.test_calls import call_operator, call_records
+from tests.integration.telephony.test_calls import call_operator, call_records, only_recording
 from tests.support.kamailio import Kamailio, free_udp_port
+from tests.support.sip_audio import is_silence, is_tone, windows
 from tests.support.sip_peers import JsonLinesProcess, OperatorProcess, centrale_phone
 
 
 def listener(tmp_path: Path, name: str) -> tuple[JsonLinesProcess, int]:
     port = free_udp_port()
-    peer = centrale_phone(tmp_path, name, "listen", "--port", str(port), "--auto-answer", "--tone", "880")
+    recordings = tmp_path / f"{name}-recordings"
+    recordings.mkdir()
+    peer = centrale_phone(tmp_path, name, "listen", "--port", str(port), "--auto-answer", "--tone", "880",
+                          "--record-dir", str(recordings))  # fmt: skip
     peer.wait_for("Listening", timeout=15)
     return peer, port
 
@@ -71,15 +75,20 @@ def test_click_to_call_mute_and_dtmf_out(registered: OperatorProcess, tmp_path: 
         call_id = registered.command("call", destination=f"sip:0612345678@127.0.0.1:{port}")
         registered.wait_for("CallStateChanged", call_id=call_id, state="confirmed")
         registered.wait_for("CallMediaChanged", call_id=call_id, media="active")
-        registered.command("set_muted", call_id=call_id, muted=True)
-        assert registered.wait_for("CallMediaChanged", call_id=call_id, muted=True)["media"] == "active"
-        time.sleep(0.3)
         registered.command("send_dtmf", call_id=call_id, digits="9*")
         assert [callee.wait_for("DtmfReceived", digit=d)["digit"] for d in "9*"] == ["9", "*"]
+        time.sleep(1.0)
+        registered.command("set_muted", call_id=call_id, muted=True)
+        assert registered.wait_for("CallMediaChanged", call_id=call_id, muted=True)["media"] == "active"
+        time.sleep(1.5)
         registered.command("hang_up", call_id=call_id)
         assert registered.wait_for("CallEnded", call_id=call_id)["direction"] == "outgoing"
         callee.wait_for("CallEnded")
         [record] = call_records(registered)
         assert (record["direction"], record["outcome"]) == ("outgoing", "completed")
+        callee.stop()  # its recording is complete once the process has shut down
+        heard = windows(only_recording(tmp_path / "callee-recordings"))  # the operator's 440 Hz, then mute
+        assert sum(is_tone(w, 440) for w in heard[:-6]) >= 3, heard
+        assert all(is_silence(w) for w in heard[-4:]), heard
     finally:
         callee.stop()

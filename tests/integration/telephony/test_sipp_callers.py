@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.integration.telephony.conftest import OPERATOR_PASSWORD, account
 from tests.integration.telephony.test_calls import call_records
 from tests.support.kamailio import Kamailio
 from tests.support.sip_peers import OperatorProcess
@@ -50,3 +51,26 @@ def test_the_operator_refuses_a_call_whose_number_is_shared(
     assert (ended["cause"], ended["code"]) == ("rejected", 603)
     assert finish_sipp(sipp, tmp_path, "reject") == 0
     assert call_records(registered)[0]["outcome"] == "rejected"
+
+
+def test_a_slow_directory_shows_the_number_first_then_the_professional(
+    kamailio: Kamailio, tmp_path: Path, phone_directory: Path
+) -> None:
+    operator = OperatorProcess(tmp_path, phone_directory=phone_directory, lookup_delay=1.0)
+    try:
+        operator.command("register", account=account(kamailio), password=OPERATOR_PASSWORD)
+        operator.wait_for("RegistrationChanged", status="registered")
+        scenario = rejected('"Claire Martin" <sip:0761717229@[local_ip]:[local_port]>', "", 486)
+        sipp = start_sipp(tmp_path, "slow", scenario, kamailio.domain, "operateur")
+        incoming = operator.wait_for("IncomingCall")
+        pending = operator.wait_for("CallerIdentified", call_id=incoming["call_id"], outcome="pending")
+        assert (pending["number"], pending["candidates"]) == ("+33761717229", [])
+        assert pending["t"] - incoming["t"] < 0.5
+        found = operator.wait_for("CallerIdentified", call_id=incoming["call_id"], outcome="identified")
+        assert found["t"] - incoming["t"] >= 0.9
+        assert found["candidates"][0]["display_name"] == "Claire Martin"
+        operator.command("reject", call_id=incoming["call_id"], code=486)
+        assert finish_sipp(sipp, tmp_path, "slow") == 0
+        assert call_records(operator)[0]["identification"] == "identified"
+    finally:
+        operator.quit()
