@@ -45,9 +45,20 @@ class Fault:
     after: int = 0  # APDUs answered normally before the fault
 
 
+def _quick_ack(sock: socket.socket) -> None:
+    """Acknowledge at once: vpcd sends the length and the payload in two writes with Nagle's
+    algorithm on, so a delayed ACK here (40 ms on Linux) would stall every exchange. Linux
+    clears TCP_QUICKACK after use, hence before every read."""
+    quick_ack = getattr(socket, "TCP_QUICKACK", None)
+    if quick_ack is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, quick_ack, 1)
+
+
 def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
     chunks = bytearray()
     while len(chunks) < size:
+        _quick_ack(sock)
         try:
             chunk = sock.recv(size - len(chunks))
         except OSError:
