@@ -8,6 +8,7 @@ dataclasses of ``cardreader.cards`` and the events of ``cardreader.events``. All
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -29,6 +30,8 @@ from cardreader.events import (
     ReaderRemoved,
 )
 from cardreader.reading import CardContent, read_card
+
+_log = logging.getLogger(__name__)
 
 # pcsc-lite: this pseudo reader changes state when a reader is plugged or unplugged.
 PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
@@ -260,7 +263,12 @@ class CardWatcher:
                     if error.code is CardErrorCode.NO_SERVICE:
                         self._service_lost()
                     else:  # an unexpected PC/SC failure: start again from a fresh context
+                        _log.warning("PC/SC: %s", error.detail)
                         self._drop_context()
+                    self._stop.wait(self._retry_s)
+                except Exception:  # a 24/7 desk must keep reading cards: log the bug, go on
+                    _log.exception("card watcher cycle failed")
+                    self._drop_context()
                     self._stop.wait(self._retry_s)
         finally:
             self._drop_context()

@@ -83,8 +83,10 @@ def read_binary(channel: CardChannel, size: int | None, chunk: int) -> bytes:
             raise _unexpected(f"READ BINARY at {offset}", response)
         if not response.data:
             raise CardReadError(CardErrorCode.UNREADABLE, f"READ BINARY at {offset}: empty answer")
-        content += response.data
+        content += response.data[:wanted]
         if response.sw == _SW_END_OF_FILE or len(response.data) < wanted:
+            if size is not None:  # the card said how big the file is: a short file is a broken read
+                raise CardReadError(CardErrorCode.UNREADABLE, f"EF ends at {len(content)} of {size} bytes")
             break
     return bytes(content)
 

@@ -85,8 +85,9 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
 
 class PcscDaemon:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, with_vpcd: bool = True) -> None:
         self.directory = directory
+        self.with_vpcd = with_vpcd  # False: a pcscd without any reader
         self.port = _free_port_pair()
         self.config = directory / "reader.conf"
         self.log_path = directory / "pcscd.log"
@@ -94,7 +95,7 @@ class PcscDaemon:
 
     @property
     def readers(self) -> list[str]:
-        return [f"{READER_NAME} 00 {slot:02d}" for slot in range(SLOTS)]
+        return [f"{READER_NAME} 00 {slot:02d}" for slot in range(SLOTS if self.with_vpcd else 0)]
 
     def slot_port(self, slot: int) -> int:
         return self.port + slot
@@ -113,13 +114,13 @@ class PcscDaemon:
         if _socket_answers():
             raise PcscdUnavailable(f"un autre pcscd sert déjà {PCSCD_SOCKET} : arrêtez-le pour ces tests")
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.config.write_text(
+        entry = (
             f'FRIENDLYNAME "{READER_NAME}"\n'
             f"DEVICENAME /dev/null:0x{self.port:04X}\n"
             f"LIBPATH {library}\n"
-            f"CHANNELID 0x{self.port:04X}\n",
-            encoding="utf-8",
+            f"CHANNELID 0x{self.port:04X}\n"
         )
+        self.config.write_text(entry if self.with_vpcd else "# no reader\n", encoding="utf-8")
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [executable, "--foreground", "--config", str(self.config)],

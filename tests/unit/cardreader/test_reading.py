@@ -102,6 +102,14 @@ def test_read_binary_with_a_known_size_reads_exactly() -> None:
     assert file.offsets == [0, 256, 512]
 
 
+def test_a_file_shorter_than_its_announced_size_is_a_broken_read() -> None:
+    file = Chunks(300)
+    with pytest.raises(CardReadError) as caught:
+        read_binary(file, 400, 256)
+    assert caught.value.code is CardErrorCode.UNREADABLE
+    assert caught.value.detail == "EF ends at 300 of 400 bytes"
+
+
 def test_read_binary_refuses_an_empty_answer() -> None:
     class Empty:
         def transmit(self, apdu: bytes) -> Response:
