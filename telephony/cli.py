@@ -16,6 +16,7 @@ import sys
 from collections.abc import Coroutine
 from typing import Any, TextIO
 
+from telephony.api import PhoneError
 from telephony.config import PhoneConfig, SipAccount
 from telephony.events import (
     CallEnded,
@@ -235,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # pjsip's console log goes to stderr
     try:
         return asyncio.run(_session(args, out))
+    except PhoneError as exc:
+        print(f"centrale-phone : {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     finally:

@@ -111,7 +111,7 @@ class Engine:
             setup()
         except BaseException as exc:
             self._start_error = exc
-            self._destroy()
+            self._shutdown()  # what setup created must go before libDestroy
             self._ready.set()
             return
         self._ready.set()
@@ -199,6 +199,8 @@ class Engine:
 
     def handle_events_for(self, seconds: float) -> None:
         """Lets pjsua2 work for a while from inside a command (shutdown only)."""
+        if self.ep is None:
+            return
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             self.ep.libHandleEvents(10)

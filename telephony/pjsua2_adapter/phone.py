@@ -46,6 +46,7 @@ class Phone:
         self._direct: PhoneAccount | None = None
 
     def setup(self) -> None:
+        self.engine.on_shutdown(self.shutdown)
         config = self.engine.config
         self.audio = Audio(config, self.engine.ep)
         self.audio.setup()
@@ -57,7 +58,6 @@ class Phone:
         direct.create(account_config(config, uri))
         self._direct = direct
         self.engine.on_tick(lambda: self.registration.check_network(time.monotonic()))
-        self.engine.on_shutdown(self.shutdown)
 
     # ---- callbacks ------------------------------------------------------------------------
     def incoming_call(self, account: PhoneAccount, prm: Any) -> None:

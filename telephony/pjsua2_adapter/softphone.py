@@ -55,6 +55,8 @@ class Pjsua2Softphone:
             await loop.run_in_executor(None, engine.start, setup)
         except pj.Error as exc:
             raise PhoneError(f"Le téléphone n'a pas pu démarrer : {exc.info()}") from None
+        except ValueError as exc:  # an audio device that does not exist (French message)
+            raise PhoneError(f"Le téléphone n'a pas pu démarrer : {exc}") from None
         self._engine, self._phone = engine, phone
 
     async def stop(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -89,3 +90,13 @@ def test_a_network_change_re_registers(operator: OperatorProcess, kamailio: Kama
     operator.wait_for("RegistrationChanged", after=mark, status="registering")
     operator.wait_for("RegistrationChanged", after=mark, status="registered")
     assert time.monotonic() - started < 8
+
+
+def test_a_busy_sip_port_is_a_clear_start_up_error(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        peer = centrale_phone(tmp_path, "busy", "listen", "--port", str(port))
+        assert peer.wait_exit() == 2
+    assert "centrale-phone : Le téléphone n'a pas pu démarrer" in peer.log_tail()
+    assert "Address already in use" in peer.log_tail()
