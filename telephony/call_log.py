@@ -9,6 +9,7 @@ shape of one record is documented in docs/telephony.md.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -69,6 +70,8 @@ class CallLog:
         self.sink = sink
         self._local_number = local_number
         self._live: dict[int, _LiveCall] = {}
+        self._sending = asyncio.Lock()  # one flush at a time: a record is never sent twice at once
+        self._tasks: set[asyncio.Task[int]] = set()
 
     def close(self) -> None:
         self._db.close()
@@ -100,6 +103,24 @@ class CallLog:
                     ]
             case CallEnded() if event.call_id in self._live:
                 self._store(self._live.pop(event.call_id), event)
+                self._send_soon()
+
+    def _send_soon(self) -> None:
+        """Sends the new record at once when running inside an event loop (as the desktop does)."""
+        if self.sink is None:
+            return
+        try:
+            task = asyncio.get_running_loop().create_task(self.flush())
+        except RuntimeError:  # no loop: the owner calls flush() itself
+            return
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def keep_sending(self, every: float = 30.0) -> None:
+        """Retries the unsent records forever (run it as a background task)."""
+        while True:
+            await self.flush()
+            await asyncio.sleep(every)
 
     def record_id(self, call_id: int) -> str | None:
         """The UUID of the record of a call in progress."""
@@ -169,10 +190,14 @@ class CallLog:
         """Sends the unsent records, oldest first; stops at the first failure. Returns how many went."""
         if self.sink is None:
             return 0
+        async with self._sending:
+            return await self._send_unsent(self.sink)
+
+    async def _send_unsent(self, sink: CallLogSink) -> int:
         sent = 0
         for record in self.unsent():
             try:
-                await self.sink.send(record)
+                await sink.send(record)
             except Exception:
                 log.warning("call record %s not sent; it will be retried", record["id"], exc_info=True)
                 break

@@ -32,6 +32,7 @@ class FlakySink:
         self.received: list[dict[str, Any]] = []
 
     async def send(self, record: dict[str, Any]) -> None:
+        await asyncio.sleep(0)  # a real sink yields to the loop while it sends
         if self.failures:
             self.failures -= 1
             raise ConnectionError("serveur central injoignable")
@@ -122,3 +123,32 @@ def test_a_case_number_needs_a_call_in_progress(tmp_path: Path) -> None:
     log = CallLog(tmp_path / "calls.sqlite3")
     with pytest.raises(KeyError):
         log.add_case_number(99, "2026-000001")
+
+
+def test_inside_an_event_loop_a_finished_call_is_sent_at_once_and_retried_later(tmp_path: Path) -> None:
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        sink = FlakySink(failures=1)
+        log = CallLog(tmp_path / "calls.sqlite3", sink)
+        answered_call(log)  # the immediate send fails
+        await asyncio.sleep(0.05)
+        after_failure = log.unsent()
+        retrying = asyncio.ensure_future(log.keep_sending(every=0.01))
+        await asyncio.sleep(0.1)
+        retrying.cancel()
+        return after_failure, sink.received
+
+    after_failure, received = asyncio.run(scenario())
+    assert len(after_failure) == 1
+    assert [r["id"] for r in received] == [after_failure[0]["id"]]
+
+
+def test_concurrent_flushes_send_each_record_once(tmp_path: Path) -> None:
+    async def scenario() -> list[dict[str, Any]]:
+        sink = FlakySink()
+        log = CallLog(tmp_path / "calls.sqlite3", sink)
+        answered_call(log, 1)
+        answered_call(log, 2)
+        await asyncio.gather(log.flush(), log.flush(), log.flush())
+        return sink.received
+
+    assert len(asyncio.run(scenario())) == 2
