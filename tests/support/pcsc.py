@@ -121,13 +121,13 @@ class PcscDaemon:
             f"CHANNELID 0x{self.port:04X}\n"
         )
         self.config.write_text(entry if self.with_vpcd else "# no reader\n", encoding="utf-8")
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [executable, "--foreground", "--config", str(self.config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
-        )
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [executable, "--foreground", "--config", str(self.config)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,  # only a prctl() between fork and exec
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
