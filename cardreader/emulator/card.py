@@ -68,14 +68,10 @@ def parse_command(apdu: bytes) -> Command | None:
     return None
 
 
-def _fcp(ef: ElementaryFile) -> bytes:
+def _fcp(ef: ElementaryFile, with_size: bool) -> bytes:
     # ISO/IEC 7816-4 § 5.3.3, table 12: 80 data size, 82 descriptor (01 = transparent EF), 83 FID
-    inner = (
-        encode_tlv(0x80, len(ef.data).to_bytes(2, "big"))
-        + encode_tlv(0x82, b"\x01")
-        + encode_tlv(0x83, ef.fid.to_bytes(2, "big"))
-    )
-    return encode_tlv(0x62, inner)
+    size = encode_tlv(0x80, len(ef.data).to_bytes(2, "big")) if with_size else b""
+    return encode_tlv(0x62, size + encode_tlv(0x82, b"\x01") + encode_tlv(0x83, ef.fid.to_bytes(2, "big")))
 
 
 def _fci(df: DedicatedFile) -> bytes:
@@ -86,9 +82,10 @@ def _fci(df: DedicatedFile) -> bytes:
 class VirtualCard:
     """One card: its ATR and file system; ``process`` answers one command APDU."""
 
-    def __init__(self, atr: bytes, mf: DedicatedFile) -> None:
+    def __init__(self, atr: bytes, mf: DedicatedFile, fcp_size: bool = True) -> None:
         self.atr = atr
         self.mf = mf
+        self.fcp_size = fcp_size  # False: the FCP does not tell the EF's size (tag 80 is optional)
         self.current_df = mf
         self.current_ef: ElementaryFile | None = None
         self._pending = b""
@@ -142,7 +139,7 @@ class VirtualCard:
             found = self.current_df.parent.child_by_fid(fid)  # a sibling of the current DF
         if isinstance(found, ElementaryFile) and command.p1 != _SELECT_CHILD_DF:
             self.current_ef = found
-            return self._answer(_fcp(found), command.p2)
+            return self._answer(_fcp(found, self.fcp_size), command.p2)
         if isinstance(found, DedicatedFile) and command.p1 != _SELECT_CHILD_EF:
             self.current_df, self.current_ef = found, None
             return self._answer(_fci(found), command.p2)

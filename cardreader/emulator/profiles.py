@@ -3,7 +3,8 @@
 {"type": "vitale2", "beneficiaries": [{"nir", "last_name", "first_name", "birth_date", "nationality"}]}
 {"type": "cps3" | "cps4", "holder": {"last_name", "first_name", "national_id", "profession_code"}}
 {"type": "vitale1"}    {"type": "unknown", "atr": "3B 00 …"}
-Any profile may add "fault": {"kind": "pull" | "mute" | "garbage" | "sw6f00", "after": N}.
+Any profile may add "fault": {"kind": "pull" | "mute" | "garbage" | "sw6f00", "after": N}, and
+"fcp_size": false for a card whose SELECT does not tell the file size (read until a short answer).
 """
 
 from __future__ import annotations
@@ -190,6 +191,10 @@ def build_profile(data: Any) -> Profile:
         card = VirtualCard(atr, master_file())
     else:
         raise ProfileError(f"Profil : type de carte inconnu « {kind} »")
+    fcp_size = data.get("fcp_size", True)
+    if not isinstance(fcp_size, bool):
+        raise ProfileError("Profil : « fcp_size » doit valoir true ou false")
+    card.fcp_size = fcp_size
     return Profile(card, _fault(data.get("fault")))
 
 

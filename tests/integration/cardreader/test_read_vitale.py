@@ -89,3 +89,17 @@ def test_without_reader_name_the_first_reader_holding_a_card_is_read(slots: Card
     reader, content, _ = read_once()
     assert reader == slots.daemon.readers[1]
     assert isinstance(content, VitaleCard)
+
+
+def test_card_without_file_sizes_is_read_through_6cxx(slots: CardSlots) -> None:
+    """The FCP does not give the size: READ BINARY asks 256 bytes, the card answers 6Cxx with the
+    exact length, the adapter asks again (ISO/IEC 7816-3 § 12.2.3) — through pcscd."""
+    family = profiles.large_family(8)
+    slots.insert(profiles.vitale2(*family) | {"fcp_size": False})
+    card, count = _read(slots)
+    assert [b.last_name for b in card.beneficiaries] == [b["last_name"] for b in family]
+    size = len(_beneficiaries_file(profiles.vitale2(*family)))
+    full_chunks = size // 256
+    # SELECT app; EF 2001 and 2002 (under 256 bytes): SELECT + GET RESPONSE + READ → 6Cxx + READ;
+    # the beneficiaries: SELECT + GET RESPONSE, full chunks, then 6Cxx + READ for the tail.
+    assert count == 1 + 4 + 4 + 2 + full_chunks + 2

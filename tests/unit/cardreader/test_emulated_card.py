@@ -115,3 +115,10 @@ def test_parse_command_cases(hexapdu: str, expected: tuple[int | None, bytes]) -
     command = parse_command(bytes.fromhex(hexapdu))
     assert command is not None
     assert (command.le, command.data) == expected
+
+
+def test_fcp_without_size(card: VirtualCard) -> None:
+    card.fcp_size = False
+    select_app(card)
+    assert send(card, "00 A4 02 04 02 20 04 00") == "61 09"
+    assert send(card, "00 C0 00 00 09") == "62 07 82 01 01 83 02 20 04 90 00"

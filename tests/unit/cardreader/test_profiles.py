@@ -47,6 +47,7 @@ def test_fault(tmp_path: Path) -> None:
         ({"type": "vitale1", "fault": {"kind": "fire"}}, "panne inconnue « fire »"),
         ({"type": "vitale1", "fault": {"kind": "pull", "after": -1}}, "entier positif"),
         ({"type": "vitale1", "fault": "pull"}, "doit être un objet"),
+        ({"type": "vitale1", "fcp_size": "non"}, "true ou false"),
     ],
 )
 def test_unusable_profiles_are_refused_in_french(profile: Any, message: str) -> None:
