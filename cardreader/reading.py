@@ -24,7 +24,7 @@ _NO_RESPONSE_DATA = 0x0C
 _RETURN_FCP = 0x04
 _FCP_TAG = 0x62
 _FCP_SIZE_TAGS = (0x80, 0x81)  # ISO/IEC 7816-4 table 12: 80 data size, 81 total size
-_SW_FILE_NOT_FOUND = 0x6A82
+_SW_WRONG_P1P2 = 0x6A86
 _SW_WRONG_OFFSET = 0x6B00
 _SW_END_OF_FILE = 0x6282
 _MAX_FILE = 0x7FFF  # 15-bit READ BINARY offsets
@@ -63,6 +63,12 @@ def select_file(channel: CardChannel, fid: int) -> int | None:
     response = channel.transmit(
         command(0x00, INS_SELECT, _EF_UNDER_CURRENT_DF, _RETURN_FCP, fid.to_bytes(2, "big"), le=256)
     )
+    if response.sw == _SW_WRONG_P1P2:  # a card that returns no FCP: select without answer data
+        response = channel.transmit(
+            command(0x00, INS_SELECT, _EF_UNDER_CURRENT_DF, _NO_RESPONSE_DATA, fid.to_bytes(2, "big"))
+        )
+        if response.ok:
+            return None
     if not response.ok:
         raise _unexpected(f"SELECT EF {fid:04X}", response)
     return _size_from_fcp(response.data)

@@ -13,7 +13,7 @@ from cardreader.emulator.card import VirtualCard
 from cardreader.emulator.filesystem import master_file
 from cardreader.emulator.profiles import build_profile
 from cardreader.errors import CardErrorCode, CardReadError
-from cardreader.reading import read_binary, read_card
+from cardreader.reading import read_binary, read_card, select_file
 from tests.support import card_profiles as profiles
 
 
@@ -118,3 +118,17 @@ def test_read_binary_refuses_an_empty_answer() -> None:
     with pytest.raises(CardReadError) as caught:
         read_binary(Empty(), None, 256)
     assert caught.value.code is CardErrorCode.UNREADABLE
+
+
+def test_a_card_refusing_fcp_is_selected_without_answer_data() -> None:
+    class NoFcp:
+        def __init__(self) -> None:
+            self.p2: list[int] = []
+
+        def transmit(self, apdu: bytes) -> Response:
+            self.p2.append(apdu[3])
+            return Response(b"", 0x6A86 if apdu[3] == 0x04 else 0x9000)
+
+    card = NoFcp()
+    assert select_file(card, 0x2001) is None
+    assert card.p2 == [0x04, 0x0C]
