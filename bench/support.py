@@ -175,9 +175,11 @@ def _bulk_load(data: Dataset, count: int, rng: random.Random) -> None:
                 for name in ("users", "networks"):  # explicit ids above: move the sequences past them
                     sequence = f"pg_get_serial_sequence('{name}', 'id')"
                     conn.execute(text(f"SELECT setval({sequence}, (SELECT max(id) FROM {name}))"))
-        if data.kind == "postgresql":  # what autovacuum does within a minute of such a load
-            with engine.connect() as conn:
-                conn.execute(text("ANALYZE"))
+        if data.kind == "postgresql":
+            # What autovacuum does within a minute of such a load (PostgreSQL ≥ 13 vacuums after
+            # inserts too): statistics, and the visibility map that index-only scans rely on.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
     finally:
         engine.dispose()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +38,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    _ensure_math_functions(dbapi_connection)
+
+
+# What matching computes in SQL (server/services/matching.py). SQLite ≥ 3.35 has them when built
+# with SQLITE_ENABLE_MATH_FUNCTIONS, as Debian's and python.org's are; others get Python's.
+SQLITE_MATH: dict[str, Callable[..., float]] = {
+    "sin": math.sin,
+    "cos": math.cos,
+    "asin": math.asin,
+    "sqrt": math.sqrt,
+    "radians": math.radians,
+}
+
+
+def _ensure_math_functions(dbapi_connection: Any) -> None:
+    try:
+        dbapi_connection.execute("SELECT sin(0), cos(0), asin(0), sqrt(0), radians(0)").fetchall()
+    except sqlite3.OperationalError:
+        for name, function in SQLITE_MATH.items():
+            dbapi_connection.create_function(name, 1, function, deterministic=True)
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:
@@ -50,19 +72,21 @@ class Database:
         self.engine = make_engine(url)
         self.kind = "postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._commit_listeners: list[Callable[[list[int]], None]] = []
+        self._commit_listeners: list[Callable[[int | None], None]] = []
         event.listen(self._sessions, "after_commit", self._after_commit)
         event.listen(self._sessions, "after_rollback", self._after_rollback)
 
-    def on_events_committed(self, listener: Callable[[list[int]], None]) -> None:
-        """Call `listener(seqs)` after each commit that appended change-feed events."""
+    def on_events_committed(self, listener: Callable[[int | None], None]) -> None:
+        """Call `listener(last_seq)` after each commit that appended change-feed events; `last_seq`
+        is the highest number among them, or None where numbers are given at commit (PostgreSQL)."""
         self._commit_listeners.append(listener)
 
     def _after_commit(self, session: Session) -> None:
-        seqs = session.info.pop(EVENT_SEQS_KEY, None)
+        seqs: list[int | None] | None = session.info.pop(EVENT_SEQS_KEY, None)
         if seqs:
+            last = None if None in seqs else max(s for s in seqs if s is not None)
             for listener in self._commit_listeners:
-                listener(list(seqs))
+                listener(last)
 
     def _after_rollback(self, session: Session) -> None:
         session.info.pop(EVENT_SEQS_KEY, None)

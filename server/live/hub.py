@@ -137,13 +137,13 @@ class Hub:
             await asyncio.sleep(self.poll_interval)
             self.wake_all()
 
-    def _committed(self, seqs: list[int]) -> None:
+    def _committed(self, last_seq: int | None) -> None:
         # Any thread: a route's worker thread, the scheduler, the test clock.
         loop = self._loop
-        if loop is None or not seqs:
+        if loop is None:
             return
         with suppress(RuntimeError):  # the loop closed meanwhile (shutdown)
-            loop.call_soon_threadsafe(self.wake_all, max(seqs))
+            loop.call_soon_threadsafe(self.wake_all, last_seq)
 
     @contextmanager
     def subscribe(self, position: int) -> Iterator[Subscription]:

@@ -75,11 +75,12 @@ class Notification(Base):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    prescription_id: Mapped[int] = mapped_column(
-        ForeignKey("prescriptions.id", ondelete="CASCADE"), index=True
-    )
+    # Looked up through uq_notification (prescription_id, round, user_id). No foreign keys:
+    # checking them cost a locked lookup per row of every round (migration 0003); neither users
+    # nor prescriptions are ever deleted, and only the dispatch engine writes these rows.
+    prescription_id: Mapped[int] = mapped_column(Integer)
     round: Mapped[int] = mapped_column(Integer)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
     usual: Mapped[bool] = mapped_column(Boolean, default=False)
     distance_km: Mapped[float | None]
     notified_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -10,16 +10,17 @@ where the anonymity rule applies.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import ARRAY, Integer, any_, bindparam, select
+from sqlalchemy import JSON, insert, literal, select
 from sqlalchemy.orm import Session
 
 from server.db import Database
-from server.models import ProfessionalProfile, WebhookDelivery
+from server.models import Notification, ProfessionalProfile, WebhookDelivery
+from server.models.base import UtcDateTime
 
 log = logging.getLogger("centrale.webhooks")
 MAX_ATTEMPTS = 8
@@ -29,26 +30,37 @@ BATCH = 20
 Sender = Callable[[str, dict[str, Any]], None]
 
 
-def queue_offers(session: Session, user_ids: Iterable[int], payload: dict[str, Any], now: datetime) -> int:
-    """Queue one delivery per responder who has a webhook; returns how many."""
-    ids = list(user_ids)
-    if not ids:
-        return 0
-    if session.get_bind().dialect.name == "postgresql":
-        # One array parameter: an IN list of varying length is a new statement to plan every time.
-        among = ProfessionalProfile.user_id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
-    else:
-        among = ProfessionalProfile.user_id.in_(ids)
-    targets = session.execute(
-        select(ProfessionalProfile.user_id, ProfessionalProfile.webhook_url).where(
-            among, ProfessionalProfile.webhook_url.is_not(None)
+def queue_round_offers(
+    session: Session, prescription_id: int, round_: int, notified_at: datetime, payload: dict[str, Any]
+) -> int:
+    """Queue one delivery per responder notified of this round at `notified_at` who has a webhook.
+
+    One INSERT … SELECT over the notifications just written: a round is often hundreds of
+    responders, and most have no webhook, so nothing travels through Python. Returns how many.
+    """
+    notified = (
+        select(
+            Notification.user_id,
+            ProfessionalProfile.webhook_url,
+            literal(payload, JSON()),
+            literal(0),
+            literal(notified_at, UtcDateTime()),
         )
-    ).all()
-    session.add_all(
-        WebhookDelivery(user_id=user_id, url=url, payload=payload, attempts=0, next_attempt_at=now)
-        for user_id, url in targets
+        .join(ProfessionalProfile, ProfessionalProfile.user_id == Notification.user_id)
+        .where(
+            Notification.prescription_id == prescription_id,
+            Notification.round == round_,
+            Notification.notified_at == notified_at,
+            ProfessionalProfile.webhook_url.is_not(None),
+        )
     )
-    return len(targets)
+    # preserve_rowcount: SQLAlchemy only keeps the count of an UPDATE or DELETE otherwise.
+    columns = ["user_id", "url", "payload", "attempts", "next_attempt_at"]
+    statement = (
+        insert(WebhookDelivery).from_select(columns, notified).execution_options(preserve_rowcount=True)
+    )
+    result = session.connection().execute(statement)
+    return result.rowcount
 
 
 def http_sender(timeout: float = 5.0) -> Sender:

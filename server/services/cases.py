@@ -23,7 +23,7 @@ from server.models import (
     User,
 )
 from server.services import feed
-from server.services.dispatch import start_round
+from server.services.dispatch import notify_round, plan_round
 from server.services.patients import add_event
 from shared.domain import PROFESSIONS, PrescriptionState
 from shared.schemas.dispatch import CaseCreate, CaseCreated, PrescriptionCreate, PrescriptionSent
@@ -133,14 +133,11 @@ def create_case(
             visits_per_day=item.visits_per_day,
             response_delay_minutes=item.response_delay_minutes,
             comment=item.comment,
-            state=PrescriptionState.PENDING.value,
-            sent_at=now,
-            deadline_at=now,
-            notified_count=0,
         )
+        usual = plan_round(session, prescription, patient, now)
         session.add(prescription)
         session.flush()
-        start_round(session, prescription, patient, now)
+        notify_round(session, prescription, patient, usual, now)
         prescriptions.append(prescription)
     session.flush()
     answer = CaseCreated(

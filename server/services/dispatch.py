@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from server.db import Database
 from server.models import Notification, Patient, Prescription
 from server.notify import webhooks
-from server.services import feed
-from server.services.matching import Candidate, Request, pool_candidates, usual_candidates
+from server.services import feed, pool
+from server.services.matching import Candidate, Request, usual_candidates
 from shared.domain import CareMode, PrescriptionState
 
 TIMER_BATCH = 100
@@ -28,25 +28,39 @@ def _request(prescription: Prescription) -> Request:
     return Request(prescription.profession_code, CareMode(prescription.care_mode), prescription.network_id)
 
 
-def _notify(session: Session, prescription: Prescription, candidates: list[Candidate], now: datetime) -> None:
-    if candidates:
-        # One executemany: a pool is often hundreds of responders, ORM objects cost 3× more here.
-        session.execute(
-            insert(Notification),
-            [
-                {
-                    "prescription_id": prescription.id,
-                    "round": prescription.round,
-                    "user_id": c.user_id,
-                    "usual": c.usual,
-                    "distance_km": c.distance_km,
-                    "notified_at": now,
-                }
-                for c in candidates
-            ],
-        )
-    prescription.notified_count += len(candidates)
-    webhooks.queue_offers(session, [c.user_id for c in candidates], offer_payload(prescription), now)
+def _notify_usual(
+    session: Session, prescription: Prescription, usual: list[Candidate], now: datetime
+) -> None:
+    # A handful of rows (the patient's usual professionals of one profession).
+    session.execute(
+        insert(Notification),
+        [
+            {
+                "prescription_id": prescription.id,
+                "round": prescription.round,
+                "user_id": c.user_id,
+                "usual": True,
+                "distance_km": None,
+                "notified_at": now,
+            }
+            for c in usual
+        ],
+    )
+    prescription.notified_count += len(usual)
+    _queue_webhooks(session, prescription, now)
+
+
+def _notify_pool(
+    session: Session, prescription: Prescription, patient: Patient, now: datetime, exclude: list[int]
+) -> int:
+    added = pool.notify_pool(session, prescription, patient, now, exclude, offer_payload(prescription))
+    prescription.notified_count += added
+    return added
+
+
+def _queue_webhooks(session: Session, prescription: Prescription, now: datetime) -> None:
+    payload = offer_payload(prescription)
+    webhooks.queue_round_offers(session, prescription.id, prescription.round, now, payload)
 
 
 def offer_payload(prescription: Prescription) -> dict[str, object]:
@@ -62,40 +76,51 @@ def offer_payload(prescription: Prescription) -> dict[str, object]:
     }
 
 
-def start_round(session: Session, prescription: Prescription, patient: Patient, now: datetime) -> None:
-    """Notify whoever the round starts with; the caller appends the event that announces it."""
+def plan_round(
+    session: Session, prescription: Prescription, patient: Patient, now: datetime
+) -> list[Candidate]:
+    """Set the round's state and timers; returns the usual professionals it starts with.
+
+    Needs no row id, so a new prescription is inserted once with all of it (no UPDATE after)."""
     delay = timedelta(minutes=prescription.response_delay_minutes)
     prescription.state = PrescriptionState.PENDING.value
     prescription.sent_at = now
     prescription.deadline_at = now + delay
     prescription.notified_count = 0
     usual = usual_candidates(session, _request(prescription), patient, now)
+    prescription.priority_until = now + delay / 2 if usual else None
+    prescription.pool_opened = not usual
+    prescription.due_at = prescription.priority_until or prescription.deadline_at
+    return usual
+
+
+def notify_round(
+    session: Session, prescription: Prescription, patient: Patient, usual: list[Candidate], now: datetime
+) -> None:
+    """Notify whoever a planned round starts with: its usual professionals alone, or the pool.
+    The prescription must have its id (flushed); the caller appends the event that announces it."""
     if usual:
-        prescription.priority_until = now + delay / 2
-        prescription.pool_opened = False
-        prescription.due_at = prescription.priority_until
-        _notify(session, prescription, usual, now)
+        _notify_usual(session, prescription, usual, now)
     else:
-        prescription.priority_until = None
-        prescription.pool_opened = True
-        prescription.due_at = prescription.deadline_at
-        _notify(session, prescription, pool_candidates(session, _request(prescription), patient, now), now)
+        _notify_pool(session, prescription, patient, now, exclude=[])
+
+
+def start_round(session: Session, prescription: Prescription, patient: Patient, now: datetime) -> None:
+    """Plan and notify a new round of an existing prescription (renewal)."""
+    notify_round(session, prescription, patient, plan_round(session, prescription, patient, now), now)
 
 
 def _open_pool(session: Session, prescription: Prescription, now: datetime) -> None:
     patient = session.get(Patient, prescription.case.patient_id)
     assert patient is not None
-    already = set(
+    usual = list(
         session.scalars(
             select(Notification.user_id).where(
                 Notification.prescription_id == prescription.id, Notification.round == prescription.round
             )
         )
     )
-    before = prescription.notified_count
-    _notify(
-        session, prescription, pool_candidates(session, _request(prescription), patient, now, already), now
-    )
+    added = _notify_pool(session, prescription, patient, now, exclude=usual)
     prescription.pool_opened = True
     prescription.due_at = prescription.deadline_at
     feed.append_event(
@@ -107,7 +132,7 @@ def _open_pool(session: Session, prescription: Prescription, now: datetime) -> N
         data={
             "round": prescription.round,
             "notified_count": prescription.notified_count,
-            "added": prescription.notified_count - before,
+            "added": added,
         },
     )
 

@@ -1,12 +1,14 @@
 """Appending to and reading the change feed.
 
-Numbering: every event takes the next number from the single `feed_counter` row with an UPDATE,
-in the same transaction as the change it describes. The row lock is held until commit, so events
-become visible in the order of their numbers: a reader that resumes after `seq` N can never later
-find an event numbered below N appear (no gaps for a resuming reader). Transactions append their
-events last, after their other row changes, so the counter is always the last lock taken.
-On PostgreSQL the transaction also queues `pg_notify('centrale_events', seq)`, delivered at commit
-to every server process (see server/live/).
+Numbering, gap-free for a resuming reader (a reader that has seen event N never later finds an
+event numbered below N appear), from the single `feed_counter` row, in the same transaction as
+the change the event describes:
+- PostgreSQL: the event is inserted with a negative placeholder number; a deferred constraint
+  trigger (migration 0004) gives it the next number inside COMMIT and queues
+  `pg_notify('centrale_events', seq)`, delivered at commit to every server process (server/live/).
+  The counter's row lock is held for the commit alone, and released once the commit is visible.
+- SQLite: the event takes the next number at once; transactions are serialised from their first
+  statement (BEGIN IMMEDIATE), so numbers follow commit order.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.db import EVENT_SEQS_KEY
 from server.models import Event, FeedCounter
 from shared.schemas.dispatch import EventView
 
-NOTIFY_CHANNEL = "centrale_events"
+NOTIFY_CHANNEL = "centrale_events"  # as named by the trigger of migration 0004
 
 
 def append_event(
@@ -32,23 +34,21 @@ def append_event(
     case_id: int | None = None,
     prescription_id: int | None = None,
     data: dict[str, Any] | None = None,
-) -> int:
-    seq = session.execute(
-        update(FeedCounter)
-        .where(FeedCounter.id == 1)
-        .values(last_seq=FeedCounter.last_seq + 1)
-        .returning(FeedCounter.last_seq)
-    ).scalar_one()
-    session.add(
-        Event(seq=seq, type=type_, at=at, case_id=case_id, prescription_id=prescription_id, data=data or {})
-    )
-    session.info.setdefault(EVENT_SEQS_KEY, []).append(seq)
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_notify(:channel, :seq)"), {"channel": NOTIFY_CHANNEL, "seq": str(seq)}
-        )
-    return int(seq)
+) -> None:
+    values = {"type": type_, "at": at, "case_id": case_id, "prescription_id": prescription_id}
+    if session.get_bind().dialect.name == "postgresql":
+        seq: Any = -func.nextval("events_placeholder_seq")  # numbered at commit
+        known = None
+    else:
+        seq = known = session.execute(
+            update(FeedCounter)
+            .where(FeedCounter.id == 1)
+            .values(last_seq=FeedCounter.last_seq + 1)
+            .returning(FeedCounter.last_seq)
+        ).scalar_one()
+    session.execute(insert(Event).values(seq=seq, data=data or {}, **values))
+    # After commit, this process's followers are woken (server/db.py; None: number not known here).
+    session.info.setdefault(EVENT_SEQS_KEY, []).append(known)
 
 
 def events_after(session: Session, after: int, limit: int) -> list[EventView]:

@@ -9,30 +9,41 @@ Usual professionals (the patient's, of that profession, with an account here) ar
 and alone. They know the patient, so distance and hours do not filter them; an explicit
 « Indisponible » and the network restriction still do.
 
-The SQL narrows the pool with indexed columns (profession, availability, a latitude band and a
-longitude band sized by the largest radius of that profession, itself read from an index), then
-with a lower bound of the distance against each row's own radius, which never drops anyone the
-exact check would keep; distance and hours are then judged in Python on that short list.
+This module holds the rules; server/services/pool.py turns the pool's into one set-based
+statement (the database selects and inserts the notifications itself).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy import (
+    Select,
+    and_,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
-from server.models import Patient, ProfessionalProfile, User, UsualProfessional, user_networks
+from server.models import (
+    Patient,
+    ProfessionalProfile,
+    User,
+    UsualProfessional,
+    user_networks,
+)
 from shared.domain import Availability, CareMode
 
 EARTH_RADIUS_KM = 6371.0088
 AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
-NO_WINDOWS = "[]"  # notification windows as stored for « all day »
 WEEKDAYS = 7
 
 # Which « Profil activité » statuses accept which care mode.
@@ -126,14 +137,16 @@ def usual_candidates(session: Session, request: Request, patient: Patient, now: 
     return [Candidate(user_id=u, usual=True, distance_km=None) for u in user_ids]
 
 
-def _near_enough(lat: float, lon: float, dlat: float, dlon: float) -> ColumnElement[bool] | None:
-    """A SQL condition that every row of the band within its radius of (lat, lon) satisfies.
+def near_bound(lat: float, dlat: float, dlon: float) -> tuple[float, float, float] | None:
+    """Factors (f_φ, f_λ, k) of a test that every row of the band within its radius of a point at
+    `lat` passes: f_φ·Δlat² + f_λ·Δlon² ≤ radius²·k (degrees, km).
 
     Haversine: a = sin²(Δφ/2) + cos φ₁·cos φ₂·sin²(Δλ/2), distance = 2R·asin(√a) ≥ 2R·√a. In the
     band, |Δ/2| ≤ h with sin x ≥ x·(1 − h²/6), and cos φ₂ ≥ cos(|φ₁| + dlat); so the distance is at
-    least R·√(f_φ·Δφ² + C·Δλ²) with the constant factors below, and a row whose bound already
-    exceeds its radius cannot be within it (a 1e-6 margin covers rounding). None when the band is
-    too wide for the bound to hold (half-angles of a radian or more).
+    least R·√(f_φ·Δφ² + f_λ·Δλ²), and a row whose bound already exceeds its radius cannot be within
+    it (a 1e-6 margin covers rounding). The test lets the database drop most of a city's band from
+    the index alone. None when the band is too wide for the bound to hold (half-angles of a radian
+    or more).
     """
     half_lat, half_lon = math.radians(dlat) / 2, math.radians(dlon) / 2
     if max(half_lat, half_lon) >= 1.0:
@@ -143,70 +156,22 @@ def _near_enough(lat: float, lon: float, dlat: float, dlon: float) -> ColumnElem
     lat_factor = (1 - half_lat**2 / 6) ** 2
     lon_factor = math.cos(phi) * cos_far * (1 - half_lon**2 / 6) ** 2
     per_km2 = (1 + 1e-6) / math.radians(EARTH_RADIUS_KM) ** 2  # degrees² per km² of the bound
-    north = ProfessionalProfile.latitude - lat
-    east = ProfessionalProfile.longitude - lon
-    radius = ProfessionalProfile.radius_km
-    return lat_factor * north * north + lon_factor * east * east <= radius * radius * per_km2
+    return lat_factor, lon_factor, per_km2
 
 
-def pool_candidates(
-    session: Session, request: Request, patient: Patient, now: datetime, exclude: set[int] | None = None
-) -> list[Candidate]:
-    if patient.latitude is None or patient.longitude is None:
-        return []  # without a location nobody can be judged near: « Aucune ressource disponible »
-    accepting = [a.value for a in ACCEPTING[request.care_mode]]
-    # One step down the (profession_code, radius_km) index.
-    max_radius = session.scalar(
-        select(func.max(ProfessionalProfile.radius_km)).where(
-            ProfessionalProfile.profession_code == request.profession_code
-        )
-    )
-    if max_radius is None:
-        return []
-    lat, lon = patient.latitude, patient.longitude
-    dlat, dlon = search_band(lat, max_radius)
-    query = (
-        select(
-            ProfessionalProfile.user_id,
-            ProfessionalProfile.latitude,
-            ProfessionalProfile.longitude,
-            ProfessionalProfile.radius_km,
-            ProfessionalProfile.timezone,
-            # As stored: most professionals have none, and "[]" needs no decoding.
-            cast(ProfessionalProfile.notification_windows, String),
-        )
-        .join(User, User.id == ProfessionalProfile.user_id)
-        .where(
-            ProfessionalProfile.profession_code == request.profession_code,
-            ProfessionalProfile.availability.in_(accepting),
-            _available_now(now),
-            ProfessionalProfile.latitude.between(lat - dlat, lat + dlat),
-            ProfessionalProfile.longitude.between(lon - dlon, lon + dlon),
-        )
-    )
-    near = _near_enough(lat, lon, dlat, dlon)
-    if near is not None:
-        query = query.where(near)
-    # distance_km(lat, lon, …) with the patient's side computed once (the same operations).
-    phi1 = math.radians(lat)
-    cos_phi1 = math.cos(phi1)
+@lru_cache(maxsize=4096)
+def _parse_windows(windows_json: str) -> list[dict[str, Any]]:
+    """Window sets repeat across responders (a few common schedules): parse each text once."""
+    parsed: list[dict[str, Any]] = json.loads(windows_json)
+    return parsed
+
+
+def on_duty(schedules: Iterable[tuple[int, str, str]], now: datetime) -> list[int]:
+    """Of (user_id, time zone, windows as stored JSON), those whose windows cover `now`."""
     clocks: dict[str, tuple[int, str]] = {}
-    found = []
-    for user_id, p_lat, p_lon, radius, tz_name, windows_json in session.execute(
-        _in_network(query, request.network_id)
-    ):
-        if exclude and user_id in exclude:
-            continue
-        phi2 = math.radians(p_lat)
-        dphi, dlambda = phi2 - phi1, math.radians(p_lon - lon)
-        a = math.sin(dphi / 2) ** 2 + cos_phi1 * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-        distance = 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
-        if distance > radius:
-            continue
-        windows = json.loads(windows_json) if windows_json and windows_json != NO_WINDOWS else None
-        if windows:
-            clock = clocks.get(tz_name) or clocks.setdefault(tz_name, _local_clock(now, tz_name))
-            if not _covers(windows, *clock):
-                continue
-        found.append(Candidate(user_id=user_id, usual=False, distance_km=round(distance, 2)))
-    return sorted(found, key=lambda c: (c.distance_km or 0.0, c.user_id))
+    covered = []
+    for user_id, tz_name, windows_json in schedules:
+        clock = clocks.get(tz_name) or clocks.setdefault(tz_name, _local_clock(now, tz_name))
+        if _covers(_parse_windows(windows_json), *clock):
+            covered.append(user_id)
+    return covered

@@ -139,7 +139,12 @@ def notifications(session: Session, prescription_id: int) -> list[NotificationVi
         select(Notification, User.display_name)
         .join(User, User.id == Notification.user_id)
         .where(Notification.prescription_id == prescription_id)
-        .order_by(Notification.round, Notification.notified_at, Notification.id)
+        .order_by(
+            Notification.round,
+            Notification.notified_at,
+            Notification.distance_km.nulls_first(),  # usual professionals (no distance), then nearest
+            Notification.id,
+        )
     )
     return [
         NotificationView(
@@ -147,7 +152,7 @@ def notifications(session: Session, prescription_id: int) -> list[NotificationVi
             name=name,
             round=n.round,
             usual=n.usual,
-            distance_km=n.distance_km,
+            distance_km=None if n.distance_km is None else round(n.distance_km, 2),
             notified_at=n.notified_at,
             seen_at=n.seen_at,
             answer=n.answer,

@@ -23,12 +23,8 @@ def create_case(
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> CaseCreated:
     db, principal = caller.state.db, caller.principal
-    if idempotency_key is not None:
-        with db.session() as session:
-            earlier = cases.replay(session, idempotency_key, principal, body)
-        if earlier is not None:
-            response.headers["Idempotent-Replayed"] = "true"
-            return earlier
+    # The key is inserted first (server/services/cases.py): a key already used, committed or
+    # being committed by a concurrent request, fails that insert and the first answer is replayed.
     try:
         with db.session() as session:
             created = cases.create_case(session, body, principal, caller.state.clock.now(), idempotency_key)
@@ -37,7 +33,7 @@ def create_case(
             )
             return created
     except IntegrityError:
-        # A concurrent request with the same key committed first: answer what it answered.
+        # The same key was used before, or by a concurrent request that committed first.
         if idempotency_key is None:
             raise
         with db.session() as session:
