@@ -100,3 +100,23 @@ def test_a_busy_sip_port_is_a_clear_start_up_error(tmp_path: Path) -> None:
         assert peer.wait_exit() == 2
     assert "centrale-phone : Le téléphone n'a pas pu démarrer" in peer.log_tail()
     assert "Address already in use" in peer.log_tail()
+
+
+def test_a_registrar_restarted_at_once_gets_the_registration_back_at_the_next_refresh(
+    operator: OperatorProcess, tmp_path: Path
+) -> None:
+    (tmp_path / "pbx").mkdir()
+    pbx = Kamailio(tmp_path / "pbx", {"operateur": OPERATOR_PASSWORD}, port=free_udp_port())
+    pbx.start()
+    try:
+        operator.command("register", account=account(pbx, expires=4), password=OPERATOR_PASSWORD)
+        operator.wait_for("RegistrationChanged", status="registered")
+        assert pbx.has_location("operateur")
+        pbx.restart()
+        assert not pbx.has_location("operateur")  # the new registrar knows nobody
+        deadline = time.monotonic() + 8
+        while not pbx.has_location("operateur") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert pbx.has_location("operateur")
+    finally:
+        pbx.stop()
