@@ -33,6 +33,20 @@ def uri_user(uri: str) -> str:
     return user.split(";", 1)[0]
 
 
+def uri_hostport(uri: str) -> str:
+    """ "host" or "host:port" of "sip:user@host:port;params" or "<sip:host>" ("" when there is none)."""
+    body = re.sub(r"^(sips?):", "", parse_name_addr(uri)[1], flags=re.IGNORECASE)
+    return body.split("@", 1)[-1].split(";", 1)[0].split("?", 1)[0]
+
+
+def uri_host(uri: str) -> str:
+    """Host alone (brackets of an IPv6 address removed)."""
+    hostport = uri_hostport(uri)
+    if hostport.startswith("["):
+        return hostport[1 : hostport.find("]")]
+    return hostport.split(":", 1)[0]
+
+
 def parse_name_addr(value: str) -> tuple[str, str]:
     """(display name, URI) of '"Name" <sip:…>', 'Name <sip:…>' or a bare 'sip:…;tag=…'."""
     match = _NAME_ADDR.match(value)

@@ -11,6 +11,7 @@ from telephony import registration
 from telephony.config import PhoneConfig, SipAccount
 from telephony.network_watch import AddressWatch, source_address_towards
 from telephony.pjsua2_adapter.engine import Engine, never_raises
+from telephony.sip_identity import uri_host, uri_hostport
 
 if TYPE_CHECKING:
     from telephony.pjsua2_adapter.phone import Phone
@@ -44,12 +45,6 @@ def account_config(config: PhoneConfig, uri: str) -> Any:
     if config.public_address:
         media.publicAddress = config.public_address
     return cfg
-
-
-def registrar_host(registrar: str) -> str:
-    host = registrar.split(":", 1)[1] if registrar.lower().startswith("sip") else registrar
-    host = host.split(";", 1)[0].split("@")[-1]
-    return host[1 : host.index("]")] if host.startswith("[") else host.split(":", 1)[0]
 
 
 class Registration:
@@ -87,7 +82,7 @@ class Registration:
         self.account = account
         account.create(cfg)
         self._expect_answer(NO_ANSWER_SECONDS)
-        host = registrar_host(settings.registrar)
+        host = uri_host(settings.registrar)
         self._watch = AddressWatch(lambda: source_address_towards(host))
 
     def state_changed(self, account: PhoneAccount, code: int, reason: str) -> None:
@@ -166,14 +161,10 @@ class Registration:
             self.account = None
 
     def domain(self) -> str | None:
-        """Host to complete a bare number with when calling out, or None when not registered."""
+        """Where a bare number is called when dialling out: the account's domain; None if no account."""
         if self.settings is None:
             return None
-        return (
-            registrar_host(self.settings.registrar)
-            if "@" not in self.settings.uri
-            else (self.settings.uri.split("@", 1)[1].split(";", 1)[0].rstrip(">"))
-        )
+        return uri_hostport(self.settings.uri) or uri_hostport(self.settings.registrar)
 
 
 def settings_expires(settings: SipAccount | None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from telephony.sip_identity import caller_of, parse_name_addr, uri_user
+from telephony.sip_identity import caller_of, parse_name_addr, uri_host, uri_hostport, uri_user
 
 
 def invite(*headers: str) -> str:
@@ -43,3 +43,21 @@ def test_name_addr_parsing() -> None:
     assert parse_name_addr("sip:u@h;tag=3") == ("", "sip:u@h")
     assert uri_user("sip:operateur@127.0.0.1:5060;transport=udp") == "operateur"
     assert uri_user("tel:+33145678912;phone-context=x") == "+33145678912"
+
+
+@pytest.mark.parametrize(
+    ("uri", "hostport"),
+    [
+        ("sip:operateur@127.0.0.1:5070", "127.0.0.1:5070"),
+        ("sip:pbx.example.fr;transport=udp", "pbx.example.fr"),
+        ('"Opératrice" <sip:op@pbx.example.fr>', "pbx.example.fr"),
+        ("sips:[2001:db8::1]:5061", "[2001:db8::1]:5061"),
+    ],
+)
+def test_uri_hostport(uri: str, hostport: str) -> None:
+    assert uri_hostport(uri) == hostport
+
+
+def test_uri_host() -> None:
+    uris = ("sip:127.0.0.1:5070", "sip:[2001:db8::1]", "sips:[::1]:5061", "sip:pbx")
+    assert [uri_host(u) for u in uris] == ["127.0.0.1", "2001:db8::1", "::1", "pbx"]
