@@ -1,4 +1,4 @@
-"""`centrale-server`: serve, migrate, create-user, seed-demo, demo."""
+"""`centrale-server`: serve, migrate, create-user, seed-demo, demo, import-rpps."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--display-name")
     create.add_argument("--network", action="append", default=[], help="nom d'un réseau (répétable)")
     commands.add_parser("seed-demo", help="charger les données de démonstration (idempotent)")
+    rpps = commands.add_parser("import-rpps", help="importer l'extraction RPPS (annuaire national)")
+    rpps.add_argument("file", help="PS_LibreAcces_Personne_activite_….txt ou l'archive .zip")
     simulate = commands.add_parser(
         "simulate-responders", help="des professionnels de démonstration répondent"
     )
@@ -74,6 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _migrate(settings)
         _seed(settings, announce=True)
         return 0
+    if args.command == "import-rpps":
+        from server.directory.cli import import_rpps_command
+
+        _migrate(settings)
+        return import_rpps_command(settings, args.file)
     if args.command == "simulate-responders":
         return _simulate(args)
     if args.command in ("serve", "demo"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models.base import Base, UtcDateTime
@@ -70,17 +70,19 @@ class Prescription(Base):
 
 
 class Notification(Base):
-    """One responder told of one round of a prescription, and what they answered."""
+    """One responder told of one round of a prescription, and what they answered.
+
+    Keyed by (prescription, round, responder), without foreign keys, and found by responder
+    through a partial index of the open ones: a round writes hundreds of these rows, and every
+    index or check costs on each (migration 0003). Neither users nor prescriptions are ever
+    deleted, and only the dispatch engine writes these rows.
+    """
 
     __tablename__ = "notifications"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Looked up through uq_notification (prescription_id, round, user_id). No foreign keys:
-    # checking them cost a locked lookup per row of every round (migration 0003); neither users
-    # nor prescriptions are ever deleted, and only the dispatch engine writes these rows.
-    prescription_id: Mapped[int] = mapped_column(Integer)
-    round: Mapped[int] = mapped_column(Integer)
-    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    prescription_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     usual: Mapped[bool] = mapped_column(Boolean, default=False)
     distance_km: Mapped[float | None]
     notified_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -89,7 +91,14 @@ class Notification(Base):
     answer: Mapped[str | None] = mapped_column(String(12))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
-    __table_args__ = (UniqueConstraint("prescription_id", "round", "user_id", name="uq_notification"),)
+    __table_args__ = (
+        Index(
+            "ix_notifications_open",
+            "user_id",
+            postgresql_where=text("answer IS NULL"),
+            sqlite_where=text("answer IS NULL"),
+        ),
+    )
 
 
 class IdempotencyRecord(Base):

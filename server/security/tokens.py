@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from server.models import AuthToken, User
 
@@ -42,12 +42,22 @@ class TokenProblem(Exception):
 
 
 def user_for_token(session: Session, token: str, now: datetime) -> User:
-    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == _digest(token)))
+    # Every request asks this: the token, its user, networks and profile in one query.
+    found = (
+        session.execute(
+            select(AuthToken, User)
+            .join(User, User.id == AuthToken.user_id)
+            .where(AuthToken.token_hash == _digest(token))
+            .options(joinedload(User.networks), joinedload(User.professional))
+        )
+        .unique()
+        .one_or_none()
+    )
+    row, user = found if found is not None else (None, None)
     if row is None or row.revoked:
         raise TokenProblem("token_invalid", "Session invalide : reconnectez-vous")
     if row.expires_at <= now:
         raise TokenProblem("token_expired", "Session expirée : reconnectez-vous")
-    user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise TokenProblem("user_inactive", "Compte désactivé")
     return user

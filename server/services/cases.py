@@ -117,7 +117,7 @@ def create_case(
     session.add(case)
     session.flush()
     case.number = str(CASE_NUMBER_BASE + case.id)
-    prescriptions = []
+    planned = []
     for item in body.prescriptions:
         prescription = Prescription(
             case_id=case.id,
@@ -134,11 +134,12 @@ def create_case(
             response_delay_minutes=item.response_delay_minutes,
             comment=item.comment,
         )
-        usual = plan_round(session, prescription, patient, now)
-        session.add(prescription)
-        session.flush()
+        planned.append((prescription, plan_round(session, prescription, patient, now)))
+    prescriptions = [p for p, _ in planned]
+    session.add_all(prescriptions)
+    session.flush()  # one INSERT … RETURNING for all of them: the rounds need their ids
+    for prescription, usual in planned:
         notify_round(session, prescription, patient, usual, now)
-        prescriptions.append(prescription)
     session.flush()
     answer = CaseCreated(
         case_id=case.id,

@@ -13,17 +13,33 @@ the change the event describes:
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from server.db import EVENT_SEQS_KEY
 from server.models import Event, FeedCounter
+from server.models.base import UtcDateTime
 from shared.schemas.dispatch import EventView
 
 NOTIFY_CHANNEL = "centrale_events"  # as named by the trigger of migration 0004
+
+
+_INSERT = (
+    "INSERT INTO events (seq, type, at, case_id, prescription_id, data)"
+    " VALUES ({seq}, :type, :at, :case_id, :prescription_id, {data})"
+)
+_EVENT = {
+    # Numbered at commit by the trigger of migration 0004.
+    "postgresql": text(
+        _INSERT.format(seq="-nextval('events_placeholder_seq')", data="CAST(:data AS json)")
+    ).bindparams(bindparam("at", type_=UtcDateTime())),
+    "sqlite": text(_INSERT.format(seq=":seq", data=":data")).bindparams(bindparam("at", type_=UtcDateTime())),
+}
+_NEXT_SEQ = text("UPDATE feed_counter SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq")
 
 
 def append_event(
@@ -35,18 +51,20 @@ def append_event(
     prescription_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    values = {"type": type_, "at": at, "case_id": case_id, "prescription_id": prescription_id}
+    """Fixed statements (no expression to compose): every change of the service appends one."""
+    values: dict[str, Any] = {
+        "type": type_,
+        "at": at,
+        "case_id": case_id,
+        "prescription_id": prescription_id,
+        "data": json.dumps(data or {}),
+    }
+    known = None
     if session.get_bind().dialect.name == "postgresql":
-        seq: Any = -func.nextval("events_placeholder_seq")  # numbered at commit
-        known = None
+        session.execute(_EVENT["postgresql"], values)
     else:
-        seq = known = session.execute(
-            update(FeedCounter)
-            .where(FeedCounter.id == 1)
-            .values(last_seq=FeedCounter.last_seq + 1)
-            .returning(FeedCounter.last_seq)
-        ).scalar_one()
-    session.execute(insert(Event).values(seq=seq, data=data or {}, **values))
+        known = values["seq"] = session.execute(_NEXT_SEQ).scalar_one()
+        session.execute(_EVENT["sqlite"], values)
     # After commit, this process's followers are woken (server/db.py; None: number not known here).
     session.info.setdefault(EVENT_SEQS_KEY, []).append(known)
 

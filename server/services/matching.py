@@ -21,29 +21,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    Select,
-    and_,
-    exists,
-    or_,
-    select,
-)
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from server.models import (
-    Patient,
-    ProfessionalProfile,
-    User,
-    UsualProfessional,
-    user_networks,
-)
+from server.models import Patient
+from server.models.base import UtcDateTime
 from shared.domain import Availability, CareMode
 
 EARTH_RADIUS_KM = 6371.0088
-AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
 WEEKDAYS = 7
 
 # Which « Profil activité » statuses accept which care mode.
@@ -104,36 +92,38 @@ def search_band(lat: float, radius_km: float) -> tuple[float, float]:
     return dlat, dlon
 
 
-def _available_now(now: datetime) -> Any:
-    return and_(
-        ProfessionalProfile.availability != Availability.UNAVAILABLE.value,
-        or_(ProfessionalProfile.unavailable_until.is_(None), ProfessionalProfile.unavailable_until <= now),
-        User.active.is_(True),
-    )
-
-
-def _in_network(query: AnySelect, network_id: int | None) -> AnySelect:
-    if network_id is None:
-        return query
-    member = exists().where(
-        and_(user_networks.c.user_id == ProfessionalProfile.user_id, user_networks.c.network_id == network_id)
-    )
-    return query.where(member)
+# The patient's usual professionals of the profession with an account here; not « Indisponible »,
+# active, and members of the network when the prescription is restricted to one. Fixed text: it
+# runs once per prescription sent.
+_USUAL = text(
+    """
+    SELECT DISTINCT p.user_id
+    FROM usual_professionals up
+    JOIN professional_profiles p ON p.rpps = up.rpps
+    JOIN users u ON u.id = p.user_id
+    WHERE up.patient_id = :patient_id
+      AND up.profession_code = :profession AND p.profession_code = :profession
+      AND p.availability != :unavailable
+      AND (p.unavailable_until IS NULL OR p.unavailable_until <= :now)
+      AND u.active
+      AND (CAST(:network_id AS INTEGER) IS NULL OR EXISTS (
+            SELECT 1 FROM user_networks n WHERE n.user_id = p.user_id AND n.network_id = :network_id))
+    ORDER BY p.user_id
+    """
+).bindparams(bindparam("now", type_=UtcDateTime()))
 
 
 def usual_candidates(session: Session, request: Request, patient: Patient, now: datetime) -> list[Candidate]:
-    query = (
-        select(ProfessionalProfile.user_id)
-        .join(User, User.id == ProfessionalProfile.user_id)
-        .join(UsualProfessional, UsualProfessional.rpps == ProfessionalProfile.rpps)
-        .where(
-            UsualProfessional.patient_id == patient.id,
-            UsualProfessional.profession_code == request.profession_code,
-            ProfessionalProfile.profession_code == request.profession_code,
-            _available_now(now),
-        )
-    )
-    user_ids = sorted(set(session.scalars(_in_network(query, request.network_id))))
+    user_ids = session.execute(
+        _USUAL,
+        {
+            "patient_id": patient.id,
+            "profession": request.profession_code,
+            "unavailable": Availability.UNAVAILABLE.value,
+            "now": now,
+            "network_id": request.network_id,
+        },
+    ).scalars()
     return [Candidate(user_id=u, usual=True, distance_km=None) for u in user_ids]
 
 

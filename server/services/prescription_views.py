@@ -143,7 +143,7 @@ def notifications(session: Session, prescription_id: int) -> list[NotificationVi
             Notification.round,
             Notification.notified_at,
             Notification.distance_km.nulls_first(),  # usual professionals (no distance), then nearest
-            Notification.id,
+            Notification.user_id,
         )
     )
     return [

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import anyio.to_thread
 from fastapi import APIRouter
-from sqlalchemy import select
+from sqlalchemy import and_, select, tuple_
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from server.api.context import AppState
@@ -32,50 +32,57 @@ router = APIRouter(tags=["me"])
 
 
 @dataclass
-class _Cursor:
-    """What this connection has told its responder so far."""
+class _Told:
+    """The open offers this connection has told its responder of: (prescription, round) keys."""
 
     user_id: int
-    last_notification: int = 0
-    open: dict[int, tuple[int, int]] = field(default_factory=dict)  # notification id → (prescription, round)
+    open: set[tuple[int, int]] = field(default_factory=set)
 
 
-def _read(state: AppState, cursor: _Cursor, first: bool) -> list[dict[str, object]]:
+def _read(state: AppState, told: _Told) -> list[dict[str, object]]:
+    """Compare the responder's open offers now with those already told: new ones are sent, those
+    no longer open are closed with their answer. Reading the current state each time (through
+    the partial index of open notifications) cannot miss an offer committed out of order."""
     messages: list[dict[str, object]] = []
     with state.db.session() as session:
-        query = (
-            select(Notification, Prescription)
-            .join(Prescription, Prescription.id == Notification.prescription_id)
-            .where(Notification.user_id == cursor.user_id, Notification.id > cursor.last_notification)
-            .order_by(Notification.id)
-        )
-        if first:  # on connection: only what is still open
-            query = query.where(
+        rows = session.execute(
+            select(Notification.usual, Prescription)
+            .join(
+                Prescription,
+                and_(
+                    Prescription.id == Notification.prescription_id, Prescription.round == Notification.round
+                ),
+            )
+            .where(
+                Notification.user_id == told.user_id,
                 Notification.answer.is_(None),
-                Notification.round == Prescription.round,
                 Prescription.state == PrescriptionState.PENDING.value,
             )
-        for notification, prescription in session.execute(query):
-            cursor.last_notification = max(cursor.last_notification, notification.id)
-            if notification.answer is None:
-                cursor.open[notification.id] = (prescription.id, notification.round)
-                messages.append({**offer_payload(prescription), "usual": notification.usual})
-        if cursor.open:
-            answered = session.execute(
-                select(Notification.id, Notification.answer).where(
-                    Notification.id.in_(list(cursor.open)), Notification.answer.is_not(None)
+            .order_by(Notification.notified_at, Notification.prescription_id)
+        ).all()
+        now_open = {(p.id, p.round) for _, p in rows}
+        for usual, prescription in rows:
+            if (prescription.id, prescription.round) not in told.open:
+                messages.append({**offer_payload(prescription), "usual": usual})
+        closed = told.open - now_open
+        if closed:
+            answers = session.execute(
+                select(Notification.prescription_id, Notification.round, Notification.answer).where(
+                    Notification.user_id == told.user_id,
+                    tuple_(Notification.prescription_id, Notification.round).in_(sorted(closed)),
                 )
             )
-            for notification_id, answer in answered:
-                prescription_id, round_ = cursor.open.pop(notification_id)
+            for prescription_id, round_, answer in sorted(answers):
                 messages.append(
                     {
                         "type": "offer_closed",
                         "prescription_id": prescription_id,
                         "round": round_,
-                        "answer": answer,
+                        # None: still unanswered but no longer pending (closed by the engine).
+                        "answer": answer or "closed",
                     }
                 )
+        told.open = now_open
     return messages
 
 
@@ -94,15 +101,13 @@ async def offer_events(websocket: WebSocket) -> None:
     if refusal is not None or access.principal is None:
         await websocket.close(*(refusal or (CLOSE_UNAUTHENTICATED, "Authentification requise")))
         return
-    cursor = _Cursor(user_id=access.principal.id)
+    told = _Told(user_id=access.principal.id)
     with hub_of(websocket.app).subscribe(0) as wake:
         watcher = asyncio.create_task(watch_client(websocket, wake))
         try:
-            first = True
             while not wake.closed:
-                for message in await anyio.to_thread.run_sync(_read, state, cursor, first):
+                for message in await anyio.to_thread.run_sync(_read, state, told):
                     await websocket.send_text(json.dumps(message))
-                first = False
                 refusal = await access.recheck()
                 if refusal is not None:
                     await websocket.close(*refusal)

@@ -1,0 +1,1 @@
+"""The national directory: RPPS import, professional search and caller lookup."""

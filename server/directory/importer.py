@@ -1,0 +1,236 @@
+"""``centrale-server import-rpps FILE``: the RPPS extraction into the directory, by generation.
+
+1. Rows of unfinished imports (an earlier run interrupted) are deleted, their imports marked
+   ``abandoned``; a new import row gives the generation number.
+2. The file is streamed line by line and written in batches (COPY / executemany), each batch
+   committed; nobody reads this generation yet. Rejected lines are counted and listed, never fatal.
+3. One transaction compares the new generation with the current one (added, updated, retired)
+   and marks the import ``done``: from that commit on, searches read the new generation.
+4. Rows of older generations are deleted.
+
+Interrupted anywhere, the current directory is untouched and the next run starts again at 1:
+re-running gives the same final state.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from server.db import Database
+from server.directory.reader import Progress, Source, detect_encoding, open_source
+from server.directory.rpps_format import Activity, Layout, RowParser, RowRejected
+from server.directory.writers import Row, writer_for
+from server.models import DirectoryImport
+
+BATCH_LINES = 20_000
+MAX_LISTED_REJECTIONS = 1_000
+# Test hook: the process dies (as if killed) right after committing the batch holding this line.
+CRASH_ENV = "CENTRALE_IMPORT_CRASH_AFTER_LINE"
+_COMPARED = ("last_name", "first_name", "profession_code", "specialty_code", "commune", "postal_code", "phone")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    generation: int = 0
+    source: str = ""
+    encoding: str = ""
+    lines: int = 0
+    persons: int = 0
+    activities: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    retired: int = 0
+    seconds: float = 0.0
+
+
+def current_generation(session: Session) -> int | None:
+    """The generation searches read: the latest finished import."""
+    return session.scalar(select(func.max(DirectoryImport.id)).where(DirectoryImport.status == "done"))
+
+
+def _delete_generations(session: Session, keep: int | None) -> None:
+    for table in ("directory_activities", "directory_persons"):
+        if keep is None:
+            session.execute(text(f"DELETE FROM {table}"))
+        else:
+            session.execute(text(f"DELETE FROM {table} WHERE generation <> :keep"), {"keep": keep})
+
+
+def _begin(db: Database, source: str, now: datetime) -> int:
+    with db.session() as session:
+        current = current_generation(session)
+        session.execute(
+            update(DirectoryImport).where(DirectoryImport.status == "running").values(status="abandoned")
+        )
+        _delete_generations(session, current)
+        started = DirectoryImport(
+            source=source[:300], status="running", started_at=now, lines=0, persons=0, activities=0, rejected=0
+        )
+        session.add(started)
+        session.flush()
+        return started.id
+
+
+class _Batches:
+    """Groups consecutive lines of one person; persons seen earlier only add activities."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.persons: list[Row] = []
+        self.activities: list[Row] = []
+        self._seen: set[int] = set()
+        self._pending: Activity | None = None
+        self._pending_phone: str | None = None
+        self.person_count = 0
+        self.activity_count = 0
+
+    def add(self, line_number: int, row: Activity) -> None:
+        if self._pending is not None and self._pending.rpps == row.rpps:
+            self._pending_phone = self._pending_phone or row.phone or row.phone2
+        else:
+            self.flush_person()
+            identity = int(row.id_type + row.rpps)
+            if identity not in self._seen:
+                self._seen.add(identity)
+                self._pending, self._pending_phone = row, row.phone or row.phone2
+        self.activities.append(
+            (self.generation, row.rpps, line_number, row.mode_code, row.site_name, row.address,
+             row.postal_code, row.commune_insee, row.commune, row.phone, row.phone2, row.email)
+        )  # fmt: skip
+        self.activity_count += 1
+
+    def flush_person(self) -> None:
+        p = self._pending
+        if p is None:
+            return
+        self.persons.append(
+            (self.generation, p.rpps, p.id_type, p.last_name, p.first_name, p.last_name_key,
+             p.first_name_key, p.profession_code, p.profession, p.specialty_code, p.specialty,
+             p.commune, p.postal_code, self._pending_phone)
+        )  # fmt: skip
+        self.person_count += 1
+        self._pending = None
+
+    def take(self) -> tuple[list[Row], list[Row]]:
+        taken = self.persons, self.activities
+        self.persons, self.activities = [], []
+        return taken
+
+
+def _load(db: Database, source: Source, generation: int, report: ImportReport, progress: Progress) -> None:
+    header = source.stream.readline()
+    if header.startswith(b"\xef\xbb\xbf"):
+        header = header[3:]
+    report.encoding = detect_encoding(header)
+    parser = RowParser(Layout.from_header(header.decode(report.encoding)))
+    crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
+    batches = _Batches(generation)
+    writer = writer_for(db.engine)
+    done_bytes = len(header)
+    line_number = 1
+    try:
+        for raw in source.stream:
+            line_number += 1
+            done_bytes += len(raw)
+            try:
+                batches.add(line_number, parser.parse(raw.decode(report.encoding)))
+            except UnicodeDecodeError:
+                _reject(report, line_number, f"caractères invalides pour l'encodage {report.encoding}")
+            except RowRejected as rejected:
+                _reject(report, line_number, str(rejected))
+            if line_number % BATCH_LINES == 0:
+                writer.write(*batches.take())
+                progress.update(done_bytes, line_number)
+                if crash_after and line_number >= crash_after:
+                    os._exit(3)
+        batches.flush_person()
+        writer.write(*batches.take())
+    finally:
+        writer.close()
+    report.lines = line_number
+    report.persons, report.activities = batches.person_count, batches.activity_count
+
+
+def _reject(report: ImportReport, line_number: int, reason: str) -> None:
+    report.rejected += 1
+    if len(report.rejections) < MAX_LISTED_REJECTIONS:
+        report.rejections.append(Rejection(line_number, reason))
+
+
+def _compare(session: Session, new: int, old: int | None, report: ImportReport) -> None:
+    if old is None:
+        report.added = report.persons
+        return
+    params = {"new": new, "old": old}
+    missing = (
+        "SELECT count(*) FROM directory_persons a WHERE a.generation = :{a} AND NOT EXISTS "
+        "(SELECT 1 FROM directory_persons b WHERE b.generation = :{b} AND b.rpps = a.rpps)"
+    )
+    report.added = session.scalar(text(missing.format(a="new", b="old")), params) or 0
+    report.retired = session.scalar(text(missing.format(a="old", b="new")), params) or 0
+    differs = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c in _COMPARED)
+    if session.get_bind().dialect.name == "sqlite":
+        differs = differs.replace("IS DISTINCT FROM", "IS NOT")
+    changed = (
+        "SELECT count(*) FROM directory_persons a JOIN directory_persons b ON b.rpps = a.rpps "
+        f"AND b.generation = :old WHERE a.generation = :new AND ({differs})"
+    )
+    report.updated = session.scalar(text(changed), params) or 0
+
+
+def _analyze(db: Database) -> None:
+    with db.engine.connect() as conn:
+        if db.kind == "sqlite":
+            conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        for table in ("directory_persons", "directory_activities"):
+            conn.exec_driver_sql(f"ANALYZE {table}")
+        conn.commit()
+
+
+def import_rpps(db: Database, path: Path, now: datetime, progress_out: TextIO | None = None) -> ImportReport:
+    """Imports the extraction at ``path``; raises SourceError / ValueError (French) on unusable files."""
+    started = time.monotonic()
+    report = ImportReport()
+    with open_source(path) as source:
+        report.source = source.name
+        generation = _begin(db, source.name, now)
+        report.generation = generation
+        progress = Progress(source.size, progress_out)
+        _load(db, source, generation, report, progress)
+        progress.finish(report.lines)
+    _analyze(db)
+    with db.session() as session:
+        previous = current_generation(session)
+        _compare(session, generation, previous, report)
+        session.execute(
+            update(DirectoryImport)
+            .where(DirectoryImport.id == generation)
+            .values(
+                status="done",
+                finished_at=now,
+                lines=report.lines,
+                persons=report.persons,
+                activities=report.activities,
+                rejected=report.rejected,
+            )
+        )
+    with db.session() as session:
+        _delete_generations(session, generation)
+    report.seconds = time.monotonic() - started
+    return report

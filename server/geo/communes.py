@@ -1,0 +1,104 @@
+"""The bundled commune dataset (built by scripts/build_communes.py), searched in memory.
+
+About 35,000 rows: loaded once on first use (a few tens of milliseconds), then answered from
+sorted keys with a binary search — no database table to migrate or keep in step.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import gzip
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Final
+
+from shared.validation import name_search_key
+
+_DATA: Final = "data/communes.csv.gz"
+# name_search_key abbreviates SAINT/SAINTE; the long form is indexed too so that "sain" matches.
+_LONG_FORMS: Final = {"ST": "SAINT", "STE": "SAINTE"}
+
+
+@dataclass(frozen=True)
+class Commune:
+    insee_code: str
+    name: str
+    postal_codes: tuple[str, ...]
+    department: str
+    population: int
+    latitude: float | None
+    longitude: float | None
+
+
+def search_keys(text: str) -> set[str]:
+    """Compact keys of a name, abbreviated ("STDENIS") and long ("SAINTDENIS")."""
+    tokens = name_search_key(text).split()
+    return {"".join(tokens), "".join(_LONG_FORMS.get(t, t) for t in tokens)}
+
+
+class CommuneIndex:
+    def __init__(self, communes: list[Commune]) -> None:
+        self.by_code = {c.insee_code: c for c in communes}
+        self._names = sorted((key, c.insee_code) for c in communes for key in search_keys(c.name))
+        self._postal = sorted((p, c.insee_code) for c in communes for p in c.postal_codes)
+
+    def _prefixed(self, table: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
+        start = bisect.bisect_left(table, (prefix, ""))
+        found = []
+        for key, code in table[start:]:
+            if not key.startswith(prefix):
+                break
+            found.append((key, code))
+        return found
+
+    def search(self, query: str, limit: int) -> list[Commune]:
+        """Communes by postal-code prefix (digits) or name prefix; exact matches first, then the
+        most populated."""
+        text = query.strip()
+        compact = text.replace(" ", "")
+        if compact.isdigit():
+            matches = self._prefixed(self._postal, compact)
+            exact = {code for key, code in matches if key == compact}
+        else:
+            keys = search_keys(text)
+            matches = [m for key in keys for m in self._prefixed(self._names, key)]
+            exact = {code for key, code in matches if key in keys}
+        codes = {code for _, code in matches}
+        ranked = sorted(
+            (self.by_code[c] for c in codes),
+            key=lambda c: (c.insee_code not in exact, -c.population, c.name, c.insee_code),
+        )
+        return ranked[:limit]
+
+    def place(self, insee_code: str | None) -> tuple[float, float] | None:
+        """The commune's centroid (latitude, longitude), if the commune and its outline are known."""
+        commune = self.by_code.get(insee_code) if insee_code else None
+        if commune is None or commune.latitude is None or commune.longitude is None:
+            return None
+        return commune.latitude, commune.longitude
+
+
+def _read() -> list[Commune]:
+    raw = gzip.decompress(files("server.geo").joinpath(_DATA).read_bytes()).decode("utf-8")
+    communes = []
+    for row in csv.DictReader(io.StringIO(raw)):
+        communes.append(
+            Commune(
+                insee_code=row["insee_code"],
+                name=row["name"],
+                postal_codes=tuple(row["postal_codes"].split()),
+                department=row["department"],
+                population=int(row["population"] or 0),
+                latitude=float(row["latitude"]) if row["latitude"] else None,
+                longitude=float(row["longitude"]) if row["longitude"] else None,
+            )
+        )
+    return communes
+
+
+@cache
+def commune_index() -> CommuneIndex:
+    return CommuneIndex(_read())
