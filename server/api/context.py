@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from server.clock import Clock, DueWork
@@ -87,8 +88,8 @@ def record_audit(
     detail: dict[str, Any],
 ) -> None:
     ip, agent = client_of(request)
-    session.add(
-        AuditEntry(
+    session.execute(
+        insert(AuditEntry).values(
             at=state.clock.now(),
             user_id=principal.id if principal else None,
             username=principal.username if principal else detail.pop("username", None),

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from server.api.context import Principal
@@ -87,12 +87,11 @@ def create_case(
 ) -> CaseCreated:
     if idempotency_key is not None:
         # Inserted first: a concurrent request with the same key waits on this row and then fails.
-        session.add(
-            IdempotencyRecord(
+        session.execute(
+            insert(IdempotencyRecord).values(
                 key=idempotency_key, user_id=principal.id, request_hash=request_hash(body), created_at=now
             )
         )
-        session.flush()
     patient = session.get(Patient, body.patient_id)
     if patient is None:
         raise not_found("Patient")
@@ -159,10 +158,12 @@ def create_case(
         ],
     )
     if idempotency_key is not None:
-        record = session.get(IdempotencyRecord, idempotency_key)
-        assert record is not None
-        record.status_code = 201
-        record.response = answer.model_dump(mode="json")
+        session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == idempotency_key)
+            .values(status_code=201, response=answer.model_dump(mode="json"))
+            .execution_options(synchronize_session=False)
+        )
     by = principal
     summary = ", ".join(f"{PROFESSIONS[p.profession_code]} — {p.care_type}" for p in prescriptions)
     # Events last (see server/services/feed.py): the patient's timeline line, then one per prescription.

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from server.api.context import Principal
 from server.api.errors import ApiError, not_found
+from server.geo.placing import fill_from_commune, moved_commune
 from server.models import Patient, PatientEvent, User, UsualProfessional
 from server.services import feed
 from server.services.patient_search import Traits, likely_duplicates
@@ -63,12 +64,11 @@ def add_event(
     **data: Any,
 ) -> None:
     """A timeline line for the patient, and the matching change-feed event (ids only, no identity)."""
-    session.add(
-        PatientEvent(
+    session.execute(
+        insert(PatientEvent).values(
             patient_id=patient.id, at=now, kind=kind, label=label, user_id=by.id if by else None, data=data
         )
     )
-    session.flush()
     feed.append_event(
         session, f"patient_{kind}", now, data={"patient_id": patient.id, "version": patient.version}
     )
@@ -76,6 +76,7 @@ def add_event(
 
 def create_patient(session: Session, body: PatientCreate, by: Principal, now: datetime) -> Patient:
     values = body.model_dump(exclude={"acknowledge_duplicates"})
+    fill_from_commune(values)
     owner = _nir_owner(session, values.get("nir"))
     if owner is not None:
         raise ApiError(409, "nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
@@ -135,6 +136,7 @@ def update_patient(
             current_version=patient.version,
         )
     changes = {k: v for k, v in body.changes().items() if getattr(patient, k) != v}
+    moved_commune(changes)
     if not changes:
         return patient
     merged = {name: getattr(patient, name) for name in PatientFields.model_fields}
