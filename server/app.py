@@ -17,7 +17,9 @@ from server.api.routes import (
     auth,
     cases,
     changes,
+    directory,
     exchanges,
+    geo,
     incidents,
     me,
     offer_events,
@@ -72,6 +74,8 @@ def routers(settings: Settings) -> list[APIRouter]:
         exchanges.router,
         incidents.router,
         me.router,
+        directory.router,
+        geo.router,
     ]
     return [*found, system.test_clock_router] if settings.test_clock else found
 

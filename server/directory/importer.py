@@ -34,7 +34,15 @@ BATCH_LINES = 20_000
 MAX_LISTED_REJECTIONS = 1_000
 # Test hook: the process dies (as if killed) right after committing the batch holding this line.
 CRASH_ENV = "CENTRALE_IMPORT_CRASH_AFTER_LINE"
-_COMPARED = ("last_name", "first_name", "profession_code", "specialty_code", "commune", "postal_code", "phone")
+_COMPARED = (
+    "last_name",
+    "first_name",
+    "profession_code",
+    "specialty_code",
+    "commune",
+    "postal_code",
+    "phone",
+)
 
 
 @dataclass(frozen=True)
@@ -67,9 +75,10 @@ def current_generation(session: Session) -> int | None:
 def _delete_generations(session: Session, keep: int | None) -> None:
     for table in ("directory_activities", "directory_persons"):
         if keep is None:
-            session.execute(text(f"DELETE FROM {table}"))
+            session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - constant table names
         else:
-            session.execute(text(f"DELETE FROM {table} WHERE generation <> :keep"), {"keep": keep})
+            statement = text(f"DELETE FROM {table} WHERE generation <> :keep")  # noqa: S608 - constant
+            session.execute(statement, {"keep": keep})
 
 
 def _begin(db: Database, source: str, now: datetime) -> int:
@@ -80,7 +89,13 @@ def _begin(db: Database, source: str, now: datetime) -> int:
         )
         _delete_generations(session, current)
         started = DirectoryImport(
-            source=source[:300], status="running", started_at=now, lines=0, persons=0, activities=0, rejected=0
+            source=source[:300],
+            status="running",
+            started_at=now,
+            lines=0,
+            persons=0,
+            activities=0,
+            rejected=0,
         )
         session.add(started)
         session.flush()
@@ -154,10 +169,10 @@ def _load(db: Database, source: Source, generation: int, report: ImportReport, p
                 _reject(report, line_number, f"caractères invalides pour l'encodage {report.encoding}")
             except RowRejected as rejected:
                 _reject(report, line_number, str(rejected))
-            if line_number % BATCH_LINES == 0:
+            if line_number % BATCH_LINES == 0 or line_number == crash_after:
                 writer.write(*batches.take())
                 progress.update(done_bytes, line_number)
-                if crash_after and line_number >= crash_after:
+                if line_number == crash_after:
                     os._exit(3)
         batches.flush_person()
         writer.write(*batches.take())
@@ -187,10 +202,8 @@ def _compare(session: Session, new: int, old: int | None, report: ImportReport) 
     differs = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c in _COMPARED)
     if session.get_bind().dialect.name == "sqlite":
         differs = differs.replace("IS DISTINCT FROM", "IS NOT")
-    changed = (
-        "SELECT count(*) FROM directory_persons a JOIN directory_persons b ON b.rpps = a.rpps "
-        f"AND b.generation = :old WHERE a.generation = :new AND ({differs})"
-    )
+    join = "FROM directory_persons a JOIN directory_persons b ON b.rpps = a.rpps AND b.generation = :old"
+    changed = f"SELECT count(*) {join} WHERE a.generation = :new AND ({differs})"
     report.updated = session.scalar(text(changed), params) or 0
 
 

@@ -54,6 +54,10 @@ def detect_encoding(header: bytes) -> str:
     return "utf-8"
 
 
+def _spaced(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")  # French thousands separator (narrow no-break space)
+
+
 class Progress:
     """A progress bar on stderr: share of the bytes read, lines and lines per second (French)."""
 
@@ -72,7 +76,7 @@ class Progress:
         filled = int(share * self.WIDTH)
         rate = lines / max(now - self.started, 1e-6)
         bar = "█" * filled + "░" * (self.WIDTH - filled)
-        return f"Import RPPS {share:4.0%} |{bar}| {lines:,} lignes, {rate:,.0f} lignes/s".replace(",", " ")
+        return f"Import RPPS {share:4.0%} |{bar}| {_spaced(lines)} lignes, {_spaced(round(rate))} lignes/s"
 
     def update(self, done_bytes: int, lines: int) -> None:
         now = time.monotonic()

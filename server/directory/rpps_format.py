@@ -15,6 +15,8 @@ from shared.domain import PROFESSIONS
 from shared.validation import ValidationFailure, name_compact_key, validate_adeli, validate_rpps
 from shared.validation.names import clean_display_name
 
+NAME_KEY_MAX = 100
+
 REQUIRED: Final = {
     "id_type": "Type d'identifiant PP",
     "identifier": "Identifiant PP",
@@ -124,76 +126,77 @@ def _identifier(id_type: str, identifier: str) -> str:
     raise RowRejected(f"type d'identifiant « {id_type} » inconnu (0 ADELI, 8 RPPS)")
 
 
-def _name(text: str, field: str) -> str:
-    try:
-        return clean_display_name(text, field=field)
-    except ValidationFailure as failure:
-        raise RowRejected(failure.message) from None
-
-
 class RowParser:
-    """Turns lines into activities; caches name keys (last and first names repeat a lot)."""
+    """Turns lines into activities. Names are cleaned and keyed once per distinct spelling (names
+    repeat a lot); absent optional columns read as empty."""
 
     _CACHE_LIMIT: Final = 400_000
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
-        self._keys: dict[str, str] = {}
+        # A missing column points one past the line's fields, where an empty value is appended.
+        self._at = {f: layout.positions.get(f, layout.width) for f in (*REQUIRED, *OPTIONAL)}
+        self._names: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def _key(self, name: str) -> str:
-        key = self._keys.get(name)
-        if key is None:
-            if len(self._keys) > self._CACHE_LIMIT:
-                self._keys.clear()
-            key = self._keys[name] = name_compact_key(name)[:100]
-        return key
+    def _name(self, raw: str, field: str) -> tuple[str, str]:
+        known = self._names.get((raw, field))
+        if known is None:
+            if len(self._names) > self._CACHE_LIMIT:
+                self._names.clear()
+            try:
+                clean = clean_display_name(raw, field=field)
+            except ValidationFailure as failure:
+                raise RowRejected(failure.message) from None
+            known = self._names[(raw, field)] = (clean, name_compact_key(clean)[:NAME_KEY_MAX])
+        return known
 
     def parse(self, line: str) -> Activity:
         values = self.layout.fields(line)
-        at = self.layout.positions
+        values.append("")
+        at = self._at
 
         def get(field: str, limit: int = 200) -> str | None:
-            position = at.get(field)
-            value = values[position].strip() if position is not None else ""
-            return value[:limit] or None
+            return values[at[field]].strip()[:limit] or None
 
-        id_type = get("id_type") or ""
-        raw_identifier = get("identifier") or ""
+        id_type = values[at["id_type"]].strip()
+        raw_identifier = values[at["identifier"]].strip()
         if not raw_identifier:
             raise RowRejected("identifiant PP manquant")
         rpps = _identifier(id_type, raw_identifier)
-        raw_last = get("last_name")
-        if raw_last is None:
+        raw_last = values[at["last_name"]]
+        if not raw_last.strip():
             raise RowRejected("nom d'exercice manquant")
-        last_name = _name(raw_last, "Nom d'exercice")
-        raw_first = get("first_name")
-        first_name = _name(raw_first, "Prénom d'exercice") if raw_first else None
+        last_name, last_key = self._name(raw_last, "Nom d'exercice")
+        raw_first = values[at["first_name"]]
+        first_name, first_key = (
+            self._name(raw_first, "Prénom d'exercice") if raw_first.strip() else (None, "")
+        )
         profession_code = get("profession_code", 2)
         if profession_code is None:
             raise RowRejected("code profession manquant")
-        skill_type = get("skill_type")
-        is_specialty = skill_type in (None, SPECIALTY_TYPE)
+        is_specialty = values[at["skill_type"]].strip() in ("", SPECIALTY_TYPE)
         street = " ".join(
             p for p in (get("street_number"), get("street_repeat"), get("street_type"), get("street")) if p
         )
+        complement = get("complement")
         return Activity(
             rpps=rpps,
             id_type=id_type,
             last_name=last_name,
             first_name=first_name,
-            last_name_key=self._key(last_name),
-            first_name_key=self._key(first_name) if first_name else "",
+            last_name_key=last_key,
+            first_name_key=first_key,
             profession_code=profession_code,
             profession=PROFESSIONS.get(profession_code) or get("profession", 100),
             specialty_code=get("skill_code", 8) if is_specialty else None,
             specialty=get("skill", 150) if is_specialty else None,
             mode_code=get("mode_code", 2),
             site_name=get("site_name") or get("brand"),
-            address=" ".join(p for p in (street, get("complement")) if p)[:300] or None,
+            address=(f"{street} {complement}" if complement else street)[:300] or None,
             postal_code=get("postal_code", 5),
             commune_insee=get("commune_insee", 5),
             commune=get("commune", 100),
-            phone=phone_key(get("phone", 40)),
-            phone2=phone_key(get("phone2", 40)),
+            phone=phone_key(values[at["phone"]]),
+            phone2=phone_key(values[at["phone2"]]),
             email=get("email", 254),
         )

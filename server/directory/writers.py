@@ -73,6 +73,7 @@ class SqliteWriter:
     def __init__(self, engine: Engine) -> None:
         self._raw = engine.raw_connection()
         self._conn: Any = self._raw.driver_connection
+        assert self._conn is not None
         # A larger page cache while the indexes grow (about 64 MB; the default is 2 MB).
         self._conn.execute("PRAGMA cache_size = -64000")
 
@@ -84,9 +85,8 @@ class SqliteWriter:
                 ("directory_activities", ACTIVITY_COLUMNS, activities),
             ):
                 marks = ", ".join("?" for _ in columns)
-                self._conn.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
-                )
+                statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+                self._conn.executemany(statement, rows)
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
