@@ -15,6 +15,7 @@ from server.api.errors import install_error_handlers
 from server.api.routes import (
     admin,
     auth,
+    calls,
     cases,
     changes,
     directory,
@@ -74,6 +75,7 @@ def routers(settings: Settings) -> list[APIRouter]:
         exchanges.router,
         incidents.router,
         me.router,
+        calls.router,
         directory.router,
         geo.router,
     ]

@@ -3,6 +3,7 @@
 from server.models.accounts import AuthToken, LoginThrottle, Network, ProfessionalProfile, User, user_networks
 from server.models.audit import AuditEntry
 from server.models.base import Base
+from server.models.calls import CallRecord
 from server.models.directory import DirectoryActivity, DirectoryImport, DirectoryPerson
 from server.models.dispatch import CASE_NUMBER_BASE, Case, IdempotencyRecord, Notification, Prescription
 from server.models.exchanges import (
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEntry",
     "AuthToken",
     "Base",
+    "CallRecord",
     "Case",
     "Comment",
     "DirectoryActivity",
