@@ -150,7 +150,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=100)
     parser.add_argument("--poll-ms", type=int, default=20)
     parser.add_argument("--idle-sleep-ms", type=int, default=0)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # bench/run.sh passes its arguments to every benchmark
     with tempfile.TemporaryDirectory() as workdir:
         asyncio.run(run(args, Path(workdir)))
 

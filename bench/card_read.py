@@ -88,7 +88,7 @@ def _line(name: str, values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--insertions", type=int, default=50)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # bench/run.sh passes its arguments to every benchmark
     cases = {
         "Vitale 2, 1 bénéficiaire": profiles.vitale2(profiles.FAMILY[0]),
         "Vitale 2, 3 bénéficiaires": profiles.vitale2(*profiles.FAMILY),

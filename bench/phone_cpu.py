@@ -69,7 +69,7 @@ def main() -> None:
     )
     parser.add_argument("--idle-seconds", type=float, default=20)
     parser.add_argument("--call-seconds", type=float, default=15)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # bench/run.sh passes its arguments to every benchmark
     drivers = {
         "thread, libHandleEvents(20 ms)": ["--poll-ms", "20"],
         "timer-polled, 0 ms + sleep 10 ms": ["--poll-ms", "0", "--idle-sleep-ms", "10"],
