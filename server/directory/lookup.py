@@ -51,19 +51,20 @@ def _professionals(session: Session, phone: str, found: dict[str, _Found]) -> No
     generation = current_generation(session)
     if generation is None:
         return
-    rows = session.execute(
-        select(DirectoryActivity, DirectoryPerson)
-        .join(
-            DirectoryPerson,
-            (DirectoryPerson.generation == DirectoryActivity.generation)
-            & (DirectoryPerson.rpps == DirectoryActivity.rpps),
+    rows: list[tuple[DirectoryActivity, DirectoryPerson]] = []
+    # One query per column: each walks its own (generation, phone) index (an OR would not, on SQLite).
+    for column in (DirectoryActivity.phone, DirectoryActivity.phone2):
+        statement = (
+            select(DirectoryActivity, DirectoryPerson)
+            .join(
+                DirectoryPerson,
+                (DirectoryPerson.generation == DirectoryActivity.generation)
+                & (DirectoryPerson.rpps == DirectoryActivity.rpps),
+            )
+            .where(DirectoryActivity.generation == generation, column == phone)
+            .limit(MAX_CANDIDATES)
         )
-        .where(
-            DirectoryActivity.generation == generation,
-            or_(DirectoryActivity.phone == phone, DirectoryActivity.phone2 == phone),
-        )
-        .limit(MAX_CANDIDATES)
-    ).all()
+        rows.extend(session.execute(statement).tuples())
     registered = _registered(session, {person.rpps for _, person in rows})
     for activity, person in rows:
         score = _SCORE_DIRECTORY - (_SECOND_NUMBER_PENALTY if activity.phone != phone else 0)

@@ -67,11 +67,10 @@ def _conditions(model: Any, query: Query) -> list[ColumnElement[bool]]:
 def _directory(session: Session, query: Query, generation: int, skip: set[str]) -> list[DirectoryPerson]:
     person = DirectoryPerson
     # Key order of the index used: the last-name index when a last name is given, else the first-name one.
-    order = (
-        (person.last_name_key, person.first_name_key, person.rpps)
-        if query.last_key
-        else (person.first_name_key, person.last_name_key, person.rpps)
-    )
+    names = (person.last_name_key, person.first_name_key)
+    # A filtered profession is constant: ordering by it would only make SQLite sort.
+    ties = (person.rpps,) if query.profession_code else (person.profession_code, person.rpps)
+    order = (*(names if query.last_key else names[::-1]), *ties)
     statement = (
         select(person)
         .where(person.generation == generation, *_conditions(person, query))

@@ -60,8 +60,8 @@ class DirectoryPerson(Base):
     postal_code: Mapped[str | None] = mapped_column(String(5))
     phone: Mapped[str | None] = mapped_column(String(20))
 
-    # Prefix search on either name, ordered by name, with the profession filter read from the
-    # index (no table visit for rows of another profession).
+    # Prefix search on either name, read in index order (ties broken by profession and RPPS, so
+    # the first rows are the answer without a sort), the profession filter read from the index.
     __table_args__ = (
         Index(
             "ix_directory_persons_last_name",
@@ -69,6 +69,7 @@ class DirectoryPerson(Base):
             "last_name_key",
             "first_name_key",
             "profession_code",
+            "rpps",
         ),
         Index(
             "ix_directory_persons_first_name",
@@ -76,6 +77,7 @@ class DirectoryPerson(Base):
             "first_name_key",
             "last_name_key",
             "profession_code",
+            "rpps",
         ),
     )
 

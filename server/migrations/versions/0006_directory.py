@@ -58,13 +58,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_directory_persons_last_name",
         "directory_persons",
-        ["generation", "last_name_key", "first_name_key", "profession_code"],
+        ["generation", "last_name_key", "first_name_key", "profession_code", "rpps"],
         unique=False,
     )
     op.create_index(
         "ix_directory_persons_first_name",
         "directory_persons",
-        ["generation", "first_name_key", "last_name_key", "profession_code"],
+        ["generation", "first_name_key", "last_name_key", "profession_code", "rpps"],
         unique=False,
     )
     op.create_table(
