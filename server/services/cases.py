@@ -103,23 +103,31 @@ def create_case(
         raise ApiError(
             422, "network_unknown", f"Réseau inconnu : {', '.join(map(str, sorted(network_ids - known)))}"
         )
-    case = Case(
-        # A unique placeholder until the id is known: a shared one ("") would make every concurrent
-        # case creation wait on the unique index for the previous transaction to commit.
-        number=f"~{secrets.token_hex(5)}",
-        patient_id=patient.id,
-        caller=body.caller.model_dump(mode="json"),
-        requester=_requester(session, body),
-        created_by=principal.id,
-        created_at=now,
+    case_id = session.execute(
+        insert(Case)
+        .values(
+            # A unique placeholder until the id is known: a shared one ("") would make every
+            # concurrent case creation wait on the unique index for the previous one to commit.
+            number=f"~{secrets.token_hex(5)}",
+            patient_id=patient.id,
+            caller=body.caller.model_dump(mode="json"),
+            requester=_requester(session, body),
+            created_by=principal.id,
+            created_at=now,
+        )
+        .returning(Case.id)
+    ).scalar_one()
+    number = str(CASE_NUMBER_BASE + case_id)
+    session.execute(
+        update(Case)
+        .where(Case.id == case_id)
+        .values(number=number)
+        .execution_options(synchronize_session=False)
     )
-    session.add(case)
-    session.flush()
-    case.number = str(CASE_NUMBER_BASE + case.id)
     planned = []
     for item in body.prescriptions:
         prescription = Prescription(
-            case_id=case.id,
+            case_id=case_id,
             round=1,
             profession_code=item.profession_code,
             care_type=item.care_type,
@@ -141,8 +149,8 @@ def create_case(
         notify_round(session, prescription, patient, usual, now)
     session.flush()
     answer = CaseCreated(
-        case_id=case.id,
-        number=case.number,
+        case_id=case_id,
+        number=number,
         prescriptions=[
             PrescriptionSent(
                 id=p.id,
@@ -172,16 +180,16 @@ def create_case(
         patient,
         now,
         "case",
-        f"Déclenchement #{case.number} par {by.display_name} : {summary}",
+        f"Déclenchement #{number} par {by.display_name} : {summary}",
         by,
-        case_id=case.id,
+        case_id=case_id,
     )
     for p in prescriptions:
         feed.append_event(
             session,
             "prescription_sent",
             now,
-            case_id=case.id,
+            case_id=case_id,
             prescription_id=p.id,
             data={
                 "round": 1,

@@ -53,9 +53,7 @@ def _notify_usual(
 def _notify_pool(
     session: Session, prescription: Prescription, patient: Patient, now: datetime, exclude: list[int]
 ) -> int:
-    added = pool.notify_pool(session, prescription, patient, now, exclude, offer_payload(prescription))
-    prescription.notified_count += added
-    return added
+    return pool.notify_pool(session, prescription, patient, now, exclude, offer_payload(prescription))
 
 
 def _queue_webhooks(session: Session, prescription: Prescription, now: datetime) -> None:

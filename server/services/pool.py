@@ -16,7 +16,8 @@ The rules are server/services/matching.py's, in SQL:
   (`AT TIME ZONE`); SQLite has no time zones, so there the few responders with windows are read
   and judged by `matching.on_duty`, and the statement takes their ids.
 On PostgreSQL the same statement also queues the webhook deliveries of those notified (a CTE),
-through the small index of responders who have a webhook.
+through the small index of responders who have a webhook, and adds them to the prescription's
+`notified_count`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.models import Patient, Prescription
 from server.models.base import UtcDateTime
@@ -91,8 +93,12 @@ WITH matched AS (
     FROM professional_profiles p
     WHERE p.webhook_url IS NOT NULL AND p.user_id IN (SELECT user_id FROM added)
     RETURNING 1
+), counted AS (
+    UPDATE prescriptions SET notified_count = notified_count + (SELECT count(*) FROM added)
+    WHERE id = :prescription_id
+    RETURNING notified_count
 )
-SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM hooks)
+SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM hooks), (SELECT notified_count FROM counted)
 """  # noqa: S608
 SQLITE_SCHEDULES = f"SELECT p.user_id, p.timezone, p.notification_windows {_BAND} AND p.has_windows"
 SQLITE_INSERT = f"""
@@ -136,10 +142,13 @@ def notify_pool(
     payload: dict[str, Any],
 ) -> int:
     """Notify every pool responder of the prescription's current round but those in `exclude`
-    (already notified of it: the usual professionals), and queue their webhooks with `payload`.
-    Returns how many were notified."""
+    (already notified of it: the usual professionals), queue their webhooks with `payload`, and
+    add them to `prescription.notified_count`. Returns how many were notified."""
     if patient.latitude is None or patient.longitude is None:
         return 0  # without a location nobody can be judged near: « Aucune ressource disponible »
+    # Text statements do not autoflush: the row must hold the round as planned (a renewal resets
+    # `notified_count`) before the statement adds to it.
+    session.flush()
     max_radius = session.execute(_MAX_RADIUS, {"profession": prescription.profession_code}).scalar()
     if max_radius is None:
         return 0
@@ -170,7 +179,9 @@ def notify_pool(
         "payload": json.dumps(payload),
     }
     if session.get_bind().dialect.name == "postgresql":
-        added, _hooks = session.execute(_STATEMENTS["postgresql"], params).one()
+        added, _hooks, count = session.execute(_STATEMENTS["postgresql"], params).one()
+        # Counted by the statement: the row already holds it, so the session must not write it again.
+        set_committed_value(prescription, "notified_count", count)
         return int(added)
     schedules = session.execute(_STATEMENTS["sqlite_schedules"], params).tuples()
     params["on_duty"] = on_duty(schedules, now)
@@ -181,4 +192,5 @@ def notify_pool(
     added = int(result.rowcount)  # type: ignore[attr-defined]
     if added:
         session.execute(_STATEMENTS["sqlite_hooks"], params)
+    prescription.notified_count += added
     return added

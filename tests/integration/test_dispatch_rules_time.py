@@ -218,6 +218,22 @@ def test_renew_after_expiry_starts_a_new_round(desk: Desk) -> None:
     )
 
 
+def test_a_renewed_round_counts_only_its_own_notifications(desk: Desk) -> None:
+    lat, lon = place()
+    first, second = desk.responder(*north(lat, lon, 1)), desk.responder(*north(lat, lon, 2))
+    patient = desk.patient(lat, lon)
+    line = desk.send_one(patient["id"], response_delay_minutes=5)
+    assert line["notified_count"] == 2  # no usual professional: the pool at once
+    desk.advance(6 * 60)
+    renewed = desk.operator.post(
+        f"/prescriptions/{line['id']}/renew", json={"response_delay_minutes": 5, "comment": "Relance"}
+    )
+    assert renewed.status_code == 200, renewed.text
+    assert renewed.json()["notified_count"] == 2
+    assert desk.get(line["id"])["notified_count"] == 2
+    assert desk.notified(line["id"], 2) == {first.id, second.id}
+
+
 def test_cancel_needs_a_reason_and_can_be_renewed(desk: Desk) -> None:
     lat, lon = place()
     responder = desk.responder(lat, lon)
