@@ -1,0 +1,178 @@
+"""The outbox: cases « En attente d'envoi » until the server has them, each with its idempotency key.
+
+An item is the whole plan of one « Déclencher »: create (or patch) the patient, replace the usual
+professionals, then ``POST /cases`` with the item's ``Idempotency-Key``. Each finished part is
+recorded before the next starts (``patient_id`` once the patient exists…), so a retry resumes
+where it stopped and the case itself can never be created twice.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Engine, RowMapping, select
+
+from desktop.store import schema
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "En attente d'envoi", "sent": "Envoyé", "failed": "Échec de l'envoi"}[self.value]
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    idempotency_key: str
+    draft_id: str | None
+    state: OutboxState
+    reason: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    patient_id: int | None
+    patient_create: dict[str, Any] | None
+    patient_patch: dict[str, Any] | None
+    patient_patch_done: bool
+    usual_professionals: list[dict[str, Any]] | None
+    usual_done: bool
+    case_body: dict[str, Any]
+    call_record_id: str | None
+    result: dict[str, Any] | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: RowMapping) -> OutboxItem:
+        next_at = row["next_attempt_at"]
+        return cls(
+            id=row["id"],
+            idempotency_key=row["idempotency_key"],
+            draft_id=row["draft_id"],
+            state=OutboxState(row["state"]),
+            reason=row["reason"],
+            attempts=row["attempts"],
+            next_attempt_at=datetime.fromisoformat(next_at) if next_at else None,
+            patient_id=row["patient_id"],
+            patient_create=_loads(row["patient_create"]),
+            patient_patch=_loads(row["patient_patch"]),
+            patient_patch_done=bool(row["patient_patch_done"]),
+            usual_professionals=_loads(row["usual_professionals"]),
+            usual_done=bool(row["usual_done"]),
+            case_body=json.loads(row["case_body"]),
+            call_record_id=row["call_record_id"],
+            result=_loads(row["result"]),
+            created_at=datetime.fromisoformat(row["created_at"]),
+        )
+
+    def ready_body(self) -> dict[str, Any]:
+        """The ``POST /cases`` body with the patient's id (known once the patient exists)."""
+        if self.patient_id is None:
+            raise ValueError("the patient does not exist yet")
+        return {**self.case_body, "patient_id": self.patient_id}
+
+
+class Outbox:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def enqueue(
+        self,
+        case_body: dict[str, Any],
+        *,
+        patient_id: int | None,
+        patient_create: dict[str, Any] | None = None,
+        patient_patch: dict[str, Any] | None = None,
+        usual_professionals: list[dict[str, Any]] | None = None,
+        call_record_id: str | None = None,
+        draft_id: str | None = None,
+    ) -> OutboxItem:
+        if (patient_id is None) == (patient_create is None):
+            raise ValueError("either an existing patient or a patient to create")
+        now = datetime.now(UTC).isoformat()
+        row = {
+            "idempotency_key": str(uuid.uuid4()),
+            "draft_id": draft_id,
+            "created_at": now,
+            "updated_at": now,
+            "state": OutboxState.PENDING.value,
+            "attempts": 0,
+            "patient_id": patient_id,
+            "patient_create": _dumps(patient_create),
+            "patient_patch": _dumps(patient_patch),
+            "patient_patch_done": patient_patch is None,
+            "usual_professionals": _dumps(usual_professionals),
+            "usual_done": usual_professionals is None,
+            "case_body": json.dumps(case_body, ensure_ascii=False),
+            "call_record_id": call_record_id,
+        }
+        with self._engine.begin() as connection:
+            new_id = connection.execute(schema.outbox.insert().values(**row)).inserted_primary_key
+            assert new_id is not None
+            if draft_id is not None:  # the draft becomes this item in the same transaction
+                connection.execute(schema.drafts.delete().where(schema.drafts.c.id == draft_id))
+        return self.get(int(new_id[0]))
+
+    def get(self, item_id: int) -> OutboxItem:
+        with self._engine.connect() as connection:
+            query = select(schema.outbox).where(schema.outbox.c.id == item_id)
+            row = connection.execute(query).mappings().one()
+        return OutboxItem.of(row)
+
+    def items(self, state: OutboxState | None = None) -> list[OutboxItem]:
+        query = select(schema.outbox).order_by(schema.outbox.c.id)
+        if state is not None:
+            query = query.where(schema.outbox.c.state == state.value)
+        with self._engine.connect() as connection:
+            return [OutboxItem.of(row) for row in connection.execute(query).mappings()]
+
+    def pending(self) -> list[OutboxItem]:
+        return self.items(OutboxState.PENDING)
+
+    def _update(self, item_id: int, **values: Any) -> OutboxItem:
+        values["updated_at"] = datetime.now(UTC).isoformat()
+        with self._engine.begin() as connection:
+            connection.execute(schema.outbox.update().where(schema.outbox.c.id == item_id).values(**values))
+        return self.get(item_id)
+
+    def patient_created(self, item_id: int, patient_id: int) -> OutboxItem:
+        return self._update(item_id, patient_id=patient_id, patient_create=None)
+
+    def patient_patched(self, item_id: int) -> OutboxItem:
+        return self._update(item_id, patient_patch_done=True)
+
+    def usual_professionals_sent(self, item_id: int) -> OutboxItem:
+        return self._update(item_id, usual_done=True)
+
+    def mark_sent(self, item_id: int, result: dict[str, Any]) -> OutboxItem:
+        return self._update(
+            item_id, state=OutboxState.SENT.value, result=_dumps(result), reason=None, next_attempt_at=None
+        )
+
+    def mark_failed(self, item_id: int, reason: str) -> OutboxItem:
+        return self._update(item_id, state=OutboxState.FAILED.value, reason=reason, next_attempt_at=None)
+
+    def retry_later(self, item_id: int, reason: str, at: datetime) -> OutboxItem:
+        item = self.get(item_id)
+        attempts = item.attempts + 1
+        return self._update(item_id, reason=reason, attempts=attempts, next_attempt_at=at.isoformat())
+
+    def requeue(self, item_id: int) -> OutboxItem:
+        """« Renvoyer » a failed item (after the operator fixed what the server refused elsewhere)."""
+        return self._update(item_id, state=OutboxState.PENDING.value, next_attempt_at=None)

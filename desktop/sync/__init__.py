@@ -1,0 +1,1 @@
+"""Talking to the central server: the API client, the outbox pusher, the change-feed follower."""

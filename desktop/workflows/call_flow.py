@@ -1,0 +1,287 @@
+"""Call handling state, Qt-free: what the call popup and the operator's status show.
+
+``CallFlow`` is the one listener of the softphone and of the screen pop (it forwards each event
+to the call log first, so that every call has its record id). An incoming call pops up at once
+with its number; the candidates arrive with ``CallerIdentified``. Commands go to the softphone
+(a ``telephony.api.Softphone``); answering while in a call puts that call on hold first (call
+waiting). « Nouveau déclenchement » from a call opens the wizard with « Tél appel » and the
+identified caller filled in, and cases created from it are linked to the call's record.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from desktop.workflows.wizard import Wizard
+from telephony.api import PhoneError, RejectCode, Softphone
+from telephony.call_log import CallLog
+from telephony.events import (
+    CallDirection,
+    CallEnded,
+    CallerIdentified,
+    CallMediaChanged,
+    CallState,
+    CallStateChanged,
+    Candidate,
+    EndCause,
+    IdentificationOutcome,
+    IncomingCall,
+    MediaState,
+    OutgoingCallStarted,
+    PhoneEvent,
+)
+
+log = logging.getLogger(__name__)
+
+
+class OperatorState(StrEnum):
+    AVAILABLE = "available"
+    PAUSE = "pause"
+    IN_CALL = "in_call"
+    AFTER_CALL = "after_call"
+
+    @property
+    def label(self) -> str:
+        return {
+            "available": "Disponible",
+            "pause": "Pause",
+            "in_call": "En appel",
+            "after_call": "Post-appel",
+        }[self.value]
+
+
+class CallPhase(StrEnum):
+    RINGING = "ringing"
+    DIALING = "dialing"
+    ACTIVE = "active"
+    HELD = "held"
+    ENDED = "ended"
+
+    @property
+    def label(self) -> str:
+        return {
+            "ringing": "Appel entrant",
+            "dialing": "Appel sortant",
+            "active": "En communication",
+            "held": "En attente",
+            "ended": "Terminé",
+        }[self.value]
+
+
+@dataclass(slots=True)
+class CallView:
+    call_id: int
+    direction: CallDirection
+    number: str
+    display_name: str
+    started_at: datetime
+    phase: CallPhase
+    waiting: bool = False  # arrived while another call was in progress
+    record_id: str | None = None  # the call log record (its UUID)
+    identification: IdentificationOutcome | None = None
+    candidates: tuple[Candidate, ...] = ()
+    chosen: Candidate | None = None
+    muted: bool = False
+    remote_hold: bool = False
+    case_numbers: list[str] = field(default_factory=list)
+    end_cause: EndCause | None = None
+
+    @property
+    def identity_line(self) -> str:
+        """What the popup shows under the number."""
+        if self.chosen is not None:
+            return self.chosen.display_name
+        if self.identification is None or self.identification is IdentificationOutcome.PENDING:
+            return "Recherche de l'appelant…"
+        if self.identification is IdentificationOutcome.FAILED:
+            return "Identification impossible"
+        if not self.candidates:
+            return "Numéro inconnu"
+        if len(self.candidates) == 1:
+            return self.candidates[0].display_name
+        return f"{len(self.candidates)} personnes sur ce numéro : choisissez"
+
+
+class CallFlow:
+    def __init__(
+        self,
+        phone: Softphone,
+        call_log: CallLog | None = None,
+        on_change: Callable[[CallView | None], None] | None = None,
+    ) -> None:
+        self.phone = phone
+        self.call_log = call_log
+        self.on_change = on_change
+        self.calls: dict[int, CallView] = {}  # calls not ended, by softphone call id
+        self.finished: list[CallView] = []  # ended calls of this session, most recent last
+        self.operator_state = OperatorState.AVAILABLE
+        self.message = ""  # last command failure, French
+
+    def attach(self) -> None:
+        """Listens to the softphone (the screen pop's ``emit`` should be ``on_event`` too)."""
+        self.phone.add_listener(self.on_event)
+
+    def _notify(self, view: CallView | None) -> None:
+        if self.on_change is not None:
+            self.on_change(view)
+
+    # ---- events -----------------------------------------------------------------------------------
+    def on_event(self, event: PhoneEvent) -> None:
+        if self.call_log is not None:
+            self.call_log.on_event(event)
+        view: CallView | None = None
+        match event:
+            case IncomingCall():
+                view = CallView(
+                    event.call_id,
+                    CallDirection.INCOMING,
+                    event.caller,
+                    event.display_name,
+                    event.received_at,
+                    CallPhase.RINGING,
+                    waiting=event.waiting or self._busy(),
+                )
+                self._add(view)
+            case OutgoingCallStarted():
+                view = CallView(
+                    event.call_id,
+                    CallDirection.OUTGOING,
+                    event.destination,
+                    "",
+                    event.started_at,
+                    CallPhase.DIALING,
+                )
+                self._add(view)
+            case CallerIdentified() if event.call_id in self.calls:
+                view = self.calls[event.call_id]
+                if event.outcome is not IdentificationOutcome.PENDING or view.identification is None:
+                    view.identification, view.candidates = event.outcome, event.candidates
+                    if len(event.candidates) == 1 and view.chosen is None:
+                        view.chosen = event.candidates[0]
+                    elif view.chosen is not None and view.chosen not in event.candidates:
+                        view.chosen = None
+            case CallStateChanged(state=CallState.CONFIRMED) if event.call_id in self.calls:
+                view = self.calls[event.call_id]
+                if view.phase is not CallPhase.HELD:
+                    view.phase = CallPhase.ACTIVE
+                self.operator_state = OperatorState.IN_CALL
+            case CallMediaChanged() if event.call_id in self.calls:
+                view = self.calls[event.call_id]
+                view.muted = event.muted
+                view.remote_hold = event.media is MediaState.REMOTE_HOLD
+                if event.media is MediaState.LOCAL_HOLD:
+                    view.phase = CallPhase.HELD
+                elif event.media is MediaState.ACTIVE and view.phase is CallPhase.HELD:
+                    view.phase = CallPhase.ACTIVE
+            case CallEnded() if event.call_id in self.calls:
+                view = self.calls.pop(event.call_id)
+                view.phase, view.end_cause = CallPhase.ENDED, event.cause
+                self.finished.append(view)
+                answered = event.cause in (EndCause.COMPLETED, EndCause.TRANSFERRED)
+                if not self._busy() and self.operator_state is OperatorState.IN_CALL and answered:
+                    self.operator_state = OperatorState.AFTER_CALL
+            case _:
+                return
+        self._notify(view)
+
+    def _add(self, view: CallView) -> None:
+        if self.call_log is not None:
+            view.record_id = self.call_log.record_id(view.call_id)
+        self.calls[view.call_id] = view
+
+    def _busy(self) -> bool:
+        return any(view.phase in (CallPhase.ACTIVE, CallPhase.HELD) for view in self.calls.values())
+
+    def ringing(self) -> list[CallView]:
+        return [view for view in self.calls.values() if view.phase is CallPhase.RINGING]
+
+    def active(self) -> CallView | None:
+        return next((view for view in self.calls.values() if view.phase is CallPhase.ACTIVE), None)
+
+    # ---- operator's commands ----------------------------------------------------------------------
+    async def _run(self, command: Callable[[], Awaitable[None]]) -> bool:
+        try:
+            await command()
+        except PhoneError as error:
+            self.message = str(error)
+            self._notify(None)
+            return False
+        self.message = ""
+        return True
+
+    async def answer(self, call_id: int) -> bool:
+        """Answers; a call already in progress is put on hold first (« double appel »)."""
+        current = self.active()
+        if (
+            current is not None
+            and current.call_id != call_id
+            and not await self._run(lambda: self.phone.hold(current.call_id))
+        ):
+            return False
+        return await self._run(lambda: self.phone.answer(call_id))
+
+    async def reject(self, call_id: int, code: RejectCode = RejectCode.BUSY) -> bool:
+        return await self._run(lambda: self.phone.reject(call_id, code))
+
+    async def hang_up(self, call_id: int) -> bool:
+        return await self._run(lambda: self.phone.hang_up(call_id))
+
+    async def hold(self, call_id: int) -> bool:
+        return await self._run(lambda: self.phone.hold(call_id))
+
+    async def unhold(self, call_id: int) -> bool:
+        """Takes a held call back; the other active call (if any) goes on hold."""
+        current = self.active()
+        if (
+            current is not None
+            and current.call_id != call_id
+            and not await self._run(lambda: self.phone.hold(current.call_id))
+        ):
+            return False
+        return await self._run(lambda: self.phone.unhold(call_id))
+
+    async def toggle_mute(self, call_id: int) -> bool:
+        view = self.calls[call_id]
+        return await self._run(lambda: self.phone.set_muted(call_id, not view.muted))
+
+    async def send_dtmf(self, call_id: int, digits: str) -> bool:
+        return await self._run(lambda: self.phone.send_dtmf(call_id, digits))
+
+    async def transfer(self, call_id: int, destination: str) -> bool:
+        return await self._run(lambda: self.phone.transfer(call_id, destination))
+
+    def set_operator_state(self, state: OperatorState) -> None:
+        self.operator_state = state
+        self._notify(None)
+
+    # ---- the wizard from a call -------------------------------------------------------------------
+    def choose_candidate(self, call_id: int, candidate_id: str) -> None:
+        view = self.calls[call_id]
+        view.chosen = next(c for c in view.candidates if c.id == candidate_id)
+        self._notify(view)
+
+    def new_case(self, call_id: int) -> Wizard:
+        """« Nouveau déclenchement » from the call: Tél appel and the caller filled in."""
+        view = self.calls.get(call_id) or next(v for v in reversed(self.finished) if v.call_id == call_id)
+        chosen = view.chosen if view.chosen is None or view.chosen.kind != "patient" else None
+        return Wizard.from_call(view.number, view.record_id or "", chosen)
+
+    def case_created(self, record_id: str, case_number: str) -> None:
+        """A case made from the call of this record: linked during the call, or to its stored record."""
+        for view in self.calls.values():
+            if view.record_id == record_id:
+                if case_number not in view.case_numbers:
+                    view.case_numbers.append(case_number)
+                if self.call_log is not None:
+                    self.call_log.add_case_number(view.call_id, case_number)
+                self._notify(view)
+                return
+        for view in self.finished:
+            if view.record_id == record_id and case_number not in view.case_numbers:
+                view.case_numbers.append(case_number)
+        if self.call_log is not None:
+            self.call_log.attach_case_after_call(record_id, case_number)

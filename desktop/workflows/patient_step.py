@@ -1,0 +1,201 @@
+"""Step 3, « Patient »: contact, identity (NIR checked live), address with its commune."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+from desktop.workflows.form_errors import (
+    FieldErrors,
+    check,
+    check_required,
+    format_date,
+    parse_birth_date,
+    validate_model,
+)
+from shared.domain import IdentityStatus
+from shared.schemas.directory import CommuneOut
+from shared.schemas.patients import PatientCreate, PatientOut, PatientPatch
+from shared.validation import check_nir_matches_identity, parse_nir
+
+# Sent to the server as typed (after trimming); the other fields of the step are for the UI.
+SENT_FIELDS = (
+    "phone",
+    "phone2",
+    "email",
+    "last_name",
+    "first_name",
+    "birth_last_name",
+    "birth_first_names",
+    "sex",
+    "birth_date",
+    "birth_place_insee",
+    "nir",
+    "identity_status",
+    "occupation",
+    "insurance_scheme",
+    "address_line",
+    "address_complement",
+    "building",
+    "staircase",
+    "floor",
+    "digicode",
+    "intercom",
+    "door",
+    "postal_code",
+    "city",
+    "commune_insee",
+    "latitude",
+    "longitude",
+)
+MANDATORY = ("phone", "last_name", "first_name", "birth_date", "sex", "address_line", "city")
+COMMUNE_FIELDS = ("postal_code", "commune_insee", "latitude", "longitude")
+CARD_NIR_NOTICE = (
+    "NIR lu sur la Carte Vitale : il peut être celui de l'assuré (parent), vérifiez qu'il est "
+    "bien celui du patient"
+)
+
+
+@dataclass(slots=True)
+class PatientStep:
+    patient_id: int | None = None  # None: a new patient
+    version: int | None = None
+    original: dict[str, str] = field(default_factory=dict)  # values loaded from the server
+    phone: str = ""
+    phone2: str = ""
+    email: str = ""
+    last_name: str = ""
+    first_name: str = ""
+    birth_last_name: str = ""
+    birth_first_names: str = ""
+    sex: str = ""  # "F", "M" or "U"
+    birth_date: str = ""  # JJ/MM/AAAA
+    birth_place_insee: str = ""
+    birth_place_name: str = ""  # « Lieu de naissance » as shown
+    nir: str = ""
+    identity_status: str = IdentityStatus.PROVISIONAL.value
+    occupation: str = ""
+    insurance_scheme: str = ""
+    territory: str = "metropole"  # « France métropolitaine » / overseas, narrows the autocomplete
+    address_line: str = ""
+    address_complement: str = ""
+    building: str = ""
+    staircase: str = ""
+    floor: str = ""
+    digicode: str = ""
+    intercom: str = ""
+    door: str = ""
+    postal_code: str = ""
+    city: str = ""
+    commune_insee: str = ""
+    latitude: str = ""
+    longitude: str = ""
+    acknowledge_duplicates: bool = False
+    notices: dict[str, str] = field(default_factory=dict)  # warnings that do not block
+
+    @classmethod
+    def from_patient(cls, patient: PatientOut) -> PatientStep:
+        step = cls(patient_id=patient.id, version=patient.version)
+        for name in SENT_FIELDS:
+            value = getattr(patient, name)
+            if value is None:
+                text = ""
+            elif name == "birth_date":
+                text = format_date(value)
+            else:
+                text = str(value.value if hasattr(value, "value") else value)
+            setattr(step, name, text)
+        step.original = {name: getattr(step, name) for name in SENT_FIELDS}
+        return step
+
+    def set_value(self, name: str, value: str) -> None:
+        if name not in {f.name for f in fields(self)} or name in ("original", "notices"):
+            raise KeyError(name)
+        setattr(self, name, value)
+        if name == "city":  # typed by hand: the commune picked before no longer applies
+            for other in COMMUNE_FIELDS:
+                setattr(self, other, "")
+        if name == "nir":
+            self.notices.pop("nir", None)
+
+    def choose_commune(self, commune: CommuneOut, postal_code: str | None = None) -> None:
+        self.city = commune.name
+        self.commune_insee = commune.insee_code
+        self.postal_code = postal_code or (commune.postal_codes[0] if commune.postal_codes else "")
+        self.latitude = "" if commune.latitude is None else str(commune.latitude)
+        self.longitude = "" if commune.longitude is None else str(commune.longitude)
+
+    def choose_birth_place(self, commune: CommuneOut) -> None:
+        self.birth_place_insee = commune.insee_code
+        self.birth_place_name = commune.name
+
+    def prefill_card_nir(self, nir: str) -> None:
+        if nir and not self.nir:
+            self.nir = nir
+            self.notices["nir"] = CARD_NIR_NOTICE
+
+    def nir_feedback(self, today: date) -> str | None:
+        """Live check of the NIR as typed: structure, key, then sex and birth date."""
+        if not self.nir.strip():
+            return None
+        errors: FieldErrors = {}
+        check(errors, "nir", lambda: parse_nir(self.nir))
+        if errors:
+            return errors["nir"]
+        try:
+            born = parse_birth_date(self.birth_date, today)
+        except ValueError:
+            return None  # compared once the birth date is valid
+        if self.sex in ("F", "M", "U"):
+            check(errors, "nir", lambda: check_nir_matches_identity(parse_nir(self.nir), self.sex, born))
+        return errors.get("nir")
+
+    def validate(self, today: date) -> FieldErrors:
+        errors: FieldErrors = {}
+        check_required({n: getattr(self, n) for n in MANDATORY}, MANDATORY, errors)
+        if self.city.strip() and not self.commune_insee:
+            errors.setdefault("city", "Choisissez la commune dans la liste proposée")
+        if self.birth_date.strip():
+            check(errors, "birth_date", lambda: parse_birth_date(self.birth_date, today))
+        feedback = self.nir_feedback(today)
+        if feedback:
+            errors.setdefault("nir", feedback)
+        server_rules: FieldErrors = {}
+        validate_model(PatientCreate, self.create_values(), server_rules, whole="patient")
+        if any(name in errors for name in MANDATORY):  # already said field by field
+            server_rules.pop("patient", None)
+        for key, message in server_rules.items():
+            errors.setdefault(key, message)
+        return errors
+
+    def _value(self, name: str) -> Any:
+        text = getattr(self, name).strip()
+        if not text:
+            return None
+        if name == "birth_date":
+            try:
+                return parse_birth_date(text, date.max).isoformat()
+            except ValueError:
+                return text
+        if name in ("latitude", "longitude"):
+            return float(text)
+        return text
+
+    def create_values(self) -> dict[str, Any]:
+        values = {name: self._value(name) for name in SENT_FIELDS}
+        body = {name: value for name, value in values.items() if value is not None}
+        body["acknowledge_duplicates"] = self.acknowledge_duplicates
+        return body
+
+    def create_body(self) -> PatientCreate:
+        return PatientCreate.model_validate(self.create_values())
+
+    def patch_body(self) -> PatientPatch | None:
+        """Only what changed since the patient was loaded, with the version read; None if nothing."""
+        if self.patient_id is None or self.version is None:
+            raise ValueError("not an existing patient")
+        changed = {n: self._value(n) for n in SENT_FIELDS if getattr(self, n) != self.original.get(n, "")}
+        if not changed:
+            return None
+        return PatientPatch.model_validate({**changed, "version": self.version})
