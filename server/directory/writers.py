@@ -6,6 +6,8 @@ commit, so a batch commit exposes nothing and keeps SQLite's write lock short fo
 
 from __future__ import annotations
 
+import queue
+import threading
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
@@ -97,7 +99,54 @@ class SqliteWriter:
         self._raw.close()
 
 
-def writer_for(engine: Engine) -> BatchWriter:
-    if engine.dialect.name == "postgresql":
-        return PostgresWriter(engine)
-    return SqliteWriter(engine)
+class BackgroundWriter:
+    """Writes batches in a thread while the caller parses the next ones.
+
+    The database driver releases the GIL while the database works (psycopg during COPY, sqlite3
+    while a statement runs), so parsing and writing overlap on two cores. At most ``depth``
+    batches wait; a write error is raised again by the next ``write``, ``drain`` or ``close``.
+    """
+
+    def __init__(self, inner: BatchWriter, depth: int = 2) -> None:
+        self._inner = inner
+        self._queue: queue.Queue[tuple[list[Row], list[Row]] | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="rpps-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            try:
+                if self._error is None:
+                    self._inner.write(*batch)
+            except BaseException as exc:  # handed to the importing thread
+                self._error = exc
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def write(self, persons: list[Row], activities: list[Row]) -> None:
+        self._raise()
+        self._queue.put((persons, activities))
+
+    def drain(self) -> None:
+        """Returns once every batch handed over is committed."""
+        self._queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._inner.close()
+        self._raise()
+
+
+def writer_for(engine: Engine) -> BackgroundWriter:
+    inner: BatchWriter = (
+        PostgresWriter(engine) if engine.dialect.name == "postgresql" else SqliteWriter(engine)
+    )
+    return BackgroundWriter(inner)

@@ -18,7 +18,9 @@ from typing import Final
 from shared.validation import name_search_key
 
 _DATA: Final = "data/communes.csv.gz"
-# name_search_key abbreviates SAINT/SAINTE; the long form is indexed too so that "sain" matches.
+# name_search_key folds SAINT/SAINTE into ST/STE; names are compared in the long form, so that
+# "st denis", "saint-denis" and the partly typed "sain" all reach Saint-Denis, and "saint" never
+# reaches Strasbourg.
 _LONG_FORMS: Final = {"ST": "SAINT", "STE": "SAINTE"}
 
 
@@ -33,16 +35,15 @@ class Commune:
     longitude: float | None
 
 
-def search_keys(text: str) -> set[str]:
-    """Compact keys of a name, abbreviated ("STDENIS") and long ("SAINTDENIS")."""
-    tokens = name_search_key(text).split()
-    return {"".join(tokens), "".join(_LONG_FORMS.get(t, t) for t in tokens)}
+def search_key(text: str) -> str:
+    """Compact key of a commune name or of what was typed: "St-Denis" -> "SAINTDENIS"."""
+    return "".join(_LONG_FORMS.get(t, t) for t in name_search_key(text).split())
 
 
 class CommuneIndex:
     def __init__(self, communes: list[Commune]) -> None:
         self.by_code = {c.insee_code: c for c in communes}
-        self._names = sorted((key, c.insee_code) for c in communes for key in search_keys(c.name))
+        self._names = sorted((search_key(c.name), c.insee_code) for c in communes)
         self._postal = sorted((p, c.insee_code) for c in communes for p in c.postal_codes)
 
     def _prefixed(self, table: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
@@ -63,9 +64,9 @@ class CommuneIndex:
             matches = self._prefixed(self._postal, compact)
             exact = {code for key, code in matches if key == compact}
         else:
-            keys = search_keys(text)
-            matches = [m for key in keys for m in self._prefixed(self._names, key)]
-            exact = {code for key, code in matches if key in keys}
+            key = search_key(text)
+            matches = self._prefixed(self._names, key) if key else []
+            exact = {code for found, code in matches if found == key}
         codes = {code for _, code in matches}
         ranked = sorted(
             (self.by_code[c] for c in codes),
