@@ -10,6 +10,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from desktop.sync.errors import UNREACHABLE, ApiProblem, RequestRefused, ServerUnavailable, SessionExpired
 from shared.schemas.auth import LoginResponse, UserOut
+from shared.schemas.calls import CallRecordOut
 from shared.schemas.directory import CommuneOut, DirectorySearchResult, PhoneLookup
 from shared.schemas.dispatch import CaseCreated, ChangesPage, PrescriptionView
 from shared.schemas.labels import field_label
@@ -20,6 +21,7 @@ CLIENT_NAME = "centrale-desktop"
 _COMMUNES = TypeAdapter(list[CommuneOut])
 _PRESCRIPTIONS = TypeAdapter(list[PrescriptionView])
 _USUALS = TypeAdapter(list[UsualProfessionalOut])
+_CALLS = TypeAdapter(list[CallRecordOut])
 
 
 def _problem(response: httpx.Response) -> ApiProblem:
@@ -37,6 +39,8 @@ def _problem(response: httpx.Response) -> ApiProblem:
         label = field_label([int(p) if p.isdigit() else p for p in path]) if path else ""
         fields[label or "?"] = str(error.get("message", ""))
     status = response.status_code
+    if status == 401 and response.request.url.path.endswith("/auth/login"):
+        return RequestRefused(detail, status=status, code=code, body=body)  # wrong password: no session
     if status == 401:
         return SessionExpired(detail, status=status, code=code, body=body)
     if status >= 500:
@@ -186,5 +190,12 @@ class ApiClient:
         return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/api/v1/events?after={after}"
 
     # ---- calls --------------------------------------------------------------------------------------
-    async def send_call_record(self, record: Mapping[str, Any]) -> None:
-        await self._request("POST", "/calls", json=dict(record))
+    async def send_call_record(self, record: Mapping[str, Any]) -> CallRecordOut:
+        """Upserted by the record's ``id``: sending a record again updates the same call."""
+        response = await self._request("POST", "/calls", json=dict(record))
+        return CallRecordOut.model_validate(response.json())
+
+    async def calls(self, **filters: str) -> list[CallRecordOut]:
+        """The call log (mine; every call for a supervisor): ``outcome``, ``since``, ``to_call_back``."""
+        response = await self._request("GET", "/calls", params={k: v for k, v in filters.items() if v})
+        return _CALLS.validate_python(response.json())

@@ -147,10 +147,14 @@ class OutboxPusher:
         return max(0.0, (due - self._now()).total_seconds())
 
     async def run(self) -> None:
-        """Forever: send what is due, then sleep until the next retry or a ``wake()``."""
+        """Forever: send what is due, then sleep until the next retry or a ``wake()``.
+
+        A wake-up that arrives while a pass is running is kept for the next pass (forced).
+        """
         while True:
+            forced = self._wake.is_set()
             self._wake.clear()
-            await self.push()
+            await self.push(force=forced)
             wait = self._next_wait()
             if wait == 0.0:
                 continue
@@ -158,4 +162,3 @@ class OutboxPusher:
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
             except TimeoutError:
                 continue
-            await self.push(force=True)

@@ -16,7 +16,7 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A SQLite server for the tests that neither stop it nor move its clock."""
     yield from start_live("sqlite", tmp_path_factory.mktemp("desktop-sqlite"))
