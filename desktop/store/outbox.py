@@ -57,6 +57,7 @@ class OutboxItem:
     call_record_id: str | None
     result: dict[str, Any] | None
     created_at: datetime
+    acknowledged: bool  # the operator confirmed, from the outbox, that the patient is new
 
     @classmethod
     def of(cls, row: RowMapping) -> OutboxItem:
@@ -79,6 +80,7 @@ class OutboxItem:
             call_record_id=row["call_record_id"],
             result=_loads(row["result"]),
             created_at=datetime.fromisoformat(row["created_at"]),
+            acknowledged=bool(row["acknowledged"]),
         )
 
     def ready_body(self) -> dict[str, Any]:
@@ -121,6 +123,7 @@ class Outbox:
             "usual_done": usual_professionals is None,
             "case_body": json.dumps(case_body, ensure_ascii=False),
             "call_record_id": call_record_id,
+            "acknowledged": False,
         }
         with self._engine.begin() as connection:
             new_id = connection.execute(schema.outbox.insert().values(**row)).inserted_primary_key
@@ -172,6 +175,24 @@ class Outbox:
         item = self.get(item_id)
         attempts = item.attempts + 1
         return self._update(item_id, reason=reason, attempts=attempts, next_attempt_at=at.isoformat())
+
+    def acknowledge_duplicates(self, item_id: int) -> OutboxItem:
+        """« C'est un autre patient »: the operator looked at the look-alikes; create anyway."""
+        item = self.get(item_id)
+        if item.patient_create is None:
+            raise ValueError("the patient already exists")
+        body = {**item.patient_create, "acknowledge_duplicates": True}
+        self._update(item_id, patient_create=_dumps(body), acknowledged=True)
+        return self.requeue(item_id)
+
+    def use_existing_patient(self, item_id: int, patient_id: int) -> OutboxItem:
+        """« C'est ce patient »: the case goes to a patient the server already has."""
+        self._update(item_id, patient_id=patient_id, patient_create=None)
+        return self.requeue(item_id)
+
+    def note(self, item_id: int, reason: str) -> OutboxItem:
+        """Why the item waits (e.g. a new login), without counting a try: nothing reached the server."""
+        return self._update(item_id, reason=reason)
 
     def requeue(self, item_id: int) -> OutboxItem:
         """« Renvoyer » a failed item (after the operator fixed what the server refused elsewhere)."""

@@ -61,6 +61,7 @@ outbox = Table(
     Column("case_body", Text, nullable=False),
     Column("call_record_id", String(36), nullable=True),
     Column("result", Text, nullable=True),
+    Column("acknowledged", Boolean, nullable=False, default=False),
 )
 
 feed_position = Table(

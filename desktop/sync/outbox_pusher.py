@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from desktop.store.outbox import Outbox, OutboxItem
 from desktop.sync.client import ApiClient
@@ -25,6 +26,10 @@ from desktop.sync.errors import RequestRefused, ServerUnavailable, SessionExpire
 
 log = logging.getLogger(__name__)
 LOGIN_REQUIRED = "Session expirée : reconnectez-vous pour envoyer les déclenchements en attente"
+MAYBE_CREATED = (
+    "Un envoi précédent a été interrompu : le patient a peut-être déjà été créé. Choisissez le "
+    "patient existant, ou confirmez qu'il s'agit d'un autre patient"
+)
 
 
 @dataclass(slots=True)
@@ -108,19 +113,32 @@ class OutboxPusher:
             return None
         except SessionExpired:
             self.paused = True
-            self._changed(self.outbox.retry_later(item.id, LOGIN_REQUIRED, self._now()))
+            self._changed(self.outbox.note(item.id, LOGIN_REQUIRED))  # refused unread: not a try
             if self.on_login_required is not None:
                 self.on_login_required(LOGIN_REQUIRED)
             return None
         except RequestRefused as refused:
             log.info("outbox item %s refused: %s", item.id, refused.code)
-            return self._changed(self.outbox.mark_failed(item.id, refused.full_message()))
+            reason = refused.full_message()
+            if refused.code == "possible_duplicates":
+                reason = f"{reason}\n{MAYBE_CREATED}" if item.attempts > 0 else reason
+            return self._changed(self.outbox.mark_failed(item.id, reason))
+
+    @staticmethod
+    def _create_body(item: OutboxItem) -> dict[str, Any]:
+        """After a failed try the patient may exist already (the answer was lost): the server's
+        look-alike check is then kept on, so that a retry cannot create the patient twice; the
+        operator settles it from the outbox (``acknowledge_duplicates`` / ``use_existing_patient``)."""
+        assert item.patient_create is not None
+        if item.attempts > 0 and not item.acknowledged:
+            return {**item.patient_create, "acknowledge_duplicates": False}
+        return item.patient_create
 
     async def _send_parts(self, item: OutboxItem) -> OutboxItem:
         """Each part is recorded as done before the next one starts."""
         if item.patient_id is None:
             assert item.patient_create is not None
-            patient = await self.client.create_patient(item.patient_create)
+            patient = await self.client.create_patient(self._create_body(item))
             item = self.outbox.patient_created(item.id, patient.id)
         patient_id = item.patient_id
         assert patient_id is not None

@@ -17,6 +17,8 @@ from datetime import date
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from cardreader.cards.cps import CpsHolder
+from cardreader.cards.vitale2 import Beneficiary
 from desktop.workflows.caller_step import CallerStep
 from desktop.workflows.form_errors import FieldErrors
 from desktop.workflows.patient_step import PatientStep
@@ -168,13 +170,25 @@ class Wizard:
         self.search.new_patient = False
         self.changed()
 
+    def use_beneficiary(self, beneficiary: Beneficiary) -> None:
+        """A Carte Vitale beneficiary chosen on « Recherche patient »."""
+        self.search.fill_from_beneficiary(beneficiary)
+        self.changed()
+
+    def use_cps(self, holder: CpsHolder) -> None:
+        """A CPS card read on « Appelant »: its holder is the requester."""
+        self.caller.fill_from_cps(holder)
+        self.changed()
+
     def choose_new_patient(self) -> None:
-        """« Ce patient n'est pas enregistré »."""
+        """« Ce patient n'est pas enregistré ». With results on screen, the operator has seen the
+        look-alikes and says it is someone else: the server's duplicate check is acknowledged."""
         self.search.choose_new_patient()
         if self.patient.patient_id is not None:
             self.patient = PatientStep()
             self.usual = UsualProfessionalsStep()
             self.copied_traits = {}
+        self.patient.acknowledge_duplicates = bool(self.search.results)
         self.changed()
 
     # ---- navigation ---------------------------------------------------------------------------------

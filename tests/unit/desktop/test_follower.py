@@ -1,0 +1,109 @@
+"""The follower's bookkeeping: each event once, in order, the position kept only after handling."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from desktop.store import LocalStore
+from desktop.sync.follower import ChangeFollower, FeedState
+from shared.schemas.dispatch import EventView
+from tests.unit.desktop.fake_server import FakeServer, error, ok, unreachable
+
+pytestmark = pytest.mark.anyio
+
+
+def _event(seq: int) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "type": "patient_created",
+        "at": "2026-11-27T09:00:00Z",
+        "case_id": None,
+        "prescription_id": None,
+        "data": {},
+    }
+
+
+def _page(*seqs: int, after: int = 0) -> dict[str, Any]:
+    return {"events": [_event(s) for s in seqs], "last_seq": seqs[-1] if seqs else after}
+
+
+async def test_replayed_events_are_handled_once_and_the_position_is_stored() -> None:
+    store = LocalStore(None)
+    store.set_feed_position(3)
+    handled: list[int] = []
+    follower = ChangeFollower(FakeServer().client(), store, lambda e: handled.append(e.seq))
+    assert follower.position == 3
+    for seq in (2, 3, 4, 4, 5):
+        await follower.deliver(EventView.model_validate(_event(seq)))
+    assert handled == [4, 5]
+    assert store.feed_position() == 5
+
+
+async def test_a_failing_handler_does_not_move_the_position() -> None:
+    store = LocalStore(None)
+
+    def broken(_event: EventView) -> None:
+        raise RuntimeError("vue fermée")
+
+    follower = ChangeFollower(FakeServer().client(), store, broken)
+    with pytest.raises(RuntimeError):
+        await follower.deliver(EventView.model_validate(_event(1)))
+    assert (follower.position, store.feed_position()) == (0, 0)
+
+
+async def test_polling_resumes_from_the_position_after_an_outage() -> None:
+    server, store = FakeServer(), LocalStore(None)
+    states: list[FeedState] = []
+    handled: list[int] = []
+
+    async def handle(event: EventView) -> None:  # async handlers are awaited
+        handled.append(event.seq)
+
+    client = server.client()
+    client.events_url = lambda after: f"ws://127.0.0.1:9/api/v1/events?after={after}"  # type: ignore[method-assign]
+    server.script("GET /changes", ok(_page(1, 2)), unreachable, ok(_page(2, 3)), ok(_page(after=3)))
+    server.script("GET /changes", *[ok(_page(after=3))] * 50)
+    follower = ChangeFollower(
+        client,
+        store,
+        handle,
+        on_state=states.append,
+        poll_interval=0.01,
+        websocket_retry=0.01,
+        backoff_start=0.01,
+    )
+    task = asyncio.create_task(follower.run())
+    try:
+        while follower.position < 3:
+            await asyncio.sleep(0.01)
+    finally:
+        follower.stop()
+        await asyncio.wait_for(task, 5)
+    assert handled == [1, 2, 3]
+    afters = [r.url.params["after"] for r in server.requests]
+    assert afters[:4] == ["0", "2", "2", "3"]  # after the outage it asked from its last seq
+    assert states[:4] == [FeedState.POLLING, FeedState.OFFLINE, FeedState.CONNECTING, FeedState.POLLING]
+
+
+async def test_a_401_while_polling_waits_for_a_new_login() -> None:
+    server, store = FakeServer(), LocalStore(None)
+    client = server.client("old")
+    client.events_url = lambda after: f"ws://127.0.0.1:9/api/v1/events?after={after}"  # type: ignore[method-assign]
+    server.script("GET /changes", lambda r: error(401, "token_expired", "Session expirée : reconnectez-vous"))
+    server.script("GET /changes", ok(_page(1)), *[ok(_page(after=1))] * 50)
+    follower = ChangeFollower(client, store, lambda e: None, poll_interval=0.01, websocket_retry=0.01)
+    task = asyncio.create_task(follower.run())
+    try:
+        while follower.state is not FeedState.LOGIN_REQUIRED:
+            await asyncio.sleep(0.01)
+        assert follower.state.label == "Session expirée : reconnectez-vous"
+        follower.resume("new")
+        while follower.position < 1:
+            await asyncio.sleep(0.01)
+    finally:
+        follower.stop()
+        await asyncio.wait_for(task, 5)
+    assert server.requests[1].headers["Authorization"] == "Bearer new"
