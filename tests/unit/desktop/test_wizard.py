@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from desktop.workflows.success import case_title, success_lines
 from desktop.workflows.wizard import EntryPoint, Step, Wizard
-from shared.schemas.dispatch import CaseCreate
+from shared.schemas.dispatch import CaseCreate, CaseCreated
 from shared.schemas.patients import PatientCreate, PatientOut
 from shared.validation import ValidationFailure
 from telephony.events import Candidate
@@ -313,3 +314,41 @@ def test_leaving_search_for_a_result_not_loaded_is_refused() -> None:
     wizard.search.selected_patient_id = 8
     assert not wizard.next()
     assert wizard.errors == {"patient": "Le patient choisi n'est pas encore chargé"}
+
+
+def test_the_success_dialog_lines() -> None:
+    created = CaseCreated.model_validate(
+        {
+            "case_id": 1,
+            "number": "30000042",
+            "prescriptions": [
+                {
+                    "id": 1,
+                    "state": "pending",
+                    "profession_code": "60",
+                    "profession": "Infirmier",
+                    "care_type": "Bilan sang",
+                    "notified_count": 3,
+                    "deadline_at": "2026-11-27T10:00:00Z",
+                    "priority_until": None,
+                },
+                {
+                    "id": 2,
+                    "state": "pending",
+                    "profession_code": "70",
+                    "profession": "Masseur-kinésithérapeute",
+                    "care_type": "Kiné respiratoire",
+                    "notified_count": 0,
+                    "deadline_at": "2026-11-27T10:00:00Z",
+                    "priority_until": None,
+                },
+            ],
+        }
+    )
+    assert success_lines(created, "Plateforme Centrale") == [
+        "OK pour déclenchement Plateforme Centrale, soin Bilan sang, profession Infirmier "
+        "=> 3 intervenant(s) déclenché(s)",
+        "OK pour déclenchement Plateforme Centrale, soin Kiné respiratoire, profession "
+        "Masseur-kinésithérapeute => Aucune ressource disponible",
+    ]
+    assert case_title(created) == "Déclenchement réussi — fiche #30000042"
