@@ -48,6 +48,9 @@ Row = tuple[Any, ...]
 class BatchWriter(Protocol):
     def write(self, persons: list[Row], activities: list[Row]) -> None: ...
 
+    def drain(self) -> None:
+        """Returns once every batch handed over is committed."""
+
     def close(self) -> None: ...
 
 
@@ -66,6 +69,9 @@ class PostgresWriter:
                     for row in rows:
                         copy.write_row(row)
         self._conn.commit()
+
+    def drain(self) -> None:
+        """Each write commits before returning: nothing to wait for."""
 
     def close(self) -> None:
         self._raw.close()
@@ -94,17 +100,23 @@ class SqliteWriter:
             raise
         self._conn.execute("COMMIT")
 
+    def drain(self) -> None:
+        """Each write commits before returning: nothing to wait for."""
+
     def close(self) -> None:
         self._conn.execute("PRAGMA cache_size = -2000")
         self._raw.close()
 
 
 class BackgroundWriter:
-    """Writes batches in a thread while the caller parses the next ones.
+    """Writes batches in a thread while the caller parses the next ones (PostgreSQL).
 
-    The database driver releases the GIL while the database works (psycopg during COPY, sqlite3
-    while a statement runs), so parsing and writing overlap on two cores. At most ``depth``
-    batches wait; a write error is raised again by the next ``write``, ``drain`` or ``close``.
+    psycopg releases the GIL while it sends COPY data and the server builds rows and indexes in
+    its own process, so parsing and writing overlap on two cores. Not for SQLite: sqlite3 takes
+    the GIL back after every row of an ``executemany``, and against a busy parsing thread each
+    take waits for the interpreter's switch interval (measured: a slower import). At most
+    ``depth`` batches wait; a write error is raised again by the next ``write``, ``drain`` or
+    ``close``.
     """
 
     def __init__(self, inner: BatchWriter, depth: int = 2) -> None:
@@ -145,8 +157,7 @@ class BackgroundWriter:
         self._raise()
 
 
-def writer_for(engine: Engine) -> BackgroundWriter:
-    inner: BatchWriter = (
-        PostgresWriter(engine) if engine.dialect.name == "postgresql" else SqliteWriter(engine)
-    )
-    return BackgroundWriter(inner)
+def writer_for(engine: Engine) -> BatchWriter:
+    if engine.dialect.name == "postgresql":
+        return BackgroundWriter(PostgresWriter(engine))
+    return SqliteWriter(engine)

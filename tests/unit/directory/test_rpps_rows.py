@@ -89,6 +89,9 @@ class _Failing:
         if self.written == 2:
             raise RuntimeError("disk full")
 
+    def drain(self) -> None:
+        """Writes are synchronous here."""
+
     def close(self) -> None:
         self.closed = True
 
