@@ -43,6 +43,12 @@ def _problem(response: httpx.Response) -> ApiProblem:
         return RequestRefused(detail, status=status, code=code, body=body)  # wrong password: no session
     if status == 401:
         return SessionExpired(detail, status=status, code=code, body=body)
+    if status in (408, 429):  # too early or too slow: nothing was refused, try again later
+        retry = response.headers.get("Retry-After", "")
+        wait = f" (dans {retry} s)" if retry.isdigit() else ""
+        return ServerUnavailable(
+            f"{detail} : nouvel essai plus tard{wait}", status=status, code=code, body=body
+        )
     if status >= 500:
         return ServerUnavailable(
             f"Le serveur central a rencontré une erreur ({status}) : réessai plus tard",

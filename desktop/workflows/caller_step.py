@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cardreader.cards.cps import CpsHolder
 from desktop.workflows.form_errors import FieldErrors, check, check_phone, check_required
 from shared.domain import PROFESSIONS
+from shared.schemas.directory import DirectoryProfessional
 from shared.schemas.dispatch import CallerIn, RequesterIn
 from shared.validation import normalize_phone, validate_rpps
 from telephony.events import Candidate
@@ -51,6 +52,14 @@ class CallerStep:
         self.requester_profession_code = holder.profession_code or ""
         same = bool(self.requester_rpps) and self.requester_rpps == self.caller_rpps
         self.requester_is_caller = same
+
+    def fill_requester_from_directory(self, professional: DirectoryProfessional) -> None:
+        """The requester picked in the national directory (the caller is not the prescriber)."""
+        self.requester_is_caller = False
+        self.requester_name = f"{professional.last_name} {professional.first_name or ''}".strip()
+        self.requester_rpps = professional.rpps
+        self.requester_user_id = ""
+        self.requester_profession_code = professional.profession_code or ""
 
     def validate(self) -> FieldErrors:
         errors: FieldErrors = {}

@@ -170,3 +170,17 @@ async def test_a_transport_error_is_reported_in_french() -> None:
     with pytest.raises(ServerUnavailable, match="Pas de connexion serveur") as caught:
         await server.client().health()
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
+
+
+async def test_too_many_requests_is_retried_not_failed() -> None:
+    server, store = FakeServer(), LocalStore(None)
+    item = store.outbox.enqueue(CASE, patient_id=1)
+    server.script(
+        "POST /cases",
+        lambda r: httpx.Response(
+            429, json={"detail": "Trop de requêtes", "code": "throttled"}, headers={"Retry-After": "30"}
+        ),
+    )
+    report = await OutboxPusher(server.client(), store.outbox).push()
+    assert [i.id for i in report.waiting] == [item.id]
+    assert store.outbox.get(item.id).reason == "Trop de requêtes : nouvel essai plus tard (dans 30 s)"

@@ -343,3 +343,40 @@ def test_the_summary_line_of_a_prescription() -> None:
         form.summary()
         == "Infirmier - Visite - Date d'intervention : 12/08/2022 - Délai de réponse : 2 heures"
     )
+
+
+def test_the_requester_picked_in_the_directory() -> None:
+    step = CallerStep(caller_name="Secrétariat", caller_user_id="3")
+    found = DirectoryProfessional(
+        rpps=DOCTOR_RPPS,
+        last_name="PARADIS",
+        first_name="Philippe",
+        profession_code="10",
+        profession="Médecin",
+        specialty=None,
+        commune=None,
+        postal_code=None,
+        phone=None,
+        registered=False,
+    )
+    step.fill_requester_from_directory(found)
+    assert step.validate() == {}
+    assert step.requester_body().model_dump(exclude_none=True) == {
+        "rpps": DOCTOR_RPPS,
+        "name": "PARADIS Philippe",
+        "profession_code": "10",
+    }
+    step.requester_profession_code = "99"
+    assert step.validate() == {"requester_profession_code": "Profession inconnue"}
+
+
+def test_names_too_long_and_a_patient_birth_date_are_refused() -> None:
+    step = SearchStep(phone="06 12 34 56 78", last_name="A" * 101, first_name="Pablo", birth_date="1/1/1889")
+    errors = step.validate(TODAY)
+    assert errors == {
+        "last_name": "Le champ « Nom » ne doit pas dépasser 100 caractères",
+        "birth_date": "Date de naissance trop ancienne",
+    }
+    patient = _patient(sex="M", address_line="1 rue", birth_date="32/01/1952")
+    patient.choose_commune(EVRY)
+    assert patient.validate(TODAY)["birth_date"] == "Date invalide (format JJ/MM/AAAA)"
