@@ -102,30 +102,41 @@ class ChangeFollower:
         return True
 
     async def run(self) -> None:
-        """Until ``stop()``. A refusal other than 401 (4403: role not allowed) ends it with ``ApiProblem``."""
+        """Until ``stop()``. A refusal other than 401 (4403: role not allowed) ends it with ``ApiProblem``;
+        any other failure (a handler that raised, a malformed event) is logged and retried after a
+        pause, from the last event handled."""
         failures = 0
         while not self._stopped:
             if self.state is FeedState.LOGIN_REQUIRED:
-                self._resumed.clear()
                 await self._resumed.wait()
                 self._set_state(FeedState.CONNECTING)
                 continue
             try:
-                await self._follow_websocket()
+                await self._follow_or_poll()
                 failures = 0
             except SessionExpired:
+                self._resumed.clear()  # before anyone can see the state and resume
                 self._set_state(FeedState.LOGIN_REQUIRED)
-            except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, InvalidURI) as exc:
-                log.info("change feed WebSocket unavailable (%s); polling /changes", exc)
-                try:
-                    await self._poll_for(self.websocket_retry)
-                    failures = 0
-                except SessionExpired:
-                    self._set_state(FeedState.LOGIN_REQUIRED)
-                except ServerUnavailable:
-                    self._set_state(FeedState.OFFLINE)
-                    failures += 1
-                    await asyncio.sleep(min(self.backoff_max, self.backoff_start * 2 ** (failures - 1)))
+            except ServerUnavailable:
+                self._set_state(FeedState.OFFLINE)
+                failures += 1
+                await asyncio.sleep(self._backoff(failures))
+            except (ApiProblem, asyncio.CancelledError):
+                raise
+            except Exception:
+                log.exception("change feed follower failed; retrying from seq %s", self.position)
+                failures += 1
+                await asyncio.sleep(self._backoff(failures))
+
+    def _backoff(self, failures: int) -> float:
+        return float(min(self.backoff_max, self.backoff_start * 2 ** (failures - 1)))
+
+    async def _follow_or_poll(self) -> None:
+        try:
+            await self._follow_websocket()
+        except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, InvalidURI) as exc:
+            log.info("change feed WebSocket unavailable (%s); polling /changes", exc)
+            await self._poll_for(self.websocket_retry)
 
     async def _follow_websocket(self) -> None:
         if self.state is not FeedState.LIVE:

@@ -172,7 +172,12 @@ class OutboxPusher:
         while True:
             forced = self._wake.is_set()
             self._wake.clear()
-            await self.push(force=forced)
+            try:
+                await self.push(force=forced)
+            except Exception:  # a bug or a malformed answer must not stop the outbox for good
+                log.exception("outbox pass failed; next pass in %s s", self.backoff_max)
+                await asyncio.sleep(self.backoff_max)
+                continue
             wait = self._next_wait()
             if wait == 0.0:
                 continue

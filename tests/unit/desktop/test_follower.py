@@ -107,3 +107,30 @@ async def test_a_401_while_polling_waits_for_a_new_login() -> None:
         follower.stop()
         await asyncio.wait_for(task, 5)
     assert server.requests[1].headers["Authorization"] == "Bearer new"
+
+
+async def test_a_handler_failure_is_retried_from_the_same_event() -> None:
+    server, store = FakeServer(), LocalStore(None)
+    client = server.client()
+    client.events_url = lambda after: f"ws://127.0.0.1:9/api/v1/events?after={after}"  # type: ignore[method-assign]
+    server.script("GET /changes", ok(_page(1, 2)), ok(_page(2)), *[ok(_page(after=2))] * 50)
+    handled: list[int] = []
+
+    def flaky(event: EventView) -> None:
+        if event.seq == 2 and 2 not in handled and handled.count(-2) == 0:
+            handled.append(-2)
+            raise RuntimeError("vue occupée")
+        handled.append(event.seq)
+
+    follower = ChangeFollower(
+        client, store, flaky, poll_interval=0.01, websocket_retry=0.01, backoff_start=0.01
+    )
+    task = asyncio.create_task(follower.run())
+    try:
+        while follower.position < 2:
+            await asyncio.sleep(0.01)
+    finally:
+        follower.stop()
+        await asyncio.wait_for(task, 5)
+    assert handled == [1, -2, 2]  # event 2 failed once, then was handled; event 1 not again
+    assert [r.url.params["after"] for r in server.requests[:2]] == ["0", "1"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -184,3 +185,20 @@ async def test_too_many_requests_is_retried_not_failed() -> None:
     report = await OutboxPusher(server.client(), store.outbox).push()
     assert [i.id for i in report.waiting] == [item.id]
     assert store.outbox.get(item.id).reason == "Trop de requêtes : nouvel essai plus tard (dans 30 s)"
+
+
+async def test_the_loop_survives_an_unexpected_answer_and_sends_on_wake() -> None:
+    server, store = FakeServer(), LocalStore(None)
+    item = store.outbox.enqueue(CASE, patient_id=1)
+    server.script("POST /cases", ok({"unexpected": True}, 201), ok(case_answer(), 201))
+    pusher = OutboxPusher(server.client(), store.outbox, backoff_max=0.05)
+    task = asyncio.create_task(pusher.run())
+    try:
+        for _ in range(500):
+            if store.outbox.get(item.id).state is OutboxState.SENT:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+    assert store.outbox.get(item.id).state is OutboxState.SENT
+    assert [r.headers["Idempotency-Key"] for r in server.requests] == [item.idempotency_key] * 2
