@@ -27,8 +27,8 @@ from telephony.events import (
 )
 from telephony.screen_pop import ScreenPop
 from tests.support.desktop import new_patient_wizard, operator_account, wait_until
+from tests.support.desktop_phone import FakeSoftphone
 from tests.support.live import LiveServer
-from tests.unit.desktop.fake_phone import FakeSoftphone
 
 pytestmark = pytest.mark.anyio
 

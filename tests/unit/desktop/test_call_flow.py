@@ -25,8 +25,8 @@ from telephony.events import (
     IncomingCall,
     MediaState,
 )
+from tests.support.desktop_phone import FakeSoftphone
 from tests.unit.desktop.conftest import DOCTOR_RPPS
-from tests.unit.desktop.fake_phone import FakeSoftphone
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

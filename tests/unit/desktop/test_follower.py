@@ -10,7 +10,7 @@ import pytest
 from desktop.store import LocalStore
 from desktop.sync.follower import ChangeFollower, FeedState
 from shared.schemas.dispatch import EventView
-from tests.unit.desktop.fake_server import FakeServer, error, ok, unreachable
+from tests.support.desktop_server import FakeServer, error, ok, unreachable
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,7 @@ import pytest
 from desktop.store import LocalStore, OutboxState
 from desktop.sync.errors import UNREACHABLE, ServerUnavailable
 from desktop.sync.outbox_pusher import LOGIN_REQUIRED, MAYBE_CREATED, OutboxPusher
-from tests.unit.desktop.fake_server import FakeServer, case_answer, error, ok, patient_answer, unreachable
+from tests.support.desktop_server import FakeServer, case_answer, error, ok, patient_answer, unreachable
 
 pytestmark = pytest.mark.anyio
 CASE = {"caller": {"name": "X"}, "requester": {"user_id": 1}, "patient_id": 0, "prescriptions": [{}]}

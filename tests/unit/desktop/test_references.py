@@ -7,7 +7,7 @@ import pytest
 from desktop.store import LocalStore
 from desktop.sync.errors import ServerUnavailable
 from desktop.sync.references import CachedReferences
-from tests.unit.desktop.fake_server import FakeServer, ok, unreachable
+from tests.support.desktop_server import FakeServer, ok, unreachable
 
 pytestmark = pytest.mark.anyio
 EVRY = {
