@@ -175,8 +175,8 @@ class Generator:
         table = OVERSEAS_MOBILE if mobile else OVERSEAS_FIXED
         if department in table:
             prefix = table[department]
-        elif mobile:
-            prefix = rng.choice(("06", "07")) + str(rng.randint(1, 8))
+        elif mobile:  # allocated mobile ranges (06 3x and 06 9x partly, 07 0x–07 2x not)
+            prefix = rng.choice(("06" + rng.choice("0124578"), "07" + rng.choice("35678")))
         else:
             prefix = MAINLAND_ZONE.get(department) or rng.choice(("02", "03", "04", "05"))
         number = prefix + "".join(str(rng.randrange(10)) for _ in range(10 - len(prefix)))

@@ -8,7 +8,7 @@ Savoir-faire columns may be absent (the newer variant can move them to another f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from server.directory.phone_keys import phone_key
 from shared.domain import PROFESSIONS
@@ -90,9 +90,9 @@ class Layout:
         return values
 
 
-@dataclass(frozen=True)
-class Activity:
-    """One parsed line: the person it belongs to and the practice it describes."""
+class Activity(NamedTuple):
+    """One parsed line: the person it belongs to and the practice it describes (a named tuple:
+    two million of them are built, several times faster than a frozen dataclass)."""
 
     rpps: str
     id_type: str
