@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import csv
 import gzip
+import heapq
 import io
 from dataclasses import dataclass
 from functools import cache
@@ -68,11 +69,12 @@ class CommuneIndex:
             matches = self._prefixed(self._names, key) if key else []
             exact = {code for found, code in matches if found == key}
         codes = {code for _, code in matches}
-        ranked = sorted(
+        # "saint" matches thousands of communes: keep the best `limit` without sorting them all.
+        return heapq.nsmallest(
+            limit,
             (self.by_code[c] for c in codes),
             key=lambda c: (c.insee_code not in exact, -c.population, c.name, c.insee_code),
         )
-        return ranked[:limit]
 
     def place(self, insee_code: str | None) -> tuple[float, float] | None:
         """The commune's centroid (latitude, longitude), if the commune and its outline are known."""
