@@ -26,3 +26,9 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 def own_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A SQLite server of the test's own: it may stop, restart it or move its clock."""
     yield from start_live("sqlite", tmp_path / "server")
+
+
+@pytest.fixture(scope="session")
+def clock_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A SQLite server whose test clock the session-expiry tests move (each logs in afresh first)."""
+    yield from start_live("sqlite", tmp_path_factory.mktemp("desktop-clock"))

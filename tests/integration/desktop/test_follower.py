@@ -109,18 +109,18 @@ async def test_without_websocket_the_follower_polls_the_changes(
 
 
 async def test_an_expired_session_pauses_the_follower_until_resume(
-    own_server: LiveServer, tmp_path: Path
+    clock_server: LiveServer, tmp_path: Path
 ) -> None:
-    username, password, _operator = operator_account(own_server)
+    username, password, _operator = operator_account(clock_server)
     store = LocalStore(tmp_path / "local.sqlite3")
-    async with ApiClient(own_server.process.base_url) as client:
+    async with ApiClient(clock_server.process.base_url) as client:
         await client.login(username, password)
-        own_server.advance(720 * 60 + 60)
+        clock_server.advance(720 * 60 + 60)
         follower = ChangeFollower(client, store, lambda e: None)
         task = asyncio.create_task(follower.run())
         try:
             await wait_until(lambda: follower.state is FeedState.LOGIN_REQUIRED, what="the login asked")
-            async with ApiClient(own_server.process.base_url) as relogin:
+            async with ApiClient(clock_server.process.base_url) as relogin:
                 follower.resume((await relogin.login(username, password)).access_token)
             await wait_until(lambda: follower.state is FeedState.LIVE, what="the feed back")
         finally:

@@ -133,17 +133,17 @@ async def test_queued_while_the_server_is_down_then_created_exactly_once(
 
 
 async def test_an_expired_session_pauses_the_outbox_until_the_next_login(
-    own_server: LiveServer, tmp_path: Path
+    clock_server: LiveServer, tmp_path: Path
 ) -> None:
-    username, password, operator = operator_account(own_server)
+    username, password, operator = operator_account(clock_server)
     store = LocalStore(tmp_path / "local.sqlite3")
     asked: list[str] = []
-    async with ApiClient(own_server.process.base_url) as client:
+    async with ApiClient(clock_server.process.base_url) as client:
         await client.login(username, password)
         pusher = OutboxPusher(client, store.outbox, on_login_required=asked.append)
         wizard = new_patient_wizard(operator)
         item = _enqueue(store, wizard)
-        own_server.advance(TOKEN_TTL_SECONDS + 60)
+        clock_server.advance(TOKEN_TTL_SECONDS + 60)
         report = await pusher.push()
         assert report.paused
         assert asked == [LOGIN_REQUIRED]
@@ -152,7 +152,7 @@ async def test_an_expired_session_pauses_the_outbox_until_the_next_login(
         assert (still.state, still.reason) == (OutboxState.PENDING, LOGIN_REQUIRED)
         assert (await pusher.push()).paused  # nothing is tried while paused
         assert store.outbox.get(item.id).attempts == still.attempts
-        async with ApiClient(own_server.process.base_url) as relogin:
+        async with ApiClient(clock_server.process.base_url) as relogin:
             token = (await relogin.login(username, password)).access_token
         pusher.resume(token)
         [sent] = (await pusher.push()).sent
