@@ -183,7 +183,7 @@ def notify_pool(
         # Counted by the statement: the row already holds it, so the session must not write it again.
         set_committed_value(prescription, "notified_count", count)
         return int(added)
-    schedules = session.execute(_STATEMENTS["sqlite_schedules"], params).tuples()
+    schedules = session.execute(_STATEMENTS["sqlite_schedules"], params)
     params["on_duty"] = on_duty(schedules, now)
     # preserve_rowcount: SQLAlchemy only keeps the count of an UPDATE or DELETE otherwise.
     result = session.execute(

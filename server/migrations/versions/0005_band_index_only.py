@@ -27,10 +27,12 @@ BAND_INCLUDE = ["availability", "unavailable_until", "has_windows", "user_id"]
 
 
 def upgrade() -> None:
-    # A plain ADD COLUMN: PostgreSQL stores the generated value, SQLite computes it (VIRTUAL).
+    # A plain ADD COLUMN: PostgreSQL stores the generated value; SQLite computes it on read
+    # (VIRTUAL: its ALTER TABLE cannot add a STORED column).
+    stored = True if op.get_bind().dialect.name == "postgresql" else None
     op.add_column(
         "professional_profiles",
-        sa.Column("has_windows", sa.Boolean(), sa.Computed(HAS_WINDOWS), nullable=True),
+        sa.Column("has_windows", sa.Boolean(), sa.Computed(HAS_WINDOWS, persisted=stored), nullable=True),
     )
     op.drop_index("ix_professional_profiles_area", table_name="professional_profiles")
     op.create_index(
