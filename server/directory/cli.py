@@ -7,6 +7,7 @@ from pathlib import Path
 
 from server.clock import Clock
 from server.db import Database
+from server.directory.import_lock import ImportBusy
 from server.directory.importer import ImportReport, import_rpps
 from server.directory.reader import SourceError
 from server.settings import Settings
@@ -41,7 +42,7 @@ def import_rpps_command(settings: Settings, file: str) -> int:
     db = Database(settings.database_url)
     try:
         report = import_rpps(db, Path(file), Clock().now(), sys.stderr)
-    except (SourceError, ValueError) as exc:
+    except (SourceError, ValueError, ImportBusy) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     finally:

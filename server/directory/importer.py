@@ -25,6 +25,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from server.db import Database
+from server.directory.import_lock import exclusive_import
 from server.directory.reader import Progress, Source, detect_encoding, open_source
 from server.directory.rpps_format import Activity, Layout, RowParser, RowRejected
 from server.directory.writers import Row, writer_for
@@ -230,17 +231,8 @@ def _checkpoint(db: Database) -> None:
         raw.close()
 
 
-def import_rpps(db: Database, path: Path, now: datetime, progress_out: TextIO | None = None) -> ImportReport:
-    """Imports the extraction at ``path``; raises SourceError / ValueError (French) on unusable files."""
-    started = time.monotonic()
-    report = ImportReport()
-    with open_source(path) as source:
-        report.source = source.name
-        generation = _begin(db, source.name, now)
-        report.generation = generation
-        progress = Progress(source.size, progress_out)
-        _load(db, source, generation, report, progress)
-        progress.finish(report.lines)
+def _finish(db: Database, generation: int, now: datetime, report: ImportReport) -> None:
+    """Statistics, then the switch to the new generation in one transaction, then the clean-up."""
     _analyze(db)
     with db.session() as session:
         previous = current_generation(session)
@@ -260,5 +252,19 @@ def import_rpps(db: Database, path: Path, now: datetime, progress_out: TextIO | 
     with db.session() as session:
         _delete_generations(session, generation)
     _checkpoint(db)
+
+
+def import_rpps(db: Database, path: Path, now: datetime, progress_out: TextIO | None = None) -> ImportReport:
+    """Imports the extraction at ``path``; raises SourceError / ValueError / ImportBusy (French)."""
+    started = time.monotonic()
+    report = ImportReport()
+    with exclusive_import(db):
+        with open_source(path) as source:
+            report.source = source.name
+            report.generation = _begin(db, source.name, now)
+            progress = Progress(source.size, progress_out)
+            _load(db, source, report.generation, report, progress)
+            progress.finish(report.lines)
+        _finish(db, report.generation, now, report)
     report.seconds = time.monotonic() - started
     return report

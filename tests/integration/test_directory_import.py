@@ -3,10 +3,12 @@ rejected lines reported without stopping, an interrupted import re-run, a newer 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bench.make_rpps import activity_line, header_for, write_file
+from server.directory.import_lock import ADVISORY_KEY, lock_path
 from server.directory.importer import CRASH_ENV
 from tests.integration.conftest import start_live
 from tests.support.live import LiveServer, rpps_with_key
@@ -201,3 +204,32 @@ def test_unusable_files_are_refused_in_french(live: LiveServer, tmp_path: Path) 
     assert refused.returncode == 2
     assert "En-tête RPPS non reconnu" in refused.stderr
     assert "Identifiant PP" in refused.stderr
+
+
+def test_a_second_import_waits_for_the_first(live: LiveServer, tmp_path: Path) -> None:
+    path = tmp_path / "small.txt"
+    write_file(path, 50, seed=31, malformed_every=0)
+    with holding_the_import_lock(live):
+        refused = run_import(live, path)
+    assert refused.returncode == 2
+    assert "Un import RPPS est déjà en cours" in refused.stderr
+    imported(live, path)  # the lock went with its holder
+
+
+@contextmanager
+def holding_the_import_lock(server: LiveServer) -> Iterator[None]:
+    """What a running importer holds (server/directory/import_lock.py)."""
+    if server.kind == "postgresql":
+        engine = create_engine(server.database_url)
+        try:
+            with engine.connect() as conn:
+                assert conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY})
+                yield
+        finally:
+            engine.dispose()
+        return
+    path = lock_path(server.database_url)
+    assert path is not None
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
