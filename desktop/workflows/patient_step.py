@@ -17,7 +17,7 @@ from desktop.workflows.form_errors import (
 from shared.domain import IdentityStatus
 from shared.schemas.directory import CommuneOut
 from shared.schemas.patients import PatientCreate, PatientOut, PatientPatch
-from shared.validation import check_nir_matches_identity, parse_nir
+from shared.validation import check_nir_matches_identity, parse_nir, validate_ins_oid
 
 # Sent to the server as typed (after trimming); the other fields of the step are for the UI.
 SENT_FIELDS = (
@@ -32,6 +32,7 @@ SENT_FIELDS = (
     "birth_date",
     "birth_place_insee",
     "nir",
+    "ins_oid",
     "identity_status",
     "occupation",
     "insurance_scheme",
@@ -51,6 +52,25 @@ SENT_FIELDS = (
 )
 MANDATORY = ("phone", "last_name", "first_name", "birth_date", "sex", "address_line", "city")
 COMMUNE_FIELDS = ("postal_code", "commune_insee", "latitude", "longitude")
+# Overseas départements (first 3 characters of the INSEE code) → their time zone.
+OVERSEAS_ZONES = {
+    "971": "America/Guadeloupe",
+    "972": "America/Martinique",
+    "973": "America/Cayenne",
+    "974": "Indian/Reunion",
+    "975": "America/Miquelon",
+    "976": "Indian/Mayotte",
+    "977": "America/St_Barthelemy",
+    "978": "America/Marigot",
+}
+
+
+def zone_of_insee(insee: str) -> str | None:
+    if not insee:
+        return None
+    return OVERSEAS_ZONES.get(insee[:3], "Europe/Paris")
+
+
 CARD_NIR_NOTICE = (
     "NIR lu sur la Carte Vitale : il peut être celui de l'assuré (parent), vérifiez qu'il est "
     "bien celui du patient"
@@ -74,6 +94,7 @@ class PatientStep:
     birth_place_insee: str = ""
     birth_place_name: str = ""  # « Lieu de naissance » as shown
     nir: str = ""
+    ins_oid: str = ""  # empty: the server derives it from the NIR (NIR or NIA)
     identity_status: str = IdentityStatus.PROVISIONAL.value
     occupation: str = ""
     insurance_scheme: str = ""
@@ -126,6 +147,10 @@ class PatientStep:
         self.latitude = "" if commune.latitude is None else str(commune.latitude)
         self.longitude = "" if commune.longitude is None else str(commune.longitude)
 
+    def time_zone(self) -> str | None:
+        """The zone of the patient's commune (overseas départements), for the intervention date."""
+        return zone_of_insee(self.commune_insee)
+
     def choose_birth_place(self, commune: CommuneOut) -> None:
         self.birth_place_insee = commune.insee_code
         self.birth_place_name = commune.name
@@ -158,6 +183,8 @@ class PatientStep:
             errors.setdefault("city", "Choisissez la commune dans la liste proposée")
         if self.birth_date.strip():
             check(errors, "birth_date", lambda: parse_birth_date(self.birth_date, today))
+        if self.ins_oid.strip():
+            check(errors, "ins_oid", lambda: validate_ins_oid(self.ins_oid))
         feedback = self.nir_feedback(today)
         if feedback:
             errors.setdefault("nir", feedback)
@@ -176,6 +203,11 @@ class PatientStep:
         if name == "birth_date":
             try:
                 return parse_birth_date(text, date.max).isoformat()
+            except ValueError:
+                return text
+        if name == "ins_oid":
+            try:
+                return validate_ins_oid(text).value  # « urn:oid:… » accepted, sent bare
             except ValueError:
                 return text
         if name in ("latitude", "longitude"):

@@ -22,7 +22,7 @@ from cardreader.cards.vitale2 import Beneficiary
 from desktop.workflows.caller_step import CallerStep
 from desktop.workflows.form_errors import FieldErrors
 from desktop.workflows.patient_step import PatientStep
-from desktop.workflows.qualification_step import PrescriptionForm, QualificationStep
+from desktop.workflows.qualification_step import DEFAULT_TZ, PrescriptionForm, QualificationStep
 from desktop.workflows.search_step import SearchStep
 from desktop.workflows.usual_step import UsualProfessionalsStep
 from shared.schemas.dispatch import CaseCreate
@@ -218,6 +218,8 @@ class Wizard:
         if self.step is Step.SEARCH and self.search.new_patient:
             self._copy_traits_to_patient()
         self.step = Step(self.step + 1)
+        if self.step is Step.QUALIFICATION:
+            self._zone_from_patient()
         self.changed()
         return True
 
@@ -236,6 +238,13 @@ class Wizard:
                 setattr(self.patient, name, value)
             self.copied_traits[name] = value
         self.patient.prefill_card_nir(self.search.card_nir)
+
+    def _zone_from_patient(self) -> None:
+        """« Fuseau » follows the patient's commune (Martinique…) where the operator left the default."""
+        zone = self.patient.time_zone()
+        for form in self.qualification.prescriptions:
+            if zone and not form.intervention_date.strip() and form.intervention_tz == DEFAULT_TZ:
+                form.intervention_tz = zone
 
     def _step_object(self, step: Step) -> Any:
         return (self.caller, self.search, self.patient, self.usual, self.qualification)[step]

@@ -9,6 +9,7 @@ import pytest
 
 from desktop.workflows.success import case_title, success_lines
 from desktop.workflows.wizard import EntryPoint, Step, Wizard
+from shared.schemas.directory import CommuneOut
 from shared.schemas.dispatch import CaseCreate, CaseCreated
 from shared.schemas.patients import PatientCreate, PatientOut
 from shared.validation import ValidationFailure
@@ -352,3 +353,31 @@ def test_the_success_dialog_lines() -> None:
         "Masseur-kinésithérapeute => Aucune ressource disponible",
     ]
     assert case_title(created) == "Déclenchement réussi — fiche #30000042"
+
+
+def test_the_time_zone_follows_an_overseas_patient() -> None:
+    wizard = dashboard_wizard()
+    fill_caller(wizard)
+    wizard.next()
+    fill_search(wizard)
+    wizard.choose_new_patient()
+    wizard.next()
+    wizard.patient.sex, wizard.patient.address_line = "M", "Rue Victor Hugo"
+    wizard.patient.choose_commune(
+        CommuneOut(
+            insee_code="97209",
+            name="Fort-de-France",
+            postal_codes=["97200"],
+            department="972",
+            latitude=14.6,
+            longitude=-61.07,
+        )
+    )
+    assert wizard.next()
+    assert wizard.next()
+    assert wizard.qualification.prescriptions[0].intervention_tz == "America/Martinique"
+    wizard.set_prescription_field(0, "intervention_tz", "Europe/Paris")  # the operator's choice is kept...
+    wizard.set_prescription_field(0, "intervention_date", "12/08/2026")
+    wizard.back()
+    wizard.next()
+    assert wizard.qualification.prescriptions[0].intervention_tz == "Europe/Paris"

@@ -211,6 +211,11 @@ def test_other_patient_fields_use_the_server_rules() -> None:
     assert errors["email"] == "Adresse e-mail invalide"
     assert "phone2" in errors
     assert errors["digicode"] == "Au plus 50 caractères"
+    step.ins_oid = "1.2.3"
+    assert step.validate(TODAY)["ins_oid"] == "OID INS inconnu : « 1.2.3 »"
+    step.ins_oid = "urn:oid:1.2.250.1.213.1.4.8"
+    assert "ins_oid" not in step.validate(TODAY)
+    assert step.create_values()["ins_oid"] == "1.2.250.1.213.1.4.8"
 
 
 def test_a_qualified_identity_needs_the_ins_and_strict_traits() -> None:
