@@ -164,6 +164,8 @@ def _load(db: Database, source: Source, generation: int, report: ImportReport, p
         for raw in source.stream:
             line_number += 1
             done_bytes += len(raw)
+            if raw.isspace():  # a blank line (often the last one) is not a rejected row
+                continue
             try:
                 batches.add(line_number, parser.parse(raw.decode(report.encoding)))
             except UnicodeDecodeError:

@@ -184,10 +184,12 @@ def test_a_newer_file_adds_updates_and_retires(live: LiveServer, tmp_path: Path)
         },
         person(added, "NOUVELLE", "Inès", "0596 70 00 04"),
     ]
-    newer.write_text("\n".join(["|".join(header) + "|", *(activity_line(header, p) for p in changed)]) + "\n")
+    lines = ["|".join(header) + "|", *(activity_line(header, p) for p in changed)]
+    newer.write_text("\r\n".join(lines) + "\r\n\r\n")  # CRLF, and a blank line at the end
     imported(live, older)
     out = imported(live, newer)
     assert "1 ajoutés, 1 modifiés, 1 retirés" in out
+    assert "aucune ligne rejetée" in out
     assert search(live, last_name="retraite") == []
     [now_moved] = search(live, last_name="demenage")
     assert (now_moved["phone"], now_moved["commune"]) == ("+596596700022", "LE LAMENTIN")
