@@ -11,6 +11,7 @@ and keeps nothing — secrets are never written to a file as a fallback.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
@@ -21,6 +22,7 @@ import platformdirs
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
+log = logging.getLogger(__name__)
 APP_NAME = "centrale"
 SERVICE = "centrale"
 SETTINGS_FILE = "settings.json"
@@ -61,7 +63,13 @@ class Settings:
         path = (directory or config_dir()) / SETTINGS_FILE
         if not path.exists():
             return cls()
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            log.warning("settings file %s unreadable: defaults used (it is rewritten on the next save)", path)
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
         known = {f.name for f in fields(cls)}
         return cls(**{key: str(value) for key, value in data.items() if key in known})
 

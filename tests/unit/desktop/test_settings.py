@@ -51,6 +51,13 @@ def test_settings_round_trip(tmp_path: Path) -> None:
     assert "token" not in path.read_text()
 
 
+def test_an_unreadable_settings_file_gives_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / "settings.json").write_text("{ tronqué", encoding="utf-8")
+    assert Settings.load(tmp_path) == Settings()
+    (tmp_path / "settings.json").write_text("[1, 2]", encoding="utf-8")
+    assert Settings.load(tmp_path) == Settings()
+
+
 def test_config_dir_can_be_moved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CENTRALE_CONFIG_DIR", str(tmp_path))
     assert config_dir() == tmp_path
