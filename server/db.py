@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,14 @@ class Database:
         self.engine = make_engine(url)
         self.kind = "postgresql" if self.engine.dialect.name == "postgresql" else "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer, and every transaction here takes the write lock (BEGIN IMMEDIATE).
+        # Queued on SQLite's busy handler, waiting transactions sleep and retry with growing pauses
+        # (multi-second tails under a few concurrent requests); queued on a lock of this process,
+        # each starts as soon as the previous one ends. Reentrant: a nested session behaves as it
+        # would without it. Other processes (the CLI) still meet the busy timeout.
+        self._writer: AbstractContextManager[Any] = (
+            threading.RLock() if self.kind == "sqlite" else nullcontext()
+        )
         self._commit_listeners: list[Callable[[int | None], None]] = []
         event.listen(self._sessions, "after_commit", self._after_commit)
         event.listen(self._sessions, "after_rollback", self._after_rollback)
@@ -94,7 +103,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends normally, rolled back otherwise."""
-        with self._sessions() as session, session.begin():
+        with self._writer, self._sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
