@@ -3,12 +3,14 @@
 A Kamailio registrar/proxy and the operator's softphone (this process: ``Pjsua2Softphone`` +
 ``ScreenPop``) registered on it; SIPp sends the INVITEs, each from another professional's number
 (national form, normalised by the softphone), and logs the wall-clock time each INVITE left
-(``-trace_msg``). The lookup is an in-memory index of 100,000 generated professionals (about 5 % of
-the numbers shared by a practice); the lead will plug the central server's lookup-phone in its
-place. The operator refuses each call (486) as soon as it is identified. Prints p50 / p95 / max of
+(``-trace_msg``). The lookup is, by default (``--lookup server``), the desktop's own: the central
+server's ``lookup-phone`` over HTTP, with 100,000 RPPS activity rows imported
+(bench/call_pop_server.py); ``--lookup memory`` uses an in-memory index of 100,000 generated
+professionals instead (about 5 % of the numbers shared by a practice), to see the softphone's own
+share. The operator refuses each call (486) as soon as it is identified. Prints p50 / p95 / max of
 INVITE → IncomingCall and INVITE → CallerIdentified, in milliseconds.
 
-    .venv/bin/python -m bench.call_pop [--calls 100] [--poll-ms 20] [--idle-sleep-ms 0]
+    .venv/bin/python -m bench.call_pop [--calls 100] [--lookup server|memory] [--database sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from bench.call_pop_server import server_lookup
 from telephony.api import RejectCode
 from telephony.config import PhoneConfig, SipAccount
 from telephony.events import CallerIdentified, Candidate, IdentificationOutcome, IncomingCall, PhoneEvent
 from telephony.pjsua2_adapter import Pjsua2Softphone
-from telephony.screen_pop import ScreenPop
+from telephony.screen_pop import Lookup, ScreenPop
 from tests.support.kamailio import Kamailio
 from tests.support.sipp import finish_sipp, rejected, start_sipp
 
@@ -74,14 +77,22 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 async def run(args: argparse.Namespace, workdir: Path) -> None:
     rng = random.Random(15)
+    if args.lookup == "server":
+        async with server_lookup(workdir, args.rows, args.database, rng) as (lookup, numbers):
+            await calls(args, workdir, lookup, numbers[: args.calls])
+        return
     started = time.perf_counter()
-    index = directory_index(100_000, rng)
+    index = directory_index(args.rows, rng)
     print(f"index: {sum(map(len, index.values())):,} professionals, {len(index):,} numbers "
           f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
 
-    async def lookup(number: str) -> list[Candidate]:
+    async def in_memory(number: str) -> list[Candidate]:
         return index.get(number, [])
 
+    await calls(args, workdir, in_memory, rng.sample(sorted(index), args.calls))
+
+
+async def calls(args: argparse.Namespace, workdir: Path, lookup: Lookup, numbers: list[str]) -> None:
     kamailio = Kamailio(workdir / "kamailio", {"operateur": PASSWORD})
     (workdir / "kamailio").mkdir()
     kamailio.start()
@@ -91,12 +102,14 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
     incoming: dict[int, tuple[str, float]] = {}  # call id (reused by pjsua) → Call-ID, time
     rang: list[tuple[str, float]] = []
     identified: dict[str, float] = {}
+    outcomes: dict[str, int] = {}
     registered = asyncio.Event()
     pending: set[asyncio.Future[None]] = set()
 
     def on_identified(event: CallerIdentified) -> None:
         if event.outcome is not IdentificationOutcome.PENDING and event.call_id in incoming:
             identified[incoming[event.call_id][0]] = time.time()
+            outcomes[event.outcome.value] = outcomes.get(event.outcome.value, 0) + 1
             refusal = asyncio.ensure_future(phone.reject(event.call_id, RejectCode.BUSY))
             pending.add(refusal)
             refusal.add_done_callback(pending.discard)
@@ -117,7 +130,6 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
             SipAccount(kamailio.uri("operateur"), f"sip:{kamailio.domain}", "operateur"), PASSWORD
         )
         await asyncio.wait_for(registered.wait(), 10)
-        numbers = rng.sample(sorted(index), args.calls)
         feed = workdir / "callers.csv"
         feed.write_text("SEQUENTIAL\n" + "".join(f"0{n[3:]};\n" for n in numbers), encoding="utf-8")
         scenario = rejected("<sip:[field0]@[local_ip]:[local_port]>", "", 486)
@@ -136,6 +148,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> None:
     to_pop = [(identified[c] - sent[c]) * 1000 for c in identified if c in sent]
     to_ring = [(t - sent[c]) * 1000 for c, t in rang if c in sent]
     print(f"SIPp exit code {code}; {len(sent)} INVITEs sent, {len(to_ring)} rang, {len(to_pop)} identified")
+    print(f"screen pop outcomes: {outcomes}")
     print(f"driver: libHandleEvents({args.poll_ms} ms) + sleep {args.idle_sleep_ms} ms per turn")
     for label, values in (("INVITE → IncomingCall", to_ring), ("INVITE → CallerIdentified", to_pop)):
         if values:
@@ -148,6 +161,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--lookup", choices=["server", "memory"], default="server")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--rows", type=int, default=100_000, help="directory size")
     parser.add_argument("--poll-ms", type=int, default=20)
     parser.add_argument("--idle-sleep-ms", type=int, default=0)
     args, _ = parser.parse_known_args()  # bench/run.sh passes its arguments to every benchmark
