@@ -102,6 +102,8 @@ PostalCode = Annotated[str, Field(max_length=5), AfterValidator(_postal_code)]
 Email = Annotated[str, Field(max_length=EMAIL_MAX), AfterValidator(_email)]
 ProfessionCode = Annotated[str, Field(max_length=2), AfterValidator(_profession)]
 TimeZoneName = Annotated[str, Field(max_length=40), AfterValidator(_timezone)]
+
+
 def _date_text(value: object) -> object:
     """JSON dates are text: a number would otherwise be read as a Unix timestamp."""
     if isinstance(value, int | float) and not isinstance(value, bool):

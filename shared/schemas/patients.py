@@ -143,8 +143,6 @@ def check_identity(values: dict[str, Any]) -> None:
             )
 
 
-
-
 class UsualProfessionalIn(ApiModel):
     profession_code: ProfessionCode
     rpps: Rpps
