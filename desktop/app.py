@@ -1,0 +1,150 @@
+"""`centrale`: the operator desktop's composition root.
+
+Parses the command line, starts the embedded demo server when asked (``--demo``: `centrale-server
+demo` on a free port, SQLite in a temporary directory, stopped on exit), then hands over to
+``desktop.ui.application`` (QApplication, qasync loop, login, main window). Qt is imported only
+there (``desktop/ui``), so ``centrale --version`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import httpx
+
+DEMO_USER = "operateur"
+DEMO_PASSWORD = "operateur-demo"  # noqa: S105 - the demo account printed by `centrale-server demo`
+
+
+def _version() -> str:
+    try:
+        return version("centrale")
+    except PackageNotFoundError:
+        return "inconnue"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="centrale", description="Poste opérateur Centrale")
+    parser.add_argument("--version", action="version", version=f"centrale {_version()}")
+    parser.add_argument("--server", help="adresse du serveur central (http://hôte:port)")
+    parser.add_argument(
+        "--demo", action="store_true", help="démarre un serveur de démonstration et s'y connecte"
+    )
+    return parser
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class DemoServer:
+    """`centrale-server demo` in a child process, with its SQLite file in ``directory``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> None:
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{self.directory / 'demo.sqlite3'}",
+            "CENTRALE_DATA_DIR": str(self.directory / "server"),
+        }
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "server.cli", "demo", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                raise RuntimeError(f"le serveur de démonstration s'est arrêté (code {code})")
+            try:
+                if httpx.get(f"{self.url}/api/v1/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"le serveur de démonstration ne répond pas après {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from desktop.ui.application import Options, run
+
+    if not args.demo:
+        return run(Options(server_url=args.server))
+    with tempfile.TemporaryDirectory(prefix="centrale-demo-") as folder:
+        directory = Path(folder)
+        demo = DemoServer(directory)
+        print("Démarrage du serveur de démonstration…", flush=True)
+        try:
+            demo.start()
+        except RuntimeError as exc:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 1
+        stopped = _stop_on_signals(demo)
+        try:
+            return run(
+                Options(
+                    server_url=demo.url,
+                    username=DEMO_USER,
+                    password=DEMO_PASSWORD,
+                    data_dir=directory / "desktop",
+                )
+            )
+        finally:
+            demo.stop()
+            _restore(stopped)
+
+
+Handlers = dict[signal.Signals, object]
+
+
+def _stop_on_signals(demo: DemoServer) -> Handlers:
+    """Killed (SIGTERM, Ctrl+C in the terminal): the demo server goes too."""
+
+    def stop(number: int, _frame: object) -> None:
+        demo.stop()
+        os._exit(128 + number)
+
+    previous: Handlers = {}
+    for number in (signal.SIGTERM, signal.SIGINT):
+        previous[number] = signal.signal(number, stop)
+    return previous
+
+
+def _restore(previous: Handlers) -> None:
+    for number, handler in previous.items():
+        signal.signal(number, handler)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

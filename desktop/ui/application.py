@@ -1,0 +1,109 @@
+"""Runs the Qt application on the qasync event loop: login, then the main window until it closes."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import qasync  # type: ignore[import-untyped]
+from PySide6.QtWidgets import QApplication
+
+from desktop.settings import SecretStore, Settings
+from desktop.sync.client import ApiClient
+from desktop.ui.login import LoginDialog
+from desktop.ui.main_window import MainWindow
+from desktop.ui.session import Session
+from shared.schemas.auth import LoginResponse
+from telephony.api import Softphone
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Options:
+    server_url: str | None = None
+    username: str | None = None  # with password: log in at once (the demo)
+    password: str | None = None
+    data_dir: Path | None = None
+    softphone: Softphone | None = None
+
+
+class Controller:
+    """Login → session → main window; ``run()`` returns when the main window is closed."""
+
+    def __init__(
+        self, options: Options, settings: Settings | None = None, secrets: SecretStore | None = None
+    ) -> None:
+        self.options = options
+        self.settings = settings or Settings.load()
+        if options.server_url:
+            self.settings.server_url = options.server_url
+        self.secrets = secrets or SecretStore()
+        self.login_dialog: LoginDialog | None = None
+        self.window: MainWindow | None = None
+        self.session: Session | None = None
+
+    async def login(self) -> tuple[ApiClient, LoginResponse] | None:
+        dialog = LoginDialog(self.settings, self.secrets)
+        self.login_dialog = dialog
+        done: asyncio.Future[tuple[ApiClient, LoginResponse] | None] = asyncio.Future()
+        dialog.logged_in.connect(lambda client, login: resolve(done, (client, login)))
+        dialog.rejected.connect(lambda: resolve(done, None))
+        dialog.show()
+        if self.options.username and self.options.password:
+            dialog.user.setText(self.options.username)
+            dialog.password.setText(self.options.password)
+            await dialog.submit()
+            if dialog.session_only.isVisible():  # the demo goes on without a keyring
+                dialog.session_only.click()
+        return await done
+
+    async def run(self) -> int:
+        logged = await self.login()
+        if logged is None:
+            return 1
+        client, login = logged
+        self.session = Session(
+            client, login.user, directory=self.options.data_dir, softphone=self.options.softphone
+        )
+        window = MainWindow(self.session, self.settings, self.secrets)
+        self.window = window
+        closed: asyncio.Future[None] = asyncio.Future()
+        window.destroyed.connect(lambda: resolve(closed, None))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.lastWindowClosed.connect(lambda: resolve(closed, None))
+        window.show()
+        self.session.start()
+        window.offer_drafts()
+        await closed
+        await self.stop()
+        return 0
+
+    async def stop(self) -> None:
+        if self.session is not None:
+            session, self.session = self.session, None
+            await session.stop()
+
+
+def resolve(future: asyncio.Future[T], value: T) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def run(options: Options) -> int:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName("Centrale")
+    app.setQuitOnLastWindowClosed(False)  # the loop ends when the controller is done
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    controller = Controller(options)
+    try:
+        with loop:
+            return int(loop.run_until_complete(controller.run()))
+    finally:
+        asyncio.set_event_loop(None)

@@ -1,0 +1,249 @@
+"""The main window: dashboard suited to the role, « Nouveau déclenchement » (Ctrl+N), the wizard
+windows, the call popup, the outbox, and the status bar."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
+
+from desktop.settings import SecretStore, Settings
+from desktop.store.outbox import OutboxItem, OutboxState
+from desktop.sync.follower import FeedState
+from desktop.ui.call_popup import CallPopup
+from desktop.ui.drafts import DraftsDialog
+from desktop.ui.login import LoginDialog
+from desktop.ui.session import Session
+from desktop.ui.status_bar import StatusBar
+from desktop.ui.tasks import spawn
+from desktop.ui.wizard.success_dialog import SuccessDialog
+from desktop.ui.wizard.window import WizardWindow
+from desktop.workflows.call_flow import CallView, OperatorState
+from desktop.workflows.wizard import Wizard
+from shared.domain import Role
+from shared.schemas.dispatch import CaseCreated, EventView
+from telephony.events import PhoneEvent, RegistrationChanged
+
+log = logging.getLogger(__name__)
+CASE_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR)
+SEND_WAIT_SECONDS = 8.0
+
+
+class MainWindow(QMainWindow):
+    success_shown = Signal(object)  # the SuccessDialog (tests, screenshots)
+
+    def __init__(self, session: Session, settings: Settings, secrets: SecretStore) -> None:
+        super().__init__()
+        self.setObjectName("main")
+        self.session = session
+        self.settings = settings
+        self.secrets = secrets
+        user = session.user
+        self.setWindowTitle(f"Centrale — {user.display_name} ({user.role.label})")
+        self.resize(980, 640)
+        self.wizards: dict[str, WizardWindow] = {}
+        self.success: SuccessDialog | None = None
+        self.login_dialog: LoginDialog | None = None
+        self._waiting: dict[int, asyncio.Future[OutboxItem]] = {}
+        self.status = StatusBar(self.set_operator_state)
+        self.setStatusBar(self.status)
+        toolbar = QToolBar("Actions")
+        self.addToolBar(toolbar)
+        self.new_case_action = QAction("Nouveau déclenchement (Ctrl+N)", self)
+        self.new_case_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_case_action.triggered.connect(self.new_case)
+        self.new_case_action.setEnabled(user.role in CASE_ROLES)
+        toolbar.addAction(self.new_case_action)
+        state_action = QAction("Mon état (Ctrl+E)", self)
+        state_action.setShortcut(QKeySequence("Ctrl+E"))
+        state_action.triggered.connect(self._choose_state)
+        toolbar.addAction(state_action)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        welcome = QLabel(f"<h2>Bonjour {user.display_name}</h2>{user.role.label}")
+        column.addWidget(welcome)
+        if user.role not in CASE_ROLES:
+            column.addWidget(QLabel("Votre rôle ne crée pas de déclenchement depuis ce poste."))
+        column.addWidget(QLabel("<b>Mes envois</b>"))
+        self.outbox_list = QListWidget()
+        self.outbox_list.setObjectName("outbox")
+        column.addWidget(self.outbox_list)
+        self.last_event = QLabel("Aucun événement reçu")
+        self.last_event.setObjectName("last_event")
+        column.addWidget(self.last_event)
+        self.setCentralWidget(central)
+        session.on_outbox.append(self._outbox_changed)
+        session.on_feed_state.append(self._feed_state)
+        session.on_event.append(self._event)
+        session.on_login_required.append(self.ask_login)
+        self.popup: CallPopup | None = None
+        if session.flow is not None and session.softphone is not None:
+            self.popup = CallPopup(session.flow)
+            self.popup.new_case.connect(self.new_case_from_call)
+            session.flow.on_change = self._call_changed
+            session.softphone.add_listener(self._phone_event)
+            self.status.sip.setText("Téléphonie : enregistrement…")
+        self._refresh_outbox()
+
+    # ---- status ---------------------------------------------------------------------------------
+    def _feed_state(self, state: FeedState) -> None:
+        self.status.set_feed_state(state)
+        if state is FeedState.LOGIN_REQUIRED:
+            self.ask_login(state.label)
+
+    def _event(self, event: EventView) -> None:
+        self.last_event.setText(f"Dernier événement : n° {event.seq} ({event.type})")
+
+    def _phone_event(self, event: PhoneEvent) -> None:
+        if isinstance(event, RegistrationChanged):
+            self.status.set_registration(event)
+
+    def _call_changed(self, view: CallView | None) -> None:
+        flow = self.session.flow
+        if flow is not None:
+            self.status.set_operator_state(flow.operator_state)
+        if self.popup is not None:
+            self.popup.refresh(view)
+
+    def _choose_state(self) -> None:
+        self.status.operator.setFocus()
+        self.status.operator.showPopup()
+
+    def set_operator_state(self, state: OperatorState) -> None:
+        if self.session.flow is not None:
+            self.session.flow.set_operator_state(state)
+        self.status.set_operator_state(state)
+
+    # ---- wizards --------------------------------------------------------------------------------
+    def new_case(self) -> WizardWindow:
+        return self.open_wizard(Wizard.from_dashboard(self.session.operator))
+
+    def new_case_from_call(self, call_id: int) -> WizardWindow | None:
+        flow = self.session.flow
+        return self.open_wizard(flow.new_case(call_id)) if flow is not None else None
+
+    def open_wizard(self, wizard: Wizard) -> WizardWindow:
+        store = self.session.store
+        wizard.add_listener(lambda w: store.save_draft(w.to_json()))
+        store.save_draft(wizard.to_json())
+        window = WizardWindow(wizard, self.session.client, self.send)
+        self.wizards[wizard.draft_id] = window
+        window.closed.connect(lambda draft_id: self.wizards.pop(draft_id, None))
+        window.show()
+        window.activateWindow()
+        return window
+
+    def offer_drafts(self) -> DraftsDialog | None:
+        """At start-up: the unfinished wizards of this operator, to resume or discard."""
+        drafts = self.session.store.drafts()
+        if not drafts:
+            return None
+        dialog = DraftsDialog(drafts)
+        dialog.resume.connect(self.resume_draft)
+        dialog.discard.connect(self.session.store.delete_draft)
+        dialog.open()
+        return dialog
+
+    def resume_draft(self, draft_id: str) -> WizardWindow | None:
+        data = self.session.store.draft(draft_id)
+        if data is None:
+            return None
+        return self.open_wizard(Wizard.from_json(data))
+
+    async def send(self, wizard: Wizard) -> None:
+        """« Déclencher »: to the outbox (one transaction, the draft goes), then wait for the answer."""
+        window = self.wizards.get(wizard.draft_id)
+        try:
+            submission = wizard.submission()
+        except ValueError:
+            if window is not None:
+                window.show_submission_errors()
+            return
+        wizard.listeners.clear()  # the draft is deleted with the queuing: never saved again
+        item = self.session.store.outbox.enqueue(
+            submission.case,
+            patient_id=submission.patient_id,
+            patient_create=submission.patient_create,
+            patient_patch=submission.patient_patch,
+            usual_professionals=submission.usual_professionals,
+            call_record_id=submission.call_record_id,
+            draft_id=wizard.draft_id,
+        )
+        future: asyncio.Future[OutboxItem] = asyncio.get_running_loop().create_future()
+        self._waiting[item.id] = future
+        self._refresh_outbox()
+        self.session.pusher.wake()
+        try:
+            item = await asyncio.wait_for(future, SEND_WAIT_SECONDS)
+        except TimeoutError:
+            item = self.session.store.outbox.get(item.id)
+        finally:
+            self._waiting.pop(item.id, None)
+        if window is not None:
+            window.closed.disconnect()
+            window.close()
+            self.wizards.pop(wizard.draft_id, None)
+        self.show_outcome(item, wizard)
+
+    def show_outcome(self, item: OutboxItem, wizard: Wizard) -> SuccessDialog:
+        created = CaseCreated.model_validate(item.result) if item.state is OutboxState.SENT else None
+        if created is not None and item.call_record_id and self.session.flow is not None:
+            self.session.flow.case_created(item.call_record_id, created.number)
+        failure = (item.reason or OutboxState.FAILED.label) if item.state is OutboxState.FAILED else None
+        dialog = SuccessDialog(created, wizard.caller.service, failure=failure)
+        dialog.another_patient.connect(lambda: self._another_patient(wizard))
+        self.success = dialog
+        dialog.open()
+        self.success_shown.emit(dialog)
+        return dialog
+
+    def _another_patient(self, previous: Wizard) -> None:
+        """« Autre patient »: same caller (same call), a new patient."""
+        wizard = Wizard(previous.entry, call_record_id=previous.call_record_id)
+        wizard.caller = dataclasses.replace(previous.caller)
+        self.open_wizard(wizard)
+
+    # ---- outbox and session -----------------------------------------------------------------------
+    def _outbox_changed(self, item: OutboxItem) -> None:
+        future = self._waiting.get(item.id)
+        if future is not None and not future.done() and item.state is not OutboxState.PENDING:
+            future.set_result(item)
+        self._refresh_outbox()
+
+    def _refresh_outbox(self) -> None:
+        self.outbox_list.clear()
+        for item in self.session.store.outbox.items()[-50:]:
+            number = (item.result or {}).get("number", "")
+            patient = item.patient_create or {}
+            who = f"{patient.get('last_name', '')} {patient.get('first_name', '')}".strip()
+            who = who or f"patient n° {item.patient_id}"
+            self.outbox_list.addItem(f"{item.state.label} — {who} {number}".rstrip())
+
+    def ask_login(self, message: str) -> None:
+        """Expired session: the login dialog over the open wizards (nothing is closed)."""
+        if self.login_dialog is not None:
+            return
+        dialog = LoginDialog(self.settings, self.secrets, message=message)
+        dialog.user.setText(self.session.user.username)
+        dialog.user.setReadOnly(True)
+        dialog.logged_in.connect(self._logged_in_again)
+        dialog.finished.connect(lambda _r: setattr(self, "login_dialog", None))
+        self.login_dialog = dialog
+        dialog.open()
+
+    def _logged_in_again(self, client: object, login: object) -> None:
+        token = getattr(login, "access_token", "")
+        spawn(client.aclose())  # type: ignore[attr-defined]
+        self.session.client.token = token
+        self.session.resume(token)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for window in list(self.wizards.values()):
+            window.close()
+        if self.popup is not None:
+            self.popup.close()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""The « Création déclenchement » wizard: one page per step of ``desktop.workflows.Wizard``."""

@@ -1,0 +1,123 @@
+"""Step 3 « Patient »: contact, identity (live NIR check), address with the commune autocomplete."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer
+from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit
+
+from desktop.sync.client import ApiClient
+from desktop.sync.errors import ApiProblem
+from desktop.ui.tasks import spawn
+from desktop.ui.wizard.page import StepPage
+from desktop.workflows.wizard import Step, Wizard
+from shared.domain import IdentityStatus, Sex
+from shared.schemas.directory import CommuneOut
+
+CHOOSE = ("", "— choisir —")
+TERRITORIES = [("metropole", "France métropolitaine"), ("outre-mer", "Outre-mer")]
+
+
+class PatientPage(StepPage):
+    step = Step.PATIENT
+
+    def __init__(self, wizard: Wizard, client: ApiClient | None) -> None:
+        super().__init__(wizard)
+        self.client = client
+        form = self.form
+        self.layout_.addRow(QLabel("<b>Contact</b>"))
+        form.line("phone", "Téléphone")
+        form.line("phone2", "Téléphone 2")
+        form.line("email", "E-mail")
+        self.layout_.addRow(QLabel("<b>Identité</b>"))
+        form.line("last_name", "Nom")
+        form.line("first_name", "Prénom")
+        form.line("birth_last_name", "Nom de naissance")
+        form.combo("sex", "Sexe", [CHOOSE, *[(s.value, s.label) for s in Sex]])
+        form.line("birth_date", "Date de naissance", "JJ/MM/AAAA")
+        form.line("birth_place_name", "Lieu de naissance")
+        form.line("nir", "NIR")
+        self.nir_check = QLabel()
+        self.nir_check.setObjectName("nir_check")
+        self.layout_.addRow("", self.nir_check)
+        form.combo("identity_status", "Statut INS", [(s.value, s.label) for s in IdentityStatus])
+        form.line("occupation", "Profession")
+        form.line("insurance_scheme", "Régime")
+        self.layout_.addRow(QLabel("<b>Adresse</b>"))
+        form.combo("territory", "Territoire", TERRITORIES)
+        form.line("address_line", "Adresse")
+        self.city = form.line("city", "Commune", "Tapez puis choisissez dans la liste")
+        form.line("postal_code", "Code postal")
+        for name, label in (
+            ("address_complement", "Complément"),
+            ("building", "Bâtiment"),
+            ("staircase", "Escalier"),
+            ("floor", "Étage"),
+            ("digicode", "Digicode"),
+            ("intercom", "Interphone"),
+            ("door", "Porte"),
+        ):
+            form.line(name, label)
+        postal = self.form.widgets["postal_code"]
+        if isinstance(postal, QLineEdit):
+            postal.setReadOnly(True)  # set by the commune chosen
+            postal.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._communes: dict[str, CommuneOut] = {}
+        self._model = QStringListModel(self)
+        self.completer = QCompleter(self._model, self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        # after the completer has written its text into the line edit
+        self.completer.activated.connect(lambda text: QTimer.singleShot(0, lambda: self._choose(text)))
+        self.city.setCompleter(self.completer)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(lambda: spawn(self.find_communes()))
+
+    def write(self, name: str, value: str) -> None:
+        super().write(name, value)
+        if name == "city":
+            self._timer.start()
+        if name in ("nir", "sex", "birth_date"):
+            self._nir_feedback()
+
+    def _nir_feedback(self) -> None:
+        feedback = self.wizard.patient.nir_feedback(self.wizard.today())
+        notice = self.wizard.patient.notices.get("nir", "")
+        if feedback:
+            self.nir_check.setText(f"<span style='color:#b3261e'>{feedback}</span>")
+        elif self.wizard.patient.nir.strip():
+            self.nir_check.setText(f"<span style='color:#1b6e20'>Clé du NIR correcte</span> {notice}")
+        else:
+            self.nir_check.setText(notice)
+
+    async def find_communes(self) -> None:
+        text = self.wizard.patient.city.strip()
+        if self.client is None or len(text) < 2:
+            return
+        try:
+            found = await self.client.communes(text, limit=15)
+        except ApiProblem:
+            return
+        self._communes = {f"{c.name} ({', '.join(c.postal_codes[:1])})": c for c in found}
+        self._model.setStringList(list(self._communes))
+        if self.city.hasFocus():
+            self.completer.complete()
+
+    def _choose(self, text: str) -> None:
+        commune = self._communes.get(text)
+        if commune is None:
+            return
+        self.wizard.patient.choose_commune(commune)
+        self.wizard.errors.pop("city", None)
+        self.wizard.changed()
+        self.load()
+
+    async def prepare(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            await self.find_communes()
+
+    def load(self) -> None:
+        super().load()
+        self._nir_feedback()

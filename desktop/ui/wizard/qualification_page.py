@@ -1,0 +1,118 @@
+"""Step 5 « Qualification »: one tab per prescription; « + Plus » adds one to the same case."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from desktop.ui.wizard.form import BoundForm
+from desktop.ui.wizard.page import StepPage
+from desktop.workflows.qualification_step import INTERVENTION_DELAYS, RESPONSE_DELAYS, TZ_LABELS
+from desktop.workflows.wizard import Step, Wizard
+from shared.domain import PROFESSIONS, CareMode
+from shared.validation import ValidationFailure
+
+CHOOSE = ("", "— choisir —")
+
+
+class PrescriptionTab(QWidget):
+    def __init__(self, wizard: Wizard, index: int) -> None:
+        super().__init__()
+        self.wizard = wizard
+        self.index = index
+        layout = QFormLayout(self)
+        self.form = BoundForm(layout, self.write, prefix=f"prescriptions.{index}.")
+        form = self.form
+        form.combo("profession_code", "Intervenant", [CHOOSE, *PROFESSIONS.items()])
+        form.line("network_id", "Restreindre au réseau", "n° du réseau (facultatif)")
+        form.line("care_type", "Soins")
+        form.combo("care_mode", "Type PeC", [CHOOSE, *[(m.value, m.label) for m in CareMode]])
+        form.line("intervention_date", "Date d'intervention", "JJ/MM/AAAA")
+        form.line("intervention_time", "Heure", "HH:MM")
+        form.combo("intervention_tz", "Fuseau", list(TZ_LABELS.items()))
+        form.combo(
+            "intervention_delay_minutes",
+            "OU Délai d'intervention",
+            [CHOOSE, *[(str(k), v) for k, v in INTERVENTION_DELAYS.items()]],
+        )
+        form.line("days", "Nb jours")
+        form.line("visits_per_day", "Passages/jour")
+        form.combo(
+            "response_delay_minutes",
+            "Délai de réponse",
+            [CHOOSE, *[(str(k), v) for k, v in RESPONSE_DELAYS.items()]],
+        )
+        form.text("comment", "Commentaire")
+
+    def write(self, name: str, value: str) -> None:
+        self.wizard.set_prescription_field(self.index, name, value)
+
+    def load(self) -> None:
+        prescription = self.wizard.qualification.prescriptions[self.index]
+        self.form.load({name: str(getattr(prescription, name)) for name in self.form.widgets})
+
+
+class QualificationPage(StepPage):
+    step = Step.QUALIFICATION
+
+    def __init__(self, wizard: Wizard) -> None:
+        super().__init__(wizard)
+        column = QVBoxLayout()
+        self.layout_.addRow(column)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("prescriptions")
+        column.addWidget(self.tabs)
+        self.plus = QPushButton("+ Plus (Alt+P)")
+        self.plus.setObjectName("plus")
+        self.plus.setShortcut("Alt+P")
+        self.plus.clicked.connect(self.add_prescription)
+        self.remove = QPushButton("Retirer ce déclenchement")
+        self.remove.clicked.connect(self.remove_prescription)
+        column.addWidget(self.plus)
+        column.addWidget(self.remove)
+        self._tabs: list[PrescriptionTab] = []
+
+    def values(self) -> dict[str, str]:
+        return {}
+
+    def add_prescription(self) -> None:
+        try:
+            index = self.wizard.add_prescription()
+        except ValidationFailure as failure:
+            self.plus.setToolTip(failure.message)
+            return
+        self.load()
+        self.tabs.setCurrentIndex(index)
+        self._tabs[index].form.widgets["profession_code"].setFocus()
+
+    def remove_prescription(self) -> None:
+        try:
+            self.wizard.remove_prescription(self.tabs.currentIndex())
+        except ValidationFailure:
+            return
+        self.load()
+
+    def load(self) -> None:
+        count = len(self.wizard.qualification.prescriptions)
+        while len(self._tabs) > count:
+            self._tabs.pop()
+            self.tabs.removeTab(self.tabs.count() - 1)
+        while len(self._tabs) < count:
+            tab = PrescriptionTab(self.wizard, len(self._tabs))
+            self._tabs.append(tab)
+            self.tabs.addTab(tab, f"Déclenchement {len(self._tabs)}")
+        for tab in self._tabs:
+            tab.load()
+        self.show_errors(self.wizard.errors)
+
+    def show_errors(self, errors: dict[str, str]) -> QWidget | None:
+        first: QWidget | None = None
+        for tab in self._tabs:
+            found = tab.form.show_errors(errors)
+            if found is not None and first is None:
+                first = found
+                self.tabs.setCurrentWidget(tab)
+        return first
+
+    def first_field(self) -> QWidget | None:
+        tab = self._tabs[self.tabs.currentIndex()] if self._tabs else None
+        return tab.form.widgets["profession_code"] if tab else None

@@ -1,0 +1,49 @@
+"""« Déclenchement réussi »: per prescription the care, the profession and how many were notified."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from desktop.workflows.success import case_title, success_lines
+from shared.schemas.dispatch import CaseCreated
+
+PENDING_TITLE = "En attente d'envoi"
+PENDING_TEXT = (
+    "Le serveur central n'a pas encore reçu ce déclenchement : il est conservé sur ce poste et "
+    "sera envoyé dès le retour de la connexion (une seule fois)."
+)
+
+
+class SuccessDialog(QDialog):
+    another_patient = Signal()
+
+    def __init__(self, created: CaseCreated | None, service: str = "", *, failure: str | None = None) -> None:
+        super().__init__()
+        self.setObjectName("success")
+        failed = "Échec de l'envoi" if failure else PENDING_TITLE
+        self.setWindowTitle(case_title(created) if created else failed)
+        layout = QVBoxLayout(self)
+        self.lines = success_lines(created, service) if created else [failure or PENDING_TEXT]
+        for line in self.lines:
+            label = QLabel(line)
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        buttons = QHBoxLayout()
+        other = QPushButton("Autre patient (Alt+A)")
+        other.setObjectName("another")
+        other.setShortcut("Alt+A")
+        other.clicked.connect(self._another)
+        ok = QPushButton("OK")
+        ok.setObjectName("ok")
+        ok.setDefault(True)
+        ok.clicked.connect(self.accept)
+        buttons.addStretch(1)
+        buttons.addWidget(other)
+        buttons.addWidget(ok)
+        layout.addLayout(buttons)
+        self.resize(560, 160)
+
+    def _another(self) -> None:
+        self.another_patient.emit()
+        self.accept()
