@@ -26,6 +26,7 @@ from server.api.routes import (
     offer_events,
     patients,
     prescriptions,
+    stats,
     system,
 )
 from server.clock import Clock, DueWork
@@ -76,6 +77,7 @@ def routers(settings: Settings) -> list[APIRouter]:
         incidents.router,
         me.router,
         calls.router,
+        stats.router,
         directory.router,
         geo.router,
     ]

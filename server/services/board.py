@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from server.api.context import Principal
@@ -30,6 +30,17 @@ def _supervised(principal: Principal) -> object:
     return or_(Prescription.network_id.in_(networks), creator_in_network)
 
 
+def scope_condition(principal: Principal, scope: Scope) -> ColumnElement[bool] | None:
+    """What a staff member's scope keeps of prescriptions joined to their case (None: all)."""
+    if scope == "all" and principal.role != Role.OPERATOR:
+        scope = default_scope(principal)  # only the hotline's operators see everything
+    if scope == "mine":
+        return Case.created_by == principal.id
+    if scope == "supervised":
+        return _supervised(principal)  # type: ignore[return-value]
+    return None
+
+
 def board_query(
     principal: Principal,
     scope: Scope,
@@ -40,12 +51,9 @@ def board_query(
     profession: str | None,
 ) -> Select[Prescription]:
     query = select(Prescription).join(Case, Case.id == Prescription.case_id)
-    if scope == "all" and principal.role != Role.OPERATOR:
-        scope = default_scope(principal)  # only the hotline's operators see everything
-    if scope == "mine":
-        query = query.where(Case.created_by == principal.id)
-    elif scope == "supervised":
-        query = query.where(_supervised(principal))  # type: ignore[arg-type]
+    scoped = scope_condition(principal, scope)
+    if scoped is not None:
+        query = query.where(scoped)
     if state is not None:
         query = query.where(Prescription.state == state.value)
     if number:

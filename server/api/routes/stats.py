@@ -1,0 +1,67 @@
+"""Statistics for supervisors and their CSV export."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import AwareDatetime
+
+from server.api.context import STAFF, Caller, RoleGuard
+from server.api.errors import ApiError
+from server.services import board, stats
+from shared.schemas.common import TimeZoneName
+from shared.schemas.stats import Statistics
+
+router = APIRouter(prefix="/stats", tags=["stats"])
+Staff = Annotated[Caller, Depends(RoleGuard(*STAFF))]
+MAX_DAYS = 366
+
+
+def _period(
+    caller: Caller, since: AwareDatetime | None, until: AwareDatetime | None
+) -> tuple[AwareDatetime, AwareDatetime]:
+    start, end = stats.default_period(caller.state.clock.now())
+    start, end = since or start, until or end
+    if end <= start:
+        raise ApiError(422, "period_invalid", "La fin de la période doit suivre son début")
+    if (end - start).days > MAX_DAYS:
+        raise ApiError(422, "period_too_long", "Période trop longue (un an au plus)")
+    return start, end
+
+
+@router.get("", response_model=Statistics)
+def statistics(
+    caller: Staff,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    scope: board.Scope | None = None,
+    tz: Annotated[TimeZoneName, Query()] = "Europe/Paris",
+) -> Statistics:
+    start, end = _period(caller, since, until)
+    with caller.state.db.session() as session:
+        return stats.compute(
+            session, caller.principal, scope or board.default_scope(caller.principal), start, end, tz
+        )
+
+
+@router.get("/prescriptions.csv", response_class=Response)
+def prescriptions_csv(
+    caller: Staff,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    scope: board.Scope | None = None,
+) -> Response:
+    start, end = _period(caller, since, until)
+    with caller.state.db.session() as session:
+        text = stats.csv_export(
+            session, caller.principal, scope or board.default_scope(caller.principal), start, end
+        )
+        caller.audit(session, "stats_export", since=start.isoformat(), until=end.isoformat())
+    name = f"declenchements-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+    return Response(
+        # A BOM so that spreadsheets open the accents right.
+        content="\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
