@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.api.errors import ApiError, not_found
+from server.geo.placing import fill_from_commune, moved_commune
 from server.models import Network, ProfessionalProfile, User
 from server.security.passwords import hash_password
 from shared.domain import PROFESSIONS, Availability, Role
@@ -113,6 +114,12 @@ def create_professional(
     _check_username_free(session, body.username)
     if session.scalar(select(ProfessionalProfile.user_id).where(ProfessionalProfile.rpps == body.rpps)):
         raise ApiError(409, "rpps_taken", f"Le RPPS {body.rpps} a déjà un compte")
+    position = {"latitude": body.latitude, "longitude": body.longitude, "commune_insee": body.commune_insee}
+    fill_from_commune(position)
+    if position["latitude"] is None or position["longitude"] is None:
+        raise ApiError(
+            422, "position_unknown", "Commune sans position connue : indiquez la position du cabinet"
+        )
     user = User(
         username=body.username,
         password_hash=password_hash or hash_password(body.password),
@@ -136,8 +143,8 @@ def create_professional(
         commune_insee=body.commune_insee,
         commune_name=body.commune_name,
         postal_code=body.postal_code,
-        latitude=body.latitude,
-        longitude=body.longitude,
+        latitude=position["latitude"],
+        longitude=position["longitude"],
         radius_km=body.radius_km,
         availability=body.availability.value,
         timezone=body.timezone,
@@ -154,6 +161,7 @@ def patch_professional(session: Session, user_id: int, body: ProfessionalPatch) 
     if profile is None:
         raise not_found("Professionnel")
     changes = body.model_dump(exclude_unset=True)
+    moved_commune(changes)
     if "network_ids" in changes:
         profile.user.networks = networks_by_ids(session, changes.pop("network_ids") or [])
     if "active" in changes:

@@ -97,8 +97,9 @@ class ProfessionalCreate(ApiModel):
     commune_insee: InseeCode | None = None
     commune_name: str | None = Field(default=None, max_length=100)
     postal_code: PostalCode | None = None
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    # The practice's position; without it, the centroid of `commune_insee` (server/geo/placing.py).
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
     radius_km: float = Field(default=10.0, gt=0, le=200)
     availability: Availability = Availability.BOTH
     timezone: TimeZoneName = "Europe/Paris"
@@ -106,9 +107,23 @@ class ProfessionalCreate(ApiModel):
     notification_windows: list[NotificationWindow] = Field(default_factory=list, max_length=70)
     webhook_url: WebhookUrl | None = None
 
+    @model_validator(mode="after")
+    def _placed(self) -> Self:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationFailure(
+                "position_partial", "Indiquez la latitude et la longitude, ou aucune des deux"
+            )
+        if self.latitude is None and self.commune_insee is None:
+            raise ValidationFailure("position_missing", "Indiquez la position du cabinet ou sa commune")
+        return self
+
 
 class ProfessionalPatch(ApiModel):
     phone: PhoneNumber | None = None
+    # A new commune without new coordinates moves the position to the commune's centroid.
+    commune_insee: InseeCode | None = None
+    commune_name: str | None = Field(default=None, max_length=100)
+    postal_code: PostalCode | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     radius_km: float | None = Field(default=None, gt=0, le=200)

@@ -10,7 +10,7 @@ import pytest
 
 from server.services.matching import distance_km
 from tests.support.dispatch import Desk
-from tests.support.live import LiveServer
+from tests.support.live import LiveServer, professional_body
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +85,31 @@ def test_a_patient_known_by_commune_only_is_placed_and_gets_responders(desk: Des
     # Coordinates given with the commune win.
     placed = desk.patient(46.5, 2.5, commune_insee="97416")
     assert (placed["latitude"], placed["longitude"]) == (46.5, 2.5)
+
+
+def test_a_professional_registered_with_a_commune_only_is_placed_and_notified(desk: Desk) -> None:
+    [cayenne] = [c for c in communes(desk.operator, "cayenne") if c["insee_code"] == "97302"]
+    body = professional_body(latitude=None, longitude=None, commune_insee="97302", postal_code="97300")
+    created = desk.admin.post("/admin/professionals", json=body)
+    assert created.status_code == 201, created.text
+    pro = created.json()
+    assert (pro["latitude"], pro["longitude"]) == (cayenne["latitude"], cayenne["longitude"])
+    patient = desk.patient(cayenne["latitude"] + 0.02, cayenne["longitude"])
+    line = desk.send_one(patient["id"])
+    assert pro["user_id"] in {n["user_id"] for n in desk.notifications(line["id"])}
+
+    # A new commune without coordinates moves the practice's position with it.
+    moved = desk.admin.patch(f"/admin/professionals/{pro['user_id']}", json={"commune_insee": "97209"})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["latitude"] == pytest.approx(14.64, abs=0.05)
+    assert moved.json()["commune_insee"] == "97209"
+
+
+def test_a_professional_needs_a_position_or_a_commune(desk: Desk) -> None:
+    nowhere = desk.admin.post(
+        "/admin/professionals", json=professional_body(latitude=None, longitude=None, commune_insee=None)
+    )
+    assert nowhere.status_code == 422
+    assert "commune" in nowhere.text
+    half = desk.admin.post("/admin/professionals", json=professional_body(latitude=45.0, longitude=None))
+    assert half.status_code == 422
