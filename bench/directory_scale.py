@@ -145,7 +145,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=LINES - 1, help="activity lines (header excluded)")
     parser.add_argument("--kinds", nargs="*", default=["sqlite", "postgresql"])
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # bench/run.sh passes its arguments to every benchmark
     path = extraction(args.rows)
     for kind in args.kinds:
         measure(kind, path, args.rows)
