@@ -1,0 +1,40 @@
+"""Qt UI tests: offscreen Qt, one qasync loop per test, a real central server for the session."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import qasync  # type: ignore[import-untyped]
+from PySide6.QtWidgets import QApplication
+
+from desktop.ui import tasks
+from tests.integration.conftest import start_live
+from tests.support.live import LiveServer
+
+
+@pytest.fixture(scope="session")
+def gui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    yield from start_live("sqlite", tmp_path_factory.mktemp("gui-server"))
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    event_loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    event_loop.run_until_complete(tasks.settle())
+    event_loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def _config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings and the local store of each test in its own directory."""
+    monkeypatch.setenv("CENTRALE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("CENTRALE_DESKTOP_DATA_DIR", str(tmp_path / "data"))
