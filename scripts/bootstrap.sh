@@ -17,10 +17,14 @@ die() { printf '[bootstrap] ERREUR : %s\n' "$*" >&2; exit 1; }
 #   pcscd vsmartcard-vpcd      the PC/SC daemon and the virtual reader used by the card tests
 #   kamailio sip-tester        SIP registrar/proxy and SIPp for the telephony tests
 #   xvfb                       a real X screen for GUI screenshots
+#   libegl1 … libxcb-cursor0 … what Qt (PySide6) loads: offscreen for the GUI tests, xcb for a window
 #   python3-venv python3-dev   the virtual environment and headers for compiled packages
 #   postgresql-client          psql, used to create the throw-away test databases
 DEB_PACKAGES=(swig libpcsclite-dev libpcsclite1 pcscd vsmartcard-vpcd kamailio sip-tester xvfb
-              python3-venv python3-dev gcc postgresql-client)
+              python3-venv python3-dev gcc postgresql-client
+              libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libglib2.0-0
+              libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
+              libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
