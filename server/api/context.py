@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from server.clock import Clock, DueWork
 from server.db import Database
 from server.models import AuditEntry, User
-from server.security.tokens import TokenProblem, user_for_token
+from server.security.tokens import TokenHolder, TokenProblem, token_holder
 from server.settings import Settings
 from shared.domain import Role
 
@@ -49,6 +49,17 @@ class Principal:
     def of(cls, user: User) -> Principal:
         rpps = user.professional.rpps if user.professional is not None else None
         return cls(user.id, user.username, Role(user.role), user.display_name, tuple(user.network_ids), rpps)
+
+    @classmethod
+    def of_holder(cls, holder: TokenHolder) -> Principal:
+        return cls(
+            holder.user_id,
+            holder.username,
+            Role(holder.role),
+            holder.display_name,
+            holder.network_ids,
+            holder.rpps,
+        )
 
 
 @dataclass(frozen=True)
@@ -131,7 +142,7 @@ class RoleGuard:
             )
         with state.db.session() as session:
             try:
-                principal = Principal.of(user_for_token(session, token, state.clock.now()))
+                principal = Principal.of_holder(token_holder(session, token, state.clock.now()))
             except TokenProblem as problem:
                 raise ApiError(
                     401, problem.code, problem.message, headers={"WWW-Authenticate": "Bearer"}

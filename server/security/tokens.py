@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from server.models import AuthToken, User
+from server.models.base import UtcDateTime
 
 
 def _digest(token: str) -> str:
@@ -41,26 +43,41 @@ class TokenProblem(Exception):
         self.message = message
 
 
-def user_for_token(session: Session, token: str, now: datetime) -> User:
-    # Every request asks this: the token, its user, networks and profile in one query.
-    found = (
-        session.execute(
-            select(AuthToken, User)
-            .join(User, User.id == AuthToken.user_id)
-            .where(AuthToken.token_hash == _digest(token))
-            .options(joinedload(User.networks), joinedload(User.professional))
-        )
-        .unique()
-        .one_or_none()
-    )
-    row, user = found if found is not None else (None, None)
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who a valid token belongs to: what a request needs of its user."""
+
+    user_id: int
+    username: str
+    role: str
+    display_name: str
+    network_ids: tuple[int, ...]
+    rpps: str | None
+
+
+# Every request asks this: fixed statements reading only what is needed (no ORM objects).
+_HOLDER = text(
+    """
+    SELECT t.revoked, t.expires_at, u.id, u.username, u.role, u.display_name, u.active, p.rpps
+    FROM auth_tokens t
+    JOIN users u ON u.id = t.user_id
+    LEFT JOIN professional_profiles p ON p.user_id = u.id
+    WHERE t.token_hash = :digest
+    """
+).columns(expires_at=UtcDateTime())
+_NETWORKS = text("SELECT network_id FROM user_networks WHERE user_id = :user_id ORDER BY network_id")
+
+
+def token_holder(session: Session, token: str, now: datetime) -> TokenHolder:
+    row = session.execute(_HOLDER, {"digest": _digest(token)}).one_or_none()
     if row is None or row.revoked:
         raise TokenProblem("token_invalid", "Session invalide : reconnectez-vous")
     if row.expires_at <= now:
         raise TokenProblem("token_expired", "Session expirée : reconnectez-vous")
-    if user is None or not user.active:
+    if not row.active:
         raise TokenProblem("user_inactive", "Compte désactivé")
-    return user
+    networks = tuple(session.execute(_NETWORKS, {"user_id": row.id}).scalars())
+    return TokenHolder(row.id, row.username, row.role, row.display_name, networks, row.rpps)
 
 
 def revoke_token(session: Session, token: str) -> None:

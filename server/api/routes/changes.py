@@ -22,7 +22,7 @@ from server.api.context import STAFF, AppState, Caller, Principal, RoleGuard
 from server.live import follow, hub_of
 from server.live.follower import Refusal
 from server.models import AuditEntry
-from server.security.tokens import TokenProblem, user_for_token
+from server.security.tokens import TokenProblem, token_holder
 from server.services.feed import events_after
 from shared.domain import Role
 from shared.schemas.dispatch import ChangesPage
@@ -134,7 +134,7 @@ class Access:
         now = self._state.clock.now()
         with self._state.db.session() as session:
             try:
-                principal = Principal.of(user_for_token(session, self._token, now))
+                principal = Principal.of_holder(token_holder(session, self._token, now))
             except TokenProblem as problem:
                 return CLOSE_UNAUTHENTICATED, problem.message
             if principal.role not in self._roles:
