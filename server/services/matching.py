@@ -32,7 +32,6 @@ from server.models.base import UtcDateTime
 from shared.domain import Availability, CareMode
 
 EARTH_RADIUS_KM = 6371.0088
-WEEKDAYS = 7
 
 # Which « Profil activité » statuses accept which care mode.
 ACCEPTING: dict[CareMode, tuple[Availability, ...]] = {
