@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.tasks import spawn
 from desktop.workflows.call_flow import CallFlow, CallPhase, CallView
+from shared.validation import format_phone_national
 
 # (object name, label, shortcut)
 COMMANDS = (
@@ -82,7 +83,7 @@ class CallPopup(QWidget):
             return
         waiting = " — double appel" if shown.waiting else ""
         self.phase.setText(f"{shown.phase.label}{waiting}")
-        self.number.setText(shown.number)
+        self.number.setText(_display(shown.number))
         self.identity.setText(shown.identity_line)
         self.candidates.clear()
         for candidate in shown.candidates:
@@ -95,6 +96,7 @@ class CallPopup(QWidget):
         self.buttons["reject"].setEnabled(is_ringing)
         self.buttons["hang_up"].setEnabled(not is_ringing)
         self.buttons["hold"].setEnabled(shown.phase is CallPhase.ACTIVE)
+        self.buttons["mute"].setEnabled(shown.phase is CallPhase.ACTIVE)
         self.buttons["mute"].setText(f"{'Rétablir' if shown.muted else 'Couper'} le micro (F7)")
         if not self.isVisible():
             self.show()
@@ -121,3 +123,11 @@ class CallPopup(QWidget):
             spawn(self.flow.hold(call_id))
         elif name == "mute":
             spawn(self.flow.toggle_mute(call_id))
+
+
+def _display(number: str) -> str:
+    """« 01 99 00 90 09 » for a French number; anything else as received."""
+    try:
+        return format_phone_national(number)
+    except ValueError:
+        return number

@@ -24,6 +24,9 @@ class SuccessDialog(QDialog):
         failed = "Échec de l'envoi" if failure else PENDING_TITLE
         self.setWindowTitle(case_title(created) if created else failed)
         layout = QVBoxLayout(self)
+        heading = QLabel(f"<b>{self.windowTitle()}</b>")
+        heading.setObjectName("heading")
+        layout.addWidget(heading)
         self.lines = success_lines(created, service) if created else [failure or PENDING_TEXT]
         for line in self.lines:
             label = QLabel(line)

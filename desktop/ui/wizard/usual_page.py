@@ -35,7 +35,8 @@ class UsualPage(StepPage):
         buttons = QWidget()
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
-        search = QPushButton("Rechercher dans l'annuaire")
+        search = QPushButton("Rechercher dans l'annuaire (Alt+F)")
+        search.setShortcut("Alt+F")
         search.clicked.connect(lambda: spawn(self.search_now()))
         add = QPushButton("Ajouter (Alt+A)")
         add.setShortcut("Alt+A")
@@ -67,6 +68,8 @@ class UsualPage(StepPage):
             return
         step.set_results(list(found.items))
         self.wizard.changed()
+        count = len(found.items)
+        self.status.setText(f"{count} professionnel(s) trouvé(s)" if count else "Aucun professionnel trouvé")
         self._show()
 
     def _add(self) -> None:
@@ -95,7 +98,9 @@ class UsualPage(StepPage):
         self.results.clear()
         for data in self.wizard.usual.results:
             found = DirectoryProfessional.model_validate(data)
-            text = f"{found.last_name} {found.first_name or ''} — {found.profession or ''} — {found.rpps}"
+            place = f"{found.postal_code or ''} {found.commune or ''}".strip()
+            who = f"{found.last_name} {found.first_name or ''}".strip()
+            text = f"{who} — {found.profession or ''} — {place} — {found.rpps}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, found.rpps)
             self.results.addItem(item)
