@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from desktop.workflows.call_flow import OperatorState
 from desktop.workflows.wizard import EntryPoint, Step
+from shared.validation import format_phone_national
 from telephony.events import (
     CallState,
     CallStateChanged,
@@ -42,7 +43,7 @@ def test_incoming_call_popup_then_new_case_prefilled(loop, qtbot, gui_server: Li
             )
         )
         assert popup.isVisible()  # at once, before the caller is known
-        assert popup.number.text() == patient["phone"]
+        assert popup.number.text() == format_phone_national(patient["phone"])  # « 01 99 00 … »
         assert popup.identity.text() == "Recherche de l'appelant…"
         assert popup.buttons["answer"].text() == "Décrocher (F2)"
         assert popup.buttons["new_case"].text() == "Nouveau déclenchement (F8)"
