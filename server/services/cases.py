@@ -7,8 +7,8 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from server.api.context import Principal
 from server.api.errors import ApiError, not_found
@@ -82,6 +82,27 @@ def _intervention_utc(item: PrescriptionCreate) -> datetime | None:
     return at
 
 
+_PRESCRIPTION_COLUMNS = [c.key for c in Prescription.__table__.columns if c.key != "id"]
+
+
+def _insert_together(session: Session, prescriptions: list[Prescription]) -> None:
+    """One INSERT … RETURNING for the case's prescriptions (the rounds need their ids), then the
+    objects join the session as rows already written: the unit of work's flush of new objects
+    cost more than the whole insert. Every column is set by `create_case` and `plan_round`."""
+    rows = [{key: getattr(p, key) for key in _PRESCRIPTION_COLUMNS} for p in prescriptions]
+    table = Prescription.__table__
+    assert isinstance(table, Table)
+    ids = (
+        session.connection()
+        .execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        .scalars()
+    )
+    for prescription, prescription_id in zip(prescriptions, ids, strict=True):
+        prescription.id = prescription_id
+        make_transient_to_detached(prescription)
+        session.add(prescription)
+
+
 def create_case(
     session: Session, body: CaseCreate, principal: Principal, now: datetime, idempotency_key: str | None
 ) -> CaseCreated:
@@ -143,8 +164,7 @@ def create_case(
         )
         planned.append((prescription, plan_round(session, prescription, patient, now)))
     prescriptions = [p for p, _ in planned]
-    session.add_all(prescriptions)
-    session.flush()  # one INSERT … RETURNING for all of them: the rounds need their ids
+    _insert_together(session, prescriptions)
     for prescription, usual in planned:
         notify_round(session, prescription, patient, usual, now)
     session.flush()
