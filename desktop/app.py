@@ -103,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(Options(server_url=args.server))
     with tempfile.TemporaryDirectory(prefix="centrale-demo-") as folder:
         directory = Path(folder)
+        # the operator's own settings stay untouched by the demo
+        os.environ["CENTRALE_CONFIG_DIR"] = str(directory / "config")
         demo = DemoServer(directory)
         print("Démarrage du serveur de démonstration…", flush=True)
         try:
