@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         self.wizards: dict[str, WizardWindow] = {}
         self.success: SuccessDialog | None = None
         self.login_dialog: LoginDialog | None = None
+        self.send_wait = SEND_WAIT_SECONDS  # then « En attente d'envoi »; the outbox goes on alone
         self._waiting: dict[int, asyncio.Future[OutboxItem]] = {}
         self.status = StatusBar(self.set_operator_state)
         self.setStatusBar(self.status)
@@ -178,7 +179,7 @@ class MainWindow(QMainWindow):
         self._refresh_outbox()
         self.session.pusher.wake()
         try:
-            item = await asyncio.wait_for(future, SEND_WAIT_SECONDS)
+            item = await asyncio.wait_for(future, self.send_wait)
         except TimeoutError:
             item = self.session.store.outbox.get(item.id)
         finally:
