@@ -2,58 +2,69 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from desktop.store import OutboxState
 from desktop.workflows.wizard import Step
 from tests.integration.conftest import start_live
 from tests.support.desktop import new_patient_wizard, operator_account
 from tests.support.gui import close_main_window, open_main_window, run, wait_for
+from tests.support.live import LiveServer
 
 
-def test_a_case_sent_while_the_server_is_down_is_queued_then_created_once(loop, qtbot, tmp_path: Path):
-    for live in start_live("sqlite", tmp_path / "server"):
-        username, password, operator = operator_account(live)
-        api = live.client(live.login(username, password))
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of this test's own: it is stopped and started again."""
+    yield from start_live("sqlite", tmp_path / "server")
 
-        async def scenario() -> None:
-            main = await open_main_window(live.process.base_url, username, password, tmp_path / "desk")
-            qtbot.addWidget(main)
-            main.send_wait = 0.5
-            wizard = new_patient_wizard(operator)
-            window = main.open_wizard(wizard)
-            assert wizard.step is Step.QUALIFICATION
-            live.process.stop()
-            await window.go_next()  # « Déclencher »
-            dialog = await wait_for(lambda: main.success, what="the dialog")
-            assert dialog.windowTitle() == "En attente d'envoi"
-            assert "sera envoyé dès le retour de la connexion" in dialog.lines[0]
-            await wait_for(
-                lambda: main.status.server_text == "Pas de connexion serveur",
-                timeout=15,
-                what="the red diode",
-            )
-            [item] = main.session.store.outbox.items()
-            assert item.state is OutboxState.PENDING
-            assert main.outbox_list.item(0).text().startswith("En attente d'envoi")
-            assert main.session.store.drafts() == []  # in the outbox now, not a draft
 
-            live.process.start()
-            main.session.pusher.wake()
-            await wait_for(
-                lambda: main.session.store.outbox.get(item.id).state is OutboxState.SENT,
-                timeout=30,
-                what="the case sent",
-            )
-            sent = main.session.store.outbox.get(item.id)
-            assert sent.result is not None
-            assert main.outbox_list.item(0).text().startswith("Envoyé")
-            found = api.get("/prescriptions", params={"number": sent.result["number"].lstrip("#")}).json()
-            assert len(found) == 1
-            assert found[0]["comment"] == "Pansement"
-            by_patient = api.get("/prescriptions", params={"q": wizard.search.last_name}).json()
-            assert [p["case_number"] for p in by_patient] == [found[0]["case_number"]]  # created once
-            await wait_for(lambda: main.status.server_text == "Connecté", timeout=30, what="the green diode")
-            await close_main_window(main)
+def test_a_case_sent_while_the_server_is_down_is_queued_then_created_once(
+    loop, qtbot, live: LiveServer, tmp_path: Path
+):
+    username, password, operator = operator_account(live)
+    api = live.client(live.login(username, password))
 
-        run(loop, scenario(), timeout=80)
+    async def scenario() -> None:
+        main = await open_main_window(live.process.base_url, username, password, tmp_path / "desk")
+        qtbot.addWidget(main)
+        main.send_wait = 0.5
+        wizard = new_patient_wizard(operator)
+        window = main.open_wizard(wizard)
+        assert wizard.step is Step.QUALIFICATION
+        live.process.stop()
+        await window.go_next()  # « Déclencher »
+        dialog = await wait_for(lambda: main.success, what="the dialog")
+        assert dialog.windowTitle() == "En attente d'envoi"
+        assert "sera envoyé dès le retour de la connexion" in dialog.lines[0]
+        await wait_for(
+            lambda: main.status.server_text == "Pas de connexion serveur",
+            timeout=15,
+            what="the red diode",
+        )
+        [item] = main.session.store.outbox.items()
+        assert item.state is OutboxState.PENDING
+        assert main.outbox_list.item(0).text().startswith("En attente d'envoi")
+        assert main.session.store.drafts() == []  # in the outbox now, not a draft
+
+        live.process.start()
+        main.session.pusher.wake()
+        await wait_for(
+            lambda: main.session.store.outbox.get(item.id).state is OutboxState.SENT,
+            timeout=30,
+            what="the case sent",
+        )
+        sent = main.session.store.outbox.get(item.id)
+        assert sent.result is not None
+        assert main.outbox_list.item(0).text().startswith("Envoyé")
+        found = api.get("/prescriptions", params={"number": sent.result["number"].lstrip("#")}).json()
+        assert len(found) == 1
+        assert found[0]["comment"] == "Pansement"
+        by_patient = api.get("/prescriptions", params={"q": wizard.search.last_name}).json()
+        assert [p["case_number"] for p in by_patient] == [found[0]["case_number"]]  # created once
+        await wait_for(lambda: main.status.server_text == "Connecté", timeout=30, what="the green diode")
+        await close_main_window(main)
+
+    run(loop, scenario(), timeout=80)
