@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QToolBar, QVBoxL
 
 from desktop.settings import SecretStore, Settings
 from desktop.store.outbox import OutboxItem, OutboxState
+from desktop.sync.errors import ApiProblem, SessionExpired
 from desktop.sync.follower import FeedState
 from desktop.ui.call_popup import CallPopup
 from desktop.ui.drafts import DraftsDialog
@@ -94,7 +95,19 @@ class MainWindow(QMainWindow):
     def _feed_state(self, state: FeedState) -> None:
         self.status.set_feed_state(state)
         if state is FeedState.LOGIN_REQUIRED:
-            self.ask_login(state.label)
+            spawn(self._check_session())
+
+    async def _check_session(self) -> None:
+        """The follower saw a 401: ask for a login unless one was made meanwhile (the outbox's)."""
+        client = self.session.client
+        try:
+            await client.me()
+        except SessionExpired:
+            self.ask_login(FeedState.LOGIN_REQUIRED.label)
+            return
+        except ApiProblem:
+            pass  # unreachable: the follower retries on its own once resumed
+        self.session.follower.resume(client.token or "")
 
     def _event(self, event: EventView) -> None:
         self.last_event.setText(f"Dernier événement : n° {event.seq} ({event.type})")

@@ -1,4 +1,5 @@
-"""« Déclencher » with the server stopped: « En attente d'envoi », then sent once when it is back."""
+"""« Déclencher » with the server stopped (« En attente d'envoi », then sent once when it is back), and
+with an expired session (the login dialog over the window, then sent)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.store import OutboxState
+from desktop.sync.outbox_pusher import LOGIN_REQUIRED
 from desktop.workflows.wizard import Step
 from tests.integration.conftest import start_live
 from tests.support.desktop import new_patient_wizard, operator_account
-from tests.support.gui import close_main_window, open_main_window, run, wait_for
+from tests.support.gui import activate, close_main_window, open_main_window, press, run, type_text, wait_for
 from tests.support.live import LiveServer
+
+TOKEN_TTL_SECONDS = 720 * 60  # the server's session lifetime
 
 
 @pytest.fixture
@@ -68,3 +73,38 @@ def test_a_case_sent_while_the_server_is_down_is_queued_then_created_once(
         await close_main_window(main)
 
     run(loop, scenario(), timeout=80)
+
+
+def test_an_expired_session_asks_to_log_in_again_then_sends(loop, qtbot, live: LiveServer, tmp_path: Path):
+    username, password, operator = operator_account(live)
+
+    async def scenario() -> None:
+        main = await open_main_window(live.process.base_url, username, password, tmp_path / "desk")
+        qtbot.addWidget(main)
+        main.send_wait = 0.5
+        window = main.open_wizard(new_patient_wizard(operator))
+        live.advance(TOKEN_TTL_SECONDS + 60)  # the session has expired meanwhile
+        await window.go_next()  # « Déclencher »
+        dialog = await wait_for(lambda: main.login_dialog, what="the login dialog")
+        assert dialog.isVisible()
+        assert dialog.notice.text() == LOGIN_REQUIRED
+        assert dialog.user.text() == username
+        assert dialog.user.isReadOnly()
+        [item] = main.session.store.outbox.items()
+        assert item.state is OutboxState.PENDING  # kept, nothing failed
+
+        await activate(dialog)
+        await type_text(dialog, password)  # the focus is on « Mot de passe »
+        await press(dialog, Qt.Key.Key_Return)  # « Se connecter »
+        await wait_for(
+            lambda: main.session.store.outbox.get(item.id).state is OutboxState.SENT,
+            timeout=30,
+            what="the case sent after the new login",
+        )
+        assert main.login_dialog is None
+        # the change feed saw the expired session too: resumed with the new login, not asked twice
+        await wait_for(lambda: main.status.server_text == "Connecté", timeout=20, what="the green diode")
+        assert main.login_dialog is None
+        await close_main_window(main)
+
+    run(loop, scenario(), timeout=60)
