@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop.ui.keys import button_shortcut
 from desktop.workflows.wizard import Step
 
 
@@ -47,7 +48,7 @@ class DraftsDialog(QDialog):
         later = QPushButton("Plus tard")
         later.clicked.connect(self.reject)
         drop = QPushButton("Supprimer (Suppr)")
-        drop.setShortcut("Delete")
+        button_shortcut(drop, "Delete")
         drop.clicked.connect(self._discard)
         take = QPushButton("Reprendre")
         take.setObjectName("resume")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from desktop.ui.keys import button_shortcut
 from desktop.ui.wizard.form import BoundForm
 from desktop.ui.wizard.page import StepPage
 from desktop.workflows.qualification_step import INTERVENTION_DELAYS, RESPONSE_DELAYS, TZ_LABELS
@@ -63,7 +64,7 @@ class QualificationPage(StepPage):
         column.addWidget(self.tabs)
         self.plus = QPushButton("+ Plus (Alt+P)")
         self.plus.setObjectName("plus")
-        self.plus.setShortcut("Alt+P")
+        button_shortcut(self.plus, "Alt+P")
         self.plus.clicked.connect(self.add_prescription)
         self.remove = QPushButton("Retirer ce déclenchement")
         self.remove.clicked.connect(self.remove_prescription)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QWidget
 
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
+from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.form import error_label
 from desktop.ui.wizard.page import StepPage
@@ -36,7 +36,7 @@ class SearchPage(StepPage):
         self.layout_.addRow("Résultats", self.results)
         self.new_button = QPushButton(f"{NOT_REGISTERED} (Alt+N)")
         self.new_button.setObjectName("new_patient")
-        self.new_button.setShortcut(QKeySequence("Alt+N"))
+        button_shortcut(self.new_button, "Alt+N")
         self.new_button.clicked.connect(self._new_patient)
         self.layout_.addRow("", self.new_button)
         self.choice_error = error_label()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from desktop.ui.keys import button_shortcut
 from desktop.workflows.success import case_title, success_lines
 from shared.schemas.dispatch import CaseCreated
 
@@ -35,7 +36,7 @@ class SuccessDialog(QDialog):
         buttons = QHBoxLayout()
         other = QPushButton("Autre patient (Alt+A)")
         other.setObjectName("another")
-        other.setShortcut("Alt+A")
+        button_shortcut(other, "Alt+A")
         other.clicked.connect(self._another)
         ok = QPushButton("OK")
         ok.setObjectName("ok")

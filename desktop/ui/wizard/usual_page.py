@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
+from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.page import StepPage
 from desktop.workflows.wizard import Step, Wizard
@@ -25,7 +26,7 @@ class UsualPage(StepPage):
         self.slots.setMaximumHeight(120)
         self.layout_.addRow("Professionnels habituels", self.slots)
         remove = QPushButton("Retirer (Suppr)")
-        remove.setShortcut("Delete")
+        button_shortcut(remove, "Delete")
         remove.clicked.connect(self._remove)
         self.layout_.addRow("", remove)
         form = self.form
@@ -36,10 +37,10 @@ class UsualPage(StepPage):
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
         search = QPushButton("Rechercher dans l'annuaire (Alt+F)")
-        search.setShortcut("Alt+F")
+        button_shortcut(search, "Alt+F")
         search.clicked.connect(lambda: spawn(self.search_now()))
         add = QPushButton("Ajouter (Alt+A)")
-        add.setShortcut("Alt+A")
+        button_shortcut(add, "Alt+A")
         add.clicked.connect(self._add)
         row.addWidget(search)
         row.addWidget(add)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.sync.client import ApiClient
+from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.caller_page import CallerPage
 from desktop.ui.wizard.page import StepPage
@@ -65,7 +66,7 @@ class WizardWindow(QWidget):
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         self.back_button = QPushButton("Retour (Alt+R)")
-        self.back_button.setShortcut("Alt+R")
+        button_shortcut(self.back_button, "Alt+R")
         self.back_button.clicked.connect(self.go_back)
         self.next_button = QPushButton("Suivant (Entrée)")
         self.next_button.setObjectName("next")
