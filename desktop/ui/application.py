@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TypeVar
 import qasync  # type: ignore[import-untyped]
 from PySide6.QtWidgets import QApplication
 
+from cardreader.service import CardService
 from desktop.settings import SecretStore, Settings
 from desktop.sync.client import ApiClient
 from desktop.ui.login import LoginDialog
@@ -20,6 +22,7 @@ from shared.schemas.auth import LoginResponse
 from telephony.api import Softphone
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -29,6 +32,7 @@ class Options:
     password: str | None = None
     data_dir: Path | None = None
     softphone: Softphone | None = None
+    card_reader: bool = True  # the PC/SC reader (pcscd); off in tests
 
 
 class Controller:
@@ -78,10 +82,26 @@ class Controller:
             app.lastWindowClosed.connect(lambda: resolve(closed, None))
         window.show()
         self.session.start()
+        cards = self._start_card_reader(window) if self.options.card_reader else None
         window.offer_drafts()
         await closed
+        if cards is not None:
+            service, task = cards
+            task.cancel()
+            await service.stop()
         await self.stop()
         return 0
+
+    def _start_card_reader(self, window: MainWindow) -> tuple[CardService, asyncio.Task[None]] | None:
+        try:
+            service = CardService()
+            service.start()
+        except Exception as exc:  # no PC/SC library or daemon: the desktop works without cards
+            log.warning("card reader unavailable: %s", exc)
+            window.status.set_card_reader("indisponible")
+            return None
+        window.status.set_card_reader("recherche du lecteur…")
+        return service, asyncio.ensure_future(window.cards.follow(service))
 
     async def stop(self) -> None:
         if self.session is not None:

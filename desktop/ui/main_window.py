@@ -16,6 +16,7 @@ from desktop.store.outbox import OutboxItem, OutboxState
 from desktop.sync.errors import ApiProblem, SessionExpired
 from desktop.sync.follower import FeedState
 from desktop.ui.call_popup import CallPopup
+from desktop.ui.card_binding import CardBinding
 from desktop.ui.drafts import DraftsDialog
 from desktop.ui.login import LoginDialog
 from desktop.ui.session import Session
@@ -89,7 +90,16 @@ class MainWindow(QMainWindow):
             session.flow.on_change = self._call_changed
             session.softphone.add_listener(self._phone_event)
             self.status.sip.setText("Téléphonie : enregistrement…")
+        self.cards = CardBinding(self.status, self.front_wizard)
         self._refresh_outbox()
+
+    def front_wizard(self) -> WizardWindow | None:
+        """The wizard the operator works in (the active one, else the last opened)."""
+        windows = list(self.wizards.values())
+        active = [w for w in windows if w.isActiveWindow()]
+        if active:
+            return active[-1]
+        return windows[-1] if windows else None
 
     # ---- status ---------------------------------------------------------------------------------
     def _feed_state(self, state: FeedState) -> None:

@@ -39,7 +39,9 @@ def test_login_then_main_window_until_it_closes(loop, qtbot, gui_server: LiveSer
     username, password, _operator = operator_account(gui_server)
     keyring = MemoryKeyring()
     url = gui_server.process.base_url
-    options = Options(server_url=url, username=username, password=password, data_dir=tmp_path / "desk")
+    options = Options(
+        server_url=url, username=username, password=password, data_dir=tmp_path / "desk", card_reader=False
+    )
     controller = Controller(options, secrets=SecretStore(keyring))
 
     async def scenario() -> int:

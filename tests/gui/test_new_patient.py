@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
 
-from desktop.ui.wizard.page import StepPage
 from desktop.ui.wizard.patient_page import PatientPage
 from desktop.ui.wizard.search_page import SearchPage
 from desktop.workflows.wizard import Step
@@ -15,6 +13,7 @@ from tests.support.desktop import operator_account
 from tests.support.gui import (
     activate,
     close_main_window,
+    line_text,
     open_main_window,
     press,
     run,
@@ -25,12 +24,6 @@ from tests.support.gui import (
 from tests.support.live import LiveServer, unique_name, unique_phone
 
 ENTER = Qt.Key.Key_Return
-
-
-def line_text(page: StepPage, name: str) -> str:
-    widget = page.form.widgets[name]
-    assert isinstance(widget, QLineEdit)
-    return widget.text()
 
 
 def test_a_new_patient_with_the_commune_picked_in_the_autocomplete(

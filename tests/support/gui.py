@@ -10,12 +10,13 @@ from typing import Any
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from desktop.settings import SecretStore, Settings
 from desktop.sync.client import ApiClient
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
+from desktop.ui.wizard.page import StepPage
 from telephony.api import Softphone
 
 
@@ -115,3 +116,10 @@ async def activate(window: QWidget) -> None:
 async def close_main_window(window: MainWindow) -> None:
     window.close()
     await window.session.stop()
+
+
+def line_text(page: StepPage, name: str) -> str:
+    """The text of a line-edit field of a wizard page."""
+    widget = page.form.widgets[name]
+    assert isinstance(widget, QLineEdit)
+    return widget.text()
