@@ -11,6 +11,7 @@ from desktop.workflows.wizard import Step, Wizard
 
 class CallerPage(StepPage):
     step = Step.CALLER
+    extra_keys = frozenset({"requester"})
 
     def __init__(self, wizard: Wizard) -> None:
         super().__init__(wizard)

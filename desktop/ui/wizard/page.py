@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtWidgets import QFormLayout, QWidget
 
 from desktop.ui.wizard.form import BoundForm
@@ -36,6 +38,12 @@ class StepPage(QWidget):
 
     def show_errors(self, errors: dict[str, str]) -> QWidget | None:
         return self.form.show_errors(errors)
+
+    def field_keys(self) -> set[str]:
+        """The error keys this page shows next to a widget (the rest goes under the page)."""
+        return {self.form.prefix + name for name in self.form.widgets} | self.extra_keys
+
+    extra_keys: ClassVar[frozenset[str]] = frozenset()
 
     def first_field(self) -> QWidget | None:
         return next(iter(self.form.widgets.values()), None)

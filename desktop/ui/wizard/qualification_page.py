@@ -114,6 +114,9 @@ class QualificationPage(StepPage):
                 self.tabs.setCurrentWidget(tab)
         return first
 
+    def field_keys(self) -> set[str]:
+        return {tab.form.prefix + name for tab in self._tabs for name in tab.form.widgets}
+
     def first_field(self) -> QWidget | None:
         tab = self._tabs[self.tabs.currentIndex()] if self._tabs else None
         return tab.form.widgets["profession_code"] if tab else None

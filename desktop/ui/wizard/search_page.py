@@ -19,6 +19,7 @@ from desktop.workflows.wizard import Step, Wizard
 
 class SearchPage(StepPage):
     step = Step.SEARCH
+    extra_keys = frozenset({"patient"})
 
     def __init__(self, wizard: Wizard, client: ApiClient | None) -> None:
         super().__init__(wizard)

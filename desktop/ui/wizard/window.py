@@ -21,6 +21,7 @@ from desktop.sync.client import ApiClient
 from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.caller_page import CallerPage
+from desktop.ui.wizard.form import ERROR_STYLE
 from desktop.ui.wizard.page import StepPage
 from desktop.ui.wizard.patient_page import PatientPage
 from desktop.ui.wizard.qualification_page import QualificationPage
@@ -111,12 +112,14 @@ class WizardWindow(QWidget):
             await self.page.prepare()
             step = self.wizard.step
             if not self.wizard.next():
-                self.show_step(self.page.show_errors(self.wizard.errors))
+                self.show_errors()
                 return
             if step is Step.QUALIFICATION:
+                self.message.setStyleSheet("")
                 self.message.setText("Envoi en cours…")
                 await self.send(self.wizard)
             else:
+                self.message.setStyleSheet("")
                 self.message.setText("")
                 self.show_step()
         finally:
@@ -126,9 +129,18 @@ class WizardWindow(QWidget):
         self.wizard.back()
         self.show_step()
 
+    def show_errors(self) -> None:
+        """Each message next to its field; one without a field of its own (a rule on several
+        fields, a server rule) under the page, so that a step never refuses silently."""
+        self.show_step(self.page.show_errors(self.wizard.errors))
+        keys = self.page.field_keys()
+        others = [text for key, text in self.wizard.errors.items() if key not in keys]
+        self.message.setText("\n".join(others))
+        self.message.setStyleSheet(ERROR_STYLE if others else "")
+
     def show_submission_errors(self) -> None:
         """``submission()`` moved the wizard to the step in error: show it."""
-        self.show_step(self.page.show_errors(self.wizard.errors))
+        self.show_errors()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(
