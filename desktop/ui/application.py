@@ -63,7 +63,12 @@ class Controller:
             await dialog.submit()
             if dialog.session_only.isVisible():  # the demo goes on without a keyring
                 dialog.session_only.click()
-        return await done
+        result = await done
+        # deleted now, on the loop: a dialog left to the interpreter's exit would be destroyed after
+        # the QApplication (a crash on quitting)
+        dialog.deleteLater()
+        self.login_dialog = None
+        return result
 
     async def run(self) -> int:
         logged = await self.login()

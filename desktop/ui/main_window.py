@@ -255,9 +255,14 @@ class MainWindow(QMainWindow):
         dialog.user.setText(self.session.user.username)
         dialog.user.setReadOnly(True)
         dialog.logged_in.connect(self._logged_in_again)
-        dialog.finished.connect(lambda _r: setattr(self, "login_dialog", None))
+        dialog.finished.connect(self._login_closed)
         self.login_dialog = dialog
         dialog.open()
+
+    def _login_closed(self, _result: int) -> None:
+        dialog, self.login_dialog = self.login_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()  # never left for the interpreter's exit (after the QApplication)
 
     def _logged_in_again(self, client: object, login: object) -> None:
         token = getattr(login, "access_token", "")

@@ -49,8 +49,7 @@ def test_login_then_main_window_until_it_closes(loop, qtbot, gui_server: LiveSer
         window = await wait_for(lambda: controller.window, what="the main window")
         qtbot.addWidget(window)
         assert window.isVisible()
-        assert controller.login_dialog is not None
-        assert not controller.login_dialog.isVisible()
+        assert controller.login_dialog is None  # closed and deleted once logged in
         assert window.new_case_action.isEnabled()  # an operator creates cases
         await wait_for(lambda: window.status.server_text == "Connecté", what="the server diode")
         assert "Connecté" in window.status.diode.text()
