@@ -10,7 +10,8 @@ from pathlib import Path
 from desktop.settings import SecretStore
 from desktop.ui.application import Controller, Options
 from tests.support.desktop import operator_account
-from tests.support.gui import MemoryKeyring, run, wait_for
+from tests.support.gui import run, wait_for
+from tests.support.keyrings import MemoryKeyring
 from tests.support.live import LiveServer
 
 CHECK_VERSION = """

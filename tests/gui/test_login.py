@@ -7,7 +7,8 @@ from keyring.backends import fail
 from desktop.settings import SecretStore, Settings
 from desktop.ui.login import LoginDialog
 from tests.support.desktop import operator_account
-from tests.support.gui import MemoryKeyring, run
+from tests.support.gui import run
+from tests.support.keyrings import MemoryKeyring
 from tests.support.live import LiveServer
 from tests.support.server_process import free_port
 

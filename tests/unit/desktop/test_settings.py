@@ -17,28 +17,7 @@ from desktop.settings import (
     Settings,
     config_dir,
 )
-
-
-class MemoryKeyring(KeyringBackend):
-    """A stand-in for the OS keyring (Secret Service, Keychain, Credential Manager)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.secrets.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
+from tests.support.keyrings import MemoryKeyring
 
 
 def test_settings_round_trip(tmp_path: Path) -> None:
