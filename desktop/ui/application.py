@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from cardreader.service import CardService
 from desktop.settings import SecretStore, Settings
 from desktop.sync.client import ApiClient
+from desktop.ui.gui_thread_gc import GuiThreadCollector
 from desktop.ui.login import LoginDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
@@ -126,9 +127,12 @@ def run(options: Options) -> int:
     app.setQuitOnLastWindowClosed(False)  # the loop ends when the controller is done
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    collector = GuiThreadCollector(app)
+    collector.start()
     controller = Controller(options)
     try:
         with loop:
             return int(loop.run_until_complete(controller.run()))
     finally:
         asyncio.set_event_loop(None)
+        collector.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 import qasync  # type: ignore[import-untyped]
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
 from desktop.ui import tasks
@@ -21,6 +23,21 @@ from tests.support.live import LiveServer
 @pytest.fixture(scope="session")
 def gui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     yield from start_live("sqlite", tmp_path_factory.mktemp("gui-server"))
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """Python's cyclic collector runs wherever an allocation triggers it: in qasync's worker thread
+    or in the middle of pytest's teardown it finalised Qt wrappers there (a segfault about once in
+    ten runs). Here it runs only on the GUI thread, after the test's loop is closed and Qt's
+    deferred deletions are done."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+        gc.enable()
 
 
 @pytest.fixture
