@@ -213,14 +213,16 @@ class CallFlow:
         self.message = ""
         return True
 
+    async def _hold_the_other(self, call_id: int) -> bool:
+        """Puts the call in progress on hold when it is not `call_id` (« double appel »)."""
+        current = self.active()
+        if current is None or current.call_id == call_id:
+            return True
+        return await self._run(lambda: self.phone.hold(current.call_id))
+
     async def answer(self, call_id: int) -> bool:
         """Answers; a call already in progress is put on hold first (« double appel »)."""
-        current = self.active()
-        if (
-            current is not None
-            and current.call_id != call_id
-            and not await self._run(lambda: self.phone.hold(current.call_id))
-        ):
+        if not await self._hold_the_other(call_id):
             return False
         return await self._run(lambda: self.phone.answer(call_id))
 
@@ -235,12 +237,7 @@ class CallFlow:
 
     async def unhold(self, call_id: int) -> bool:
         """Takes a held call back; the other active call (if any) goes on hold."""
-        current = self.active()
-        if (
-            current is not None
-            and current.call_id != call_id
-            and not await self._run(lambda: self.phone.hold(current.call_id))
-        ):
+        if not await self._hold_the_other(call_id):
             return False
         return await self._run(lambda: self.phone.unhold(call_id))
 
