@@ -87,7 +87,7 @@ class ApiClient:
     async def __aexit__(self, *_exc: object) -> None:
         await self.aclose()
 
-    async def _request(
+    async def request(
         self,
         method: str,
         path: str,
@@ -95,26 +95,32 @@ class ApiClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
     ) -> httpx.Response:
+        """One call to the API (path under /api/v1); an error status raises ``ApiProblem`` (French
+        ``detail``), no answer raises ``ServerUnavailable``. Feature modules (board, patients,
+        supervision) build on this rather than growing this class."""
         sent = dict(headers or {})
         if self.token:
             sent["Authorization"] = f"Bearer {self.token}"
         try:
-            response = await self._http.request(method, path, params=params, json=json, headers=sent)
+            response = await self._http.request(
+                method, path, params=params, json=json, headers=sent, files=files
+            )
         except (httpx.TransportError, OSError) as exc:
             raise ServerUnavailable(UNREACHABLE) from exc
         if response.status_code >= 400:
             raise _problem(response)
         return response
 
-    async def _get(self, model: type[ModelT], path: str, **params: Any) -> ModelT:
+    async def get_model(self, model: type[ModelT], path: str, **params: Any) -> ModelT:
         query = {k: v for k, v in params.items() if v not in (None, "")}
-        return model.model_validate((await self._request("GET", path, params=query)).json())
+        return model.model_validate((await self.request("GET", path, params=query)).json())
 
     # ---- session ----------------------------------------------------------------------------------
     async def login(self, username: str, password: str) -> LoginResponse:
         self.token = None
-        response = await self._request(
+        response = await self.request(
             "POST", "/auth/login", json={"username": username, "password": password}
         )
         login = LoginResponse.model_validate(response.json())
@@ -122,42 +128,42 @@ class ApiClient:
         return login
 
     async def me(self) -> UserOut:
-        return await self._get(UserOut, "/auth/me")
+        return await self.get_model(UserOut, "/auth/me")
 
     async def logout(self) -> None:
-        await self._request("POST", "/auth/logout")
+        await self.request("POST", "/auth/logout")
         self.token = None
 
     async def health(self) -> dict[str, Any]:
-        result: dict[str, Any] = (await self._request("GET", "/health")).json()
+        result: dict[str, Any] = (await self.request("GET", "/health")).json()
         return result
 
     # ---- patients -----------------------------------------------------------------------------------
     async def search_patients(self, **criteria: str) -> PatientSearchResult:
-        return await self._get(PatientSearchResult, "/patients", **criteria)
+        return await self.get_model(PatientSearchResult, "/patients", **criteria)
 
     async def get_patient(self, patient_id: int) -> PatientOut:
-        return await self._get(PatientOut, f"/patients/{patient_id}")
+        return await self.get_model(PatientOut, f"/patients/{patient_id}")
 
     async def create_patient(self, body: Mapping[str, Any]) -> PatientOut:
-        response = await self._request("POST", "/patients", json=dict(body))
+        response = await self.request("POST", "/patients", json=dict(body))
         return PatientOut.model_validate(response.json())
 
     async def patch_patient(self, patient_id: int, body: Mapping[str, Any]) -> PatientOut:
-        response = await self._request("PATCH", f"/patients/{patient_id}", json=dict(body))
+        response = await self.request("PATCH", f"/patients/{patient_id}", json=dict(body))
         return PatientOut.model_validate(response.json())
 
     async def put_usual_professionals(
         self, patient_id: int, items: list[dict[str, Any]]
     ) -> list[UsualProfessionalOut]:
-        response = await self._request("PUT", f"/patients/{patient_id}/usual-professionals", json=items)
+        response = await self.request("PUT", f"/patients/{patient_id}/usual-professionals", json=items)
         return _USUALS.validate_python(response.json())
 
     # ---- directory and places -----------------------------------------------------------------------
     async def search_directory(
         self, *, last_name: str = "", first_name: str = "", profession: str = "", limit: int = 20
     ) -> DirectorySearchResult:
-        return await self._get(
+        return await self.get_model(
             DirectorySearchResult,
             "/directory/professionals",
             last_name=last_name,
@@ -167,16 +173,16 @@ class ApiClient:
         )
 
     async def lookup_phone(self, phone: str) -> PhoneLookup:
-        return await self._get(PhoneLookup, "/directory/lookup-phone", phone=phone)
+        return await self.get_model(PhoneLookup, "/directory/lookup-phone", phone=phone)
 
     async def communes(self, query: str, limit: int = 20) -> list[CommuneOut]:
-        response = await self._request("GET", "/geo/communes", params={"q": query, "limit": limit})
+        response = await self.request("GET", "/geo/communes", params={"q": query, "limit": limit})
         return _COMMUNES.validate_python(response.json())
 
     # ---- cases and the board ------------------------------------------------------------------------
     async def create_case(self, body: Mapping[str, Any], idempotency_key: str) -> tuple[CaseCreated, bool]:
         """``POST /cases``; returns the answer and whether it was a replay of an earlier send."""
-        response = await self._request(
+        response = await self.request(
             "POST", "/cases", json=dict(body), headers={"Idempotency-Key": idempotency_key}
         )
         replayed = response.headers.get("Idempotent-Replayed") == "true"
@@ -185,11 +191,11 @@ class ApiClient:
     async def prescriptions(self, **filters: str) -> list[PrescriptionView]:
         query = {k: v for k, v in filters.items() if v}
         return _PRESCRIPTIONS.validate_python(
-            (await self._request("GET", "/prescriptions", params=query)).json()
+            (await self.request("GET", "/prescriptions", params=query)).json()
         )
 
     async def changes(self, after: int, limit: int = 500) -> ChangesPage:
-        return await self._get(ChangesPage, "/changes", after=after, limit=limit)
+        return await self.get_model(ChangesPage, "/changes", after=after, limit=limit)
 
     def events_url(self, after: int) -> str:
         scheme, rest = self.server_url.split("://", 1)
@@ -198,10 +204,10 @@ class ApiClient:
     # ---- calls --------------------------------------------------------------------------------------
     async def send_call_record(self, record: Mapping[str, Any]) -> CallRecordOut:
         """Upserted by the record's ``id``: sending a record again updates the same call."""
-        response = await self._request("POST", "/calls", json=dict(record))
+        response = await self.request("POST", "/calls", json=dict(record))
         return CallRecordOut.model_validate(response.json())
 
     async def calls(self, **filters: str) -> list[CallRecordOut]:
         """The call log (mine; every call for a supervisor): ``outcome``, ``since``, ``to_call_back``."""
-        response = await self._request("GET", "/calls", params={k: v for k, v in filters.items() if v})
+        response = await self.request("GET", "/calls", params={k: v for k, v in filters.items() if v})
         return _CALLS.validate_python(response.json())

@@ -9,7 +9,15 @@ import logging
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.settings import SecretStore, Settings
 from desktop.store.outbox import OutboxItem, OutboxState
@@ -65,8 +73,11 @@ class MainWindow(QMainWindow):
         state_action.setShortcut(QKeySequence("Ctrl+E"))
         state_action.triggered.connect(self._choose_state)
         toolbar.addAction(state_action)
-        central = QWidget()
-        column = QVBoxLayout(central)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.setCentralWidget(self.tabs)
+        home = QWidget()
+        column = QVBoxLayout(home)
         welcome = QLabel(f"<h2>Bonjour {user.display_name}</h2>{user.role.label}")
         column.addWidget(welcome)
         if user.role not in CASE_ROLES:
@@ -78,7 +89,7 @@ class MainWindow(QMainWindow):
         self.last_event = QLabel("Aucun événement reçu")
         self.last_event.setObjectName("last_event")
         column.addWidget(self.last_event)
-        self.setCentralWidget(central)
+        self.add_tab(home, "Accueil", "Alt+1")
         session.on_outbox.append(self._outbox_changed)
         session.on_feed_state.append(self._feed_state)
         session.on_event.append(self._event)
@@ -91,7 +102,22 @@ class MainWindow(QMainWindow):
             session.softphone.add_listener(self._phone_event)
             self.status.sip.setText("Téléphonie : enregistrement…")
         self.cards = CardBinding(self.status, self.front_wizard)
+        self._install_tabs()
         self._refresh_outbox()
+
+    # ---- tabs -----------------------------------------------------------------------------------
+    def _install_tabs(self) -> None:
+        """The views beside « Accueil », by role: one line per view (board, patients, calls,
+        statistics)."""
+
+    def add_tab(self, widget: QWidget, title: str, shortcut: str) -> None:
+        """A view in its tab; its shortcut (shown in the tab's tooltip) brings it to the front."""
+        index = self.tabs.addTab(widget, title)
+        self.tabs.setTabToolTip(index, f"{title} ({shortcut})")
+        action = QAction(self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda: self.tabs.setCurrentWidget(widget))
+        self.addAction(action)
 
     def front_wizard(self) -> WizardWindow | None:
         """The wizard the operator works in (the active one, else the last opened)."""
