@@ -49,7 +49,9 @@ def board_query(
     keyword: str | None,
     since: datetime | None,
     profession: str | None,
+    offset: int = 0,
 ) -> Select[Prescription]:
+    """At most BOARD_LIMIT rows, latest first; `offset` pages further (the desktop's full board)."""
     query = select(Prescription).join(Case, Case.id == Prescription.case_id)
     scoped = scope_condition(principal, scope)
     if scoped is not None:
@@ -74,7 +76,8 @@ def board_query(
                 Case.number == keyword.lstrip("#"),
             )
         )
-    return query.order_by(Prescription.sent_at.desc(), Prescription.id.desc()).limit(BOARD_LIMIT)
+    latest_first = query.order_by(Prescription.sent_at.desc(), Prescription.id.desc())
+    return latest_first.offset(offset).limit(BOARD_LIMIT)
 
 
 def board(session: Session, query: Select[Prescription]) -> list[Prescription]:

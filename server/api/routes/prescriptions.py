@@ -39,9 +39,17 @@ def list_prescriptions(
     q: str | None = Query(default=None, max_length=100),
     since: AwareDatetime | None = None,
     profession: str | None = Query(default=None, max_length=2),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[PrescriptionView]:
     query = board.board_query(
-        caller.principal, scope or board.default_scope(caller.principal), state, number, q, since, profession
+        caller.principal,
+        scope or board.default_scope(caller.principal),
+        state,
+        number,
+        q,
+        since,
+        profession,
+        offset,
     )
     today = caller.state.clock.now().date()
     with caller.state.db.session() as session:

@@ -1,0 +1,294 @@
+"""« Tableau de bord »: the filters, the sections « Mes fiches » / « Fiches supervisées », live from
+the change feed (« Rafraîchissement auto »), and one countdown timer for the whole view."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.sync.board_api import BoardApi
+from desktop.sync.errors import ApiProblem
+from desktop.ui.board.model import PENDING_ROLE, ROW_ID_ROLE, BoardModel, Column
+from desktop.ui.board.proxy import BoardProxy
+from desktop.ui.tasks import spawn
+from desktop.workflows.board import DEFAULT_PERIOD_DAYS, PERIODS, BoardFilter, Section
+from shared.domain import PROFESSIONS, PrescriptionState
+from shared.schemas.dispatch import EventView
+
+log = logging.getLogger(__name__)
+TICK_MS = 1000
+FETCH_MARGIN = timedelta(seconds=1)
+STATE_CHOICES = {
+    PrescriptionState.PENDING: "En cours",
+    PrescriptionState.ACCEPTED: "Accepté",
+    PrescriptionState.STARTED: "Débuté",
+    PrescriptionState.FINISHED: "Terminé",
+    PrescriptionState.CANCELLED: "Annulé",
+    PrescriptionState.EXPIRED: "Expiré (aucun intervenant)",
+}
+COLUMN_WIDTHS = {
+    Column.NUMBER: 90,
+    Column.STATE: 150,
+    Column.COUNTDOWN: 170,
+    Column.REQUESTER: 170,
+    Column.PATIENT: 210,
+    Column.REASON: 260,
+    Column.RECIPIENT: 190,
+}
+
+
+class BoardTable(QTableView):
+    def __init__(self, proxy: BoardProxy) -> None:
+        super().__init__()
+        self.setModel(proxy)
+        self.setObjectName(f"board_table_{proxy.section.name.lower()}")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSortingEnabled(True)
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(True)
+        self.horizontalHeader().setSortIndicator(Column.TIMESTAMPS, Qt.SortOrder.DescendingOrder)
+        self.horizontalHeader().setStretchLastSection(True)
+        for column, width in COLUMN_WIDTHS.items():
+            self.setColumnWidth(column, width)
+        rows = self.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring at 10,000 rows
+        rows.setDefaultSectionSize(4 * self.fontMetrics().lineSpacing() + 8)
+        rows.hide()
+
+
+class BoardView(QWidget):
+    open_requested = Signal(int)  # prescription id (double-click or Entrée on a row)
+    refreshed = Signal()  # after each full read
+
+    def __init__(self, api: BoardApi, *, tick_ms: int = TICK_MS) -> None:
+        super().__init__()
+        self.setObjectName("board")
+        self.api = api
+        self.model = BoardModel()
+        self.loaded_days = 0
+        self.loading = False
+        self.missed = 0  # changes not shown while « Rafraîchissement auto » is off
+        self._buffered: list[EventView] = []
+        self._fetch_since: datetime | None = None
+        self._fetching = False
+        self.model.fetch_needed.connect(self._queue_fetch)
+
+        self.number = QLineEdit()
+        self.number.setObjectName("board_number")
+        self.number.setPlaceholderText("#Numéro de fiche")
+        self.keyword = QLineEdit()
+        self.keyword.setObjectName("board_keyword")
+        self.keyword.setPlaceholderText("Mot-clé")
+        self.period = QComboBox()
+        self.period.setObjectName("board_period")
+        for days, label in PERIODS.items():
+            self.period.addItem(label, days)
+        self.period.setCurrentIndex(list(PERIODS).index(DEFAULT_PERIOD_DAYS))
+        self.state = QComboBox()
+        self.state.setObjectName("board_state")
+        self.state.addItem("Tous les états", None)
+        for state, label in STATE_CHOICES.items():
+            self.state.addItem(label, state.value)
+        self.profession = QComboBox()
+        self.profession.setObjectName("board_profession")
+        self.profession.addItem("Toutes les professions", None)
+        for code, label in sorted(PROFESSIONS.items(), key=lambda item: item[1]):
+            self.profession.addItem(label, code)
+        self.auto = QCheckBox("Rafraîchissement auto")
+        self.auto.setObjectName("board_auto")
+        self.auto.setChecked(True)
+        self.refresh_button = QPushButton("Actualiser (F5)")
+        self.refresh_button.setObjectName("board_refresh")
+        self.status = QLabel("Chargement…")
+        self.status.setObjectName("board_status")
+        bar = QHBoxLayout()
+        for widget in (self.number, self.keyword, self.period, self.state, self.profession):
+            bar.addWidget(widget)
+        bar.addWidget(self.auto)
+        bar.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+
+        self.proxies: dict[Section, BoardProxy] = {}
+        self.tables: dict[Section, BoardTable] = {}
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        for _scope, section in api.sections:
+            proxy = BoardProxy(self.model, section)
+            table = BoardTable(proxy)
+            table.activated.connect(self._activated)
+            box = QWidget()
+            column = QVBoxLayout(box)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(QLabel(f"<b>{section.label} :</b>"))
+            column.addWidget(table)
+            splitter.addWidget(box)
+            self.proxies[section] = proxy
+            self.tables[section] = table
+        layout.addWidget(splitter, 1)
+
+        self.number.textChanged.connect(self._filters_changed)
+        self.keyword.textChanged.connect(self._filters_changed)
+        self.period.currentIndexChanged.connect(self._period_changed)
+        self.state.currentIndexChanged.connect(self._filters_changed)
+        self.profession.currentIndexChanged.connect(self._filters_changed)
+        self.auto.toggled.connect(self._auto_toggled)
+        self.refresh_button.clicked.connect(self.reload)
+        refresh_key = QShortcut(QKeySequence("F5"), self)
+        refresh_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh_key.activated.connect(self.reload)
+
+        self.timer = QTimer(self)  # the one countdown timer of the view
+        self.timer.setInterval(tick_ms)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    # ---- filters ----------------------------------------------------------------------------------
+    def current_filter(self) -> BoardFilter:
+        state = self.state.currentData()
+        return BoardFilter(
+            number=self.number.text(),
+            keyword=self.keyword.text(),
+            period_days=int(self.period.currentData()),
+            state=PrescriptionState(state) if state else None,
+            profession_code=self.profession.currentData(),
+        )
+
+    def _filters_changed(self) -> None:
+        board_filter = self.current_filter()
+        for proxy in self.proxies.values():
+            proxy.set_filter(board_filter)
+        self._show_count()
+
+    def _period_changed(self) -> None:
+        if int(self.period.currentData()) > self.loaded_days:
+            self.reload()  # older rows were never read
+        self._filters_changed()
+
+    def _show_count(self) -> None:
+        if self.missed:
+            self.status.setText(f"{self.missed} changement(s) non affiché(s) : Actualiser (F5)")
+            return
+        counts = ", ".join(f"{s.label} : {p.rowCount()}" for s, p in self.proxies.items())
+        self.status.setText(counts)
+
+    # ---- reading the board ------------------------------------------------------------------------
+    def reload(self) -> None:
+        spawn(self.refresh())
+
+    async def refresh(self) -> None:
+        """A full read of the period (the one model reset), then the events received meanwhile."""
+        if self.loading:
+            return
+        self.loading = True
+        days = int(self.period.currentData())
+        try:
+            rows = await self.api.rows(self.model.state.clock.now() - timedelta(days=days))
+        except ApiProblem as problem:
+            self.status.setText(f"Tableau de bord non actualisé : {problem}")
+            return
+        finally:
+            self.loading = False
+        self.model.replace(rows)
+        self.loaded_days = days
+        self.missed = 0
+        buffered, self._buffered = self._buffered, []
+        for event in buffered:
+            self.model.apply(event)
+        self._filters_changed()
+        self.refreshed.emit()
+
+    def on_event(self, event: EventView) -> None:
+        """A change-feed event (`Session.on_event`)."""
+        if not self.auto.isChecked():
+            if event.prescription_id is not None:
+                self.missed += 1
+                self._show_count()
+            return
+        if self.loading:
+            self._buffered.append(event)
+            return
+        self.model.apply(event)
+
+    def _auto_toggled(self, on: bool) -> None:
+        if on and self.missed:
+            self.reload()
+        self._show_count()
+
+    def _queue_fetch(self, _prescription_id: int, at: datetime) -> None:
+        since = at - FETCH_MARGIN
+        self._fetch_since = since if self._fetch_since is None else min(self._fetch_since, since)
+        if not self._fetching:
+            self._fetching = True
+            spawn(self._fetch())
+
+    async def _fetch(self) -> None:
+        """Reads the rows sent since the earliest queued event (the server applies the scope)."""
+        try:
+            while self._fetch_since is not None:
+                since, self._fetch_since = self._fetch_since, None
+                try:
+                    rows = await self.api.rows(since)
+                except ApiProblem as problem:
+                    log.warning("board rows after an event not read: %s", problem)
+                    await asyncio.sleep(1.0)
+                    self._fetch_since = since if self._fetch_since is None else min(since, self._fetch_since)
+                    continue
+                self.model.merge(rows)
+                self._show_count()
+        finally:
+            self._fetching = False
+
+    # ---- countdown and rows -----------------------------------------------------------------------
+    def tick(self) -> None:
+        """Repaints the countdown cells of the visible pending rows, nothing else."""
+        for section, table in self.tables.items():
+            if not table.isVisible():
+                continue
+            proxy = self.proxies[section]
+            viewport = table.viewport()
+            top = table.rowAt(0)
+            if top < 0:
+                continue
+            bottom = table.rowAt(viewport.height() - 1)
+            bottom = proxy.rowCount() - 1 if bottom < 0 else bottom
+            region = QRect()
+            for proxy_row in range(top, bottom + 1):
+                index = proxy.index(proxy_row, Column.COUNTDOWN)
+                if index.data(PENDING_ROLE):
+                    region = region.united(table.visualRect(index))
+            if not region.isEmpty():
+                viewport.update(region)
+
+    def _activated(self, index: object) -> None:
+        prescription_id = index.data(ROW_ID_ROLE)  # type: ignore[attr-defined]
+        if prescription_id is not None:
+            self.open_requested.emit(int(prescription_id))
+
+    def proxy_row_of(self, section: Section, prescription_id: int) -> int | None:
+        """The row a prescription is shown on in a section (tests, benchmarks)."""
+        source = self.model.source_row(prescription_id)
+        if source is None:
+            return None
+        index = self.proxies[section].mapFromSource(self.model.index(source, 0))
+        return index.row() if index.isValid() else None
