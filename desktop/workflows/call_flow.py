@@ -11,6 +11,7 @@ identified caller filled in, and cases created from it are linked to the call's 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,25 @@ from telephony.events import (
 )
 
 log = logging.getLogger(__name__)
+
+_SIP_URI = re.compile(r"^sips?:([^@\s]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s]*)?$", re.IGNORECASE)
+_DIALLED = re.compile(r"^\+?[0-9*#]+$")
+TRANSFER_HINT = "un numéro (01 23 45 67 89), un poste (1234) ou une adresse sip:…"
+
+
+def transfer_destination_error(destination: str) -> str | None:
+    """None when ``destination`` can be dialled for a blind transfer, else the French reason."""
+    text = destination.strip()
+    if not text:
+        return f"Indiquez le destinataire du transfert : {TRANSFER_HINT}"
+    if text.lower().startswith(("sip:", "sips:")):
+        return None if _SIP_URI.match(text) else f"Adresse SIP invalide : {text}"
+    dialled = re.sub(r"[\s.\-()]", "", text)
+    if not _DIALLED.match(dialled):
+        return f"Destinataire invalide : {TRANSFER_HINT}"
+    if len(dialled.lstrip("+")) < 2 or len(dialled) > 16:
+        return f"Numéro de transfert invalide : {text}"
+    return None
 
 
 class OperatorState(StrEnum):
@@ -199,6 +219,9 @@ class CallFlow:
     def ringing(self) -> list[CallView]:
         return [view for view in self.calls.values() if view.phase is CallPhase.RINGING]
 
+    def held(self) -> list[CallView]:
+        return [view for view in self.calls.values() if view.phase is CallPhase.HELD]
+
     def active(self) -> CallView | None:
         return next((view for view in self.calls.values() if view.phase is CallPhase.ACTIVE), None)
 
@@ -249,7 +272,16 @@ class CallFlow:
         return await self._run(lambda: self.phone.send_dtmf(call_id, digits))
 
     async def transfer(self, call_id: int, destination: str) -> bool:
-        return await self._run(lambda: self.phone.transfer(call_id, destination))
+        """Blind transfer; a destination that cannot be dialled is refused here, in French."""
+        error = transfer_destination_error(destination)
+        if error is not None:
+            self.message = error
+            self._notify(None)
+            return False
+        target = destination.strip()
+        if not target.lower().startswith(("sip:", "sips:")):
+            target = re.sub(r"[\s.\-()]", "", target)
+        return await self._run(lambda: self.phone.transfer(call_id, target))
 
     def set_operator_state(self, state: OperatorState) -> None:
         self.operator_state = state
