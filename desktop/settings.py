@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import keyring
 import platformdirs
@@ -152,3 +154,58 @@ class SecretStore:
             return  # nothing was kept: already the wanted outcome
         except KeyringError as exc:
             raise NoSecureKeyring(str(exc)) from exc
+
+
+# ---- the settings dialog's rules (Qt-free) ----------------------------------------------------------
+SIP_URI = re.compile(r"^sips?:[^@\s:;]+@[A-Za-z0-9.\-\[\]:]+(;[^\s]*)?$")
+SIP_HOST = re.compile(r"^sips?:([^@\s:;]+@)?[A-Za-z0-9.\-\[\]]+(:\d{1,5})?(;[^\s]*)?$")
+# What each setting changes, and when it applies (read once by the application at start).
+RESTART_NOTES = {
+    "server_url": "le serveur central : à la prochaine connexion",
+    "sip_uri": "le compte SIP : au prochain démarrage de Centrale",
+    "sip_registrar": "le compte SIP : au prochain démarrage de Centrale",
+    "sip_username": "le compte SIP : au prochain démarrage de Centrale",
+    "sip_password": "le compte SIP : au prochain démarrage de Centrale",
+    "audio_input": "les périphériques audio : au prochain démarrage de Centrale",
+    "audio_output": "les périphériques audio : au prochain démarrage de Centrale",
+    "audio_ring": "les périphériques audio : au prochain démarrage de Centrale",
+    "card_reader": "le lecteur de carte : au prochain démarrage de Centrale",
+}
+
+
+def check_server_url(text: str) -> str:
+    """« http(s)://hôte[:port] », without a trailing slash; ``ValueError`` in French otherwise."""
+    url = text.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("Adresse du serveur invalide : http://hôte:port ou https://hôte attendu")
+    try:
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        raise ValueError("Port du serveur invalide (1 à 65535)") from None
+    if parts.query or parts.fragment:
+        raise ValueError("Adresse du serveur invalide : ni « ? » ni « # »")
+    return url
+
+
+def sip_errors(uri: str, registrar: str, username: str) -> dict[str, str]:
+    """The SIP account is optional; once begun, the URI and the registrar must be well formed."""
+    errors: dict[str, str] = {}
+    uri, registrar, username = uri.strip(), registrar.strip(), username.strip()
+    if not (uri or registrar or username):
+        return errors
+    if not SIP_URI.match(uri):
+        errors["sip_uri"] = "Adresse SIP invalide : sip:utilisateur@domaine attendu"
+    if registrar and not SIP_HOST.match(registrar):
+        errors["sip_registrar"] = "Serveur d'enregistrement invalide : sip:domaine[:port] attendu"
+    if not username and SIP_URI.match(uri):
+        errors["sip_username"] = "Identifiant SIP obligatoire avec un compte SIP"
+    return errors
+
+
+def restart_notes(before: Settings, after: Settings, *, password_changed: bool = False) -> list[str]:
+    """In French, what the saved change applies to and when (each note once)."""
+    changed = [f.name for f in fields(Settings) if getattr(before, f.name) != getattr(after, f.name)]
+    if password_changed:
+        changed.append("sip_password")
+    return list(dict.fromkeys(RESTART_NOTES[name] for name in changed if name in RESTART_NOTES))

@@ -58,6 +58,7 @@ class OutboxItem:
     result: dict[str, Any] | None
     created_at: datetime
     acknowledged: bool  # the operator confirmed, from the outbox, that the patient is new
+    wizard: dict[str, Any] | None = None  # the wizard as sent (``Wizard.to_json``), to reopen it
 
     @classmethod
     def of(cls, row: RowMapping) -> OutboxItem:
@@ -81,6 +82,7 @@ class OutboxItem:
             result=_loads(row["result"]),
             created_at=datetime.fromisoformat(row["created_at"]),
             acknowledged=bool(row["acknowledged"]),
+            wizard=_loads(row["wizard"]),
         )
 
     def ready_body(self) -> dict[str, Any]:
@@ -104,6 +106,7 @@ class Outbox:
         usual_professionals: list[dict[str, Any]] | None = None,
         call_record_id: str | None = None,
         draft_id: str | None = None,
+        wizard: dict[str, Any] | None = None,
     ) -> OutboxItem:
         if (patient_id is None) == (patient_create is None):
             raise ValueError("either an existing patient or a patient to create")
@@ -124,6 +127,7 @@ class Outbox:
             "case_body": json.dumps(case_body, ensure_ascii=False),
             "call_record_id": call_record_id,
             "acknowledged": False,
+            "wizard": _dumps(wizard),
         }
         with self._engine.begin() as connection:
             new_id = connection.execute(schema.outbox.insert().values(**row)).inserted_primary_key
@@ -144,6 +148,15 @@ class Outbox:
             query = query.where(schema.outbox.c.state == state.value)
         with self._engine.connect() as connection:
             return [OutboxItem.of(row) for row in connection.execute(query).mappings()]
+
+    def failed_for_draft(self, draft_id: str) -> OutboxItem | None:
+        """The refused item a reopened wizard came from (its draft id is the wizard's)."""
+        query = select(schema.outbox).where(
+            schema.outbox.c.draft_id == draft_id, schema.outbox.c.state == OutboxState.FAILED.value
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query.order_by(schema.outbox.c.id.desc())).mappings().first()
+        return None if row is None else OutboxItem.of(row)
 
     def pending(self) -> list[OutboxItem]:
         return self.items(OutboxState.PENDING)
@@ -197,3 +210,105 @@ class Outbox:
     def requeue(self, item_id: int) -> OutboxItem:
         """« Renvoyer » a failed item (after the operator fixed what the server refused elsewhere)."""
         return self._update(item_id, state=OutboxState.PENDING.value, next_attempt_at=None)
+
+    def submit(
+        self,
+        case_body: dict[str, Any],
+        *,
+        patient_id: int | None,
+        patient_create: dict[str, Any] | None = None,
+        patient_patch: dict[str, Any] | None = None,
+        usual_professionals: list[dict[str, Any]] | None = None,
+        call_record_id: str | None = None,
+        draft_id: str | None = None,
+        wizard: dict[str, Any] | None = None,
+    ) -> OutboxItem:
+        """« Déclencher »: a new item, or — for a wizard reopened from a refused item (same draft
+        id) — that item revised, so that one « Déclencher » never leaves two items."""
+        failed = self.failed_for_draft(draft_id) if draft_id is not None else None
+        if failed is not None:
+            return self.revise(
+                failed.id,
+                case_body,
+                patient_id=patient_id,
+                patient_create=patient_create,
+                patient_patch=patient_patch,
+                usual_professionals=usual_professionals,
+                wizard=wizard,
+            )
+        return self.enqueue(
+            case_body,
+            patient_id=patient_id,
+            patient_create=patient_create,
+            patient_patch=patient_patch,
+            usual_professionals=usual_professionals,
+            call_record_id=call_record_id,
+            draft_id=draft_id,
+            wizard=wizard,
+        )
+
+    def revise(
+        self,
+        item_id: int,
+        case_body: dict[str, Any],
+        *,
+        patient_id: int | None,
+        patient_create: dict[str, Any] | None = None,
+        patient_patch: dict[str, Any] | None = None,
+        usual_professionals: list[dict[str, Any]] | None = None,
+        wizard: dict[str, Any] | None = None,
+    ) -> OutboxItem:
+        """A refused item corrected in the wizard, queued again (its draft goes, as on queuing).
+
+        The idempotency key changes only when the content changed (the case, or which patient it
+        is for): the same content keeps its key, so a case the server did create is never made
+        twice. A patient this item already created stays (the reopened wizard shows it)."""
+        if (patient_id is None) == (patient_create is None):
+            raise ValueError("either an existing patient or a patient to create")
+        item = self.get(item_id)
+        if item.state is not OutboxState.FAILED:
+            raise ValueError("only a refused item is revised")
+        changed = content_of(case_body, patient_id, patient_create) != content_of(
+            item.case_body, item.patient_id, item.patient_create
+        )
+        values: dict[str, Any] = {
+            "idempotency_key": str(uuid.uuid4()) if changed else item.idempotency_key,
+            "state": OutboxState.PENDING.value,
+            "reason": None,
+            "next_attempt_at": None,
+            "patient_id": patient_id,
+            "patient_create": _dumps(patient_create),
+            "patient_patch": _dumps(patient_patch),
+            "patient_patch_done": patient_patch is None,
+            "usual_professionals": _dumps(usual_professionals),
+            "usual_done": usual_professionals is None,
+            "case_body": json.dumps(case_body, ensure_ascii=False),
+            "acknowledged": bool(patient_create and patient_create.get("acknowledge_duplicates")),
+            "wizard": _dumps(wizard),
+            "updated_at": datetime.now(UTC).isoformat(),
+        }
+        with self._engine.begin() as connection:
+            connection.execute(schema.outbox.update().where(schema.outbox.c.id == item_id).values(**values))
+            if item.draft_id is not None:  # the reopened wizard's draft becomes the item again
+                connection.execute(schema.drafts.delete().where(schema.drafts.c.id == item.draft_id))
+        return self.get(item_id)
+
+    def discard(self, item_id: int) -> None:
+        """« Abandonner » a refused item (after the operator confirmed): nothing was created by it
+        on the server but, perhaps, its patient."""
+        item = self.get(item_id)
+        if item.state is not OutboxState.FAILED:
+            raise ValueError("only a refused item is discarded")
+        with self._engine.begin() as connection:
+            connection.execute(schema.outbox.delete().where(schema.outbox.c.id == item_id))
+
+
+def content_of(
+    case_body: dict[str, Any], patient_id: int | None, patient_create: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What the idempotency key stands for: the case (its patient apart) and who the patient is."""
+    case = {key: value for key, value in case_body.items() if key != "patient_id"}
+    identity = None
+    if patient_create is not None:
+        identity = {k: v for k, v in patient_create.items() if k != "acknowledge_duplicates"}
+    return {"case": case, "patient_id": patient_id, "patient": identity}

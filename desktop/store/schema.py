@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
     select,
 )
 
@@ -62,6 +63,7 @@ outbox = Table(
     Column("call_record_id", String(36), nullable=True),
     Column("result", Text, nullable=True),
     Column("acknowledged", Boolean, nullable=False, default=False),
+    Column("wizard", Text, nullable=True),  # the wizard as sent (version 2): reopened after a refusal
 )
 
 feed_position = Table(
@@ -84,7 +86,14 @@ def _version_1(connection: Connection) -> None:
     metadata.create_all(connection, tables=[drafts, outbox, feed_position, cache])
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_version_1]
+def _version_2(connection: Connection) -> None:
+    """The outbox keeps the wizard it came from (a refused item is reopened with every field)."""
+    columns = {column["name"] for column in inspect(connection).get_columns("outbox")}
+    if "wizard" not in columns:  # a file made by version 1 (a new file has it from create_all)
+        connection.exec_driver_sql("ALTER TABLE outbox ADD COLUMN wizard TEXT")
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_version_1, _version_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

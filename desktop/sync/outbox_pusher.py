@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from desktop.store.outbox import Outbox, OutboxItem
+from desktop.store.outbox import Outbox, OutboxItem, OutboxState
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import RequestRefused, ServerUnavailable, SessionExpired
+from desktop.workflows.wizard import Step, Wizard
 
 log = logging.getLogger(__name__)
 LOGIN_REQUIRED = "Session expirée : reconnectez-vous pour envoyer les déclenchements en attente"
@@ -152,6 +153,33 @@ class OutboxPusher:
         if replayed:
             log.info("case of outbox item %s was already created: %s", item.id, created.number)
         return self.outbox.mark_sent(item.id, created.model_dump(mode="json"))
+
+    # ---- settling a refused item -------------------------------------------------------------------
+    async def reopen(self, item: OutboxItem) -> Wizard:
+        """The wizard of a refused item, with every field, standing where the refusal is settled:
+
+        - the patient creation was refused (look-alikes, a field): « Recherche patient » with the
+          server's look-alikes listed, to pick the existing patient or confirm a new one;
+        - the patient exists (this item created it, or it was chosen): the wizard holds that patient
+          (never created twice) and stands on « Qualification »;
+        the server's message goes in ``errors`` (under the page). Raises ``ValueError`` for an item
+        queued without its wizard, ``ApiProblem`` when the server cannot be read."""
+        if item.state is not OutboxState.FAILED or item.wizard is None:
+            raise ValueError("only a refused item queued with its wizard is reopened")
+        wizard = Wizard.from_json(item.wizard)
+        reason = item.reason or OutboxState.FAILED.label
+        search = wizard.search
+        if item.patient_create is not None:
+            search.set_results(await self.client.search_patients(**search.query()))
+            search.selected_patient_id, search.new_patient = None, False  # the operator chooses again
+            wizard.step, wizard.errors = Step.SEARCH, {"patient": reason}
+            return wizard
+        if item.patient_id is not None and wizard.patient.patient_id != item.patient_id:
+            patient = await self.client.get_patient(item.patient_id)
+            search.set_results(await self.client.search_patients(**search.query()))
+            wizard.use_patient(patient)
+        wizard.step, wizard.errors = Step.QUALIFICATION, {"server": reason}
+        return wizard
 
     # ---- running ----------------------------------------------------------------------------------
     def _next_wait(self) -> float | None:

@@ -11,7 +11,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
-    QListWidget,
     QMainWindow,
     QTabWidget,
     QToolBar,
@@ -23,11 +22,14 @@ from desktop.settings import SecretStore, Settings
 from desktop.store.outbox import OutboxItem, OutboxState
 from desktop.sync.errors import ApiProblem, SessionExpired
 from desktop.sync.follower import FeedState
+from desktop.ui.board import install_board
 from desktop.ui.call_popup import CallPopup
 from desktop.ui.card_binding import CardBinding
 from desktop.ui.drafts import DraftsDialog
 from desktop.ui.login import LoginDialog
+from desktop.ui.outbox_view import OutboxView
 from desktop.ui.session import Session
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status_bar import StatusBar
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.success_dialog import SuccessDialog
@@ -45,6 +47,7 @@ SEND_WAIT_SECONDS = 8.0
 
 class MainWindow(QMainWindow):
     success_shown = Signal(object)  # the SuccessDialog (tests, screenshots)
+    settings_changed = Signal(object, object)  # Settings saved, set of what needs a restart
 
     def __init__(self, session: Session, settings: Settings, secrets: SecretStore) -> None:
         super().__init__()
@@ -73,6 +76,11 @@ class MainWindow(QMainWindow):
         state_action.setShortcut(QKeySequence("Ctrl+E"))
         state_action.triggered.connect(self._choose_state)
         toolbar.addAction(state_action)
+        self.settings_action = QAction("Paramètres (Ctrl+,)", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        toolbar.addAction(self.settings_action)
+        self.settings_dialog: SettingsDialog | None = None
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.setCentralWidget(self.tabs)
@@ -82,10 +90,11 @@ class MainWindow(QMainWindow):
         column.addWidget(welcome)
         if user.role not in CASE_ROLES:
             column.addWidget(QLabel("Votre rôle ne crée pas de déclenchement depuis ce poste."))
-        column.addWidget(QLabel("<b>Mes envois</b>"))
-        self.outbox_list = QListWidget()
-        self.outbox_list.setObjectName("outbox")
-        column.addWidget(self.outbox_list)
+        self.outbox_view = OutboxView(
+            session.store.outbox, session.pusher, self.open_reopened, self.case_for_patient
+        )
+        self.outbox_list = self.outbox_view.list
+        column.addWidget(self.outbox_view)
         self.last_event = QLabel("Aucun événement reçu")
         self.last_event.setObjectName("last_event")
         column.addWidget(self.last_event)
@@ -109,6 +118,7 @@ class MainWindow(QMainWindow):
     def _install_tabs(self) -> None:
         """The views beside « Accueil », by role: one line per view (board, patients, calls,
         statistics)."""
+        self.board = install_board(self)  # « Tableau de bord » (Alt+2)
 
     def add_tab(self, widget: QWidget, title: str, shortcut: str) -> None:
         """A view in its tab; its shortcut (shown in the tab's tooltip) brings it to the front."""
@@ -172,6 +182,50 @@ class MainWindow(QMainWindow):
     def new_case(self) -> WizardWindow:
         return self.open_wizard(Wizard.from_dashboard(self.session.operator))
 
+    def case_for_patient(
+        self, patient_id: int, like: Wizard | None = None
+    ) -> asyncio.Task[WizardWindow | None]:
+        """« Déclenchement pour ce patient »: the wizard with the patient loaded (search and patient
+        steps filled), standing on « Appelant ». ``like``: keep that wizard's caller and call (from
+        the success dialog). The task's result is the window (None when the patient could not be
+        read: the reason in the status bar)."""
+        return spawn(self._case_for_patient(patient_id, like))
+
+    async def _case_for_patient(self, patient_id: int, like: Wizard | None) -> WizardWindow | None:
+        try:
+            patient = await self.session.client.get_patient(patient_id)
+        except ApiProblem as problem:
+            self.status.showMessage(f"Patient n° {patient_id} illisible : {problem}", 10_000)
+            return None
+        wizard = Wizard.for_patient(self.session.operator, patient)
+        if like is not None:
+            wizard.caller = dataclasses.replace(like.caller)
+            wizard.call_record_id = like.call_record_id
+        return self.open_wizard(wizard)
+
+    def open_reopened(self, wizard: Wizard) -> WizardWindow:
+        """A refused item of « Mes envois » back in its wizard (the server's message under the page)."""
+        window = self.wizards.get(wizard.draft_id)
+        if window is None:
+            window = self.open_wizard(wizard)
+            window.show_errors()
+        window.activateWindow()
+        return window
+
+    def open_settings(self) -> SettingsDialog:
+        if self.settings_dialog is None:
+            dialog = SettingsDialog(self.settings, self.secrets, self.session.softphone, parent=self)
+            dialog.saved.connect(self.settings_changed.emit)
+            dialog.finished.connect(self._settings_closed)
+            self.settings_dialog = dialog
+            dialog.open()
+        return self.settings_dialog
+
+    def _settings_closed(self, _result: int) -> None:
+        dialog, self.settings_dialog = self.settings_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+
     def new_case_from_call(self, call_id: int) -> WizardWindow | None:
         flow = self.session.flow
         return self.open_wizard(flow.new_case(call_id)) if flow is not None else None
@@ -181,6 +235,7 @@ class MainWindow(QMainWindow):
         wizard.add_listener(lambda w: store.save_draft(w.to_json()))
         store.save_draft(wizard.to_json())
         window = WizardWindow(wizard, self.session.client, self.send)
+        self.cards.attach(window)  # its card buttons read the reader
         self.wizards[wizard.draft_id] = window
         window.closed.connect(lambda draft_id: self.wizards.pop(draft_id, None))
         window.show()
@@ -214,7 +269,7 @@ class MainWindow(QMainWindow):
                 window.show_submission_errors()
             return
         wizard.listeners.clear()  # the draft is deleted with the queuing: never saved again
-        item = self.session.store.outbox.enqueue(
+        item = self.session.store.outbox.submit(  # a reopened refused item is revised, not doubled
             submission.case,
             patient_id=submission.patient_id,
             patient_create=submission.patient_create,
@@ -222,6 +277,7 @@ class MainWindow(QMainWindow):
             usual_professionals=submission.usual_professionals,
             call_record_id=submission.call_record_id,
             draft_id=wizard.draft_id,
+            wizard=wizard.to_json(),
         )
         future: asyncio.Future[OutboxItem] = asyncio.get_running_loop().create_future()
         self._waiting[item.id] = future
@@ -244,8 +300,13 @@ class MainWindow(QMainWindow):
         if created is not None and item.call_record_id and self.session.flow is not None:
             self.session.flow.case_created(item.call_record_id, created.number)
         failure = (item.reason or OutboxState.FAILED.label) if item.state is OutboxState.FAILED else None
-        dialog = SuccessDialog(created, wizard.caller.service, failure=failure)
+        patient_id = item.patient_id
+        dialog = SuccessDialog(
+            created, wizard.caller.service, failure=failure, patient_known=patient_id is not None
+        )
         dialog.another_patient.connect(lambda: self._another_patient(wizard))
+        if patient_id is not None:
+            dialog.same_patient.connect(lambda: self.case_for_patient(patient_id, like=wizard))
         self.success = dialog
         dialog.open()
         self.success_shown.emit(dialog)
@@ -265,13 +326,7 @@ class MainWindow(QMainWindow):
         self._refresh_outbox()
 
     def _refresh_outbox(self) -> None:
-        self.outbox_list.clear()
-        for item in self.session.store.outbox.items()[-50:]:
-            number = (item.result or {}).get("number", "")
-            patient = item.patient_create or {}
-            who = f"{patient.get('last_name', '')} {patient.get('first_name', '')}".strip()
-            who = who or f"patient n° {item.patient_id}"
-            self.outbox_list.addItem(f"{item.state.label} — {who} {number}".rstrip())
+        self.outbox_view.refresh()
 
     def ask_login(self, message: str) -> None:
         """Expired session: the login dialog over the open wizards (nothing is closed)."""

@@ -17,7 +17,13 @@ from desktop.workflows.form_errors import (
 from shared.domain import IdentityStatus
 from shared.schemas.directory import CommuneOut
 from shared.schemas.patients import PatientCreate, PatientOut, PatientPatch
-from shared.validation import check_nir_matches_identity, parse_nir, validate_ins_oid
+from shared.validation import (
+    check_nir_matches_identity,
+    format_phone_national,
+    normalize_phone,
+    parse_nir,
+    validate_ins_oid,
+)
 
 # Sent to the server as typed (after trimming); the other fields of the step are for the UI.
 SENT_FIELDS = (
@@ -50,6 +56,7 @@ SENT_FIELDS = (
     "latitude",
     "longitude",
 )
+PHONE_FIELDS = ("phone", "phone2")
 MANDATORY = ("phone", "last_name", "first_name", "birth_date", "sex", "address_line", "city")
 COMMUNE_FIELDS = ("postal_code", "commune_insee", "latitude", "longitude")
 # Overseas départements (first 3 characters of the INSEE code) → their time zone.
@@ -69,6 +76,14 @@ def zone_of_insee(insee: str) -> str | None:
     if not insee:
         return None
     return OVERSEAS_ZONES.get(insee[:3], "Europe/Paris")
+
+
+def display_phone(e164: str) -> str:
+    """A stored number as the operator reads it: the French national format when it is one."""
+    try:
+        return format_phone_national(e164)
+    except ValueError:
+        return e164
 
 
 CARD_NIR_NOTICE = (
@@ -124,6 +139,8 @@ class PatientStep:
                 text = ""
             elif name == "birth_date":
                 text = format_date(value)
+            elif name in PHONE_FIELDS:
+                text = display_phone(str(value))  # « 06 12 34 56 78 »; sent back normalised
             else:
                 text = str(value.value if hasattr(value, "value") else value)
             setattr(step, name, text)
@@ -212,6 +229,11 @@ class PatientStep:
                 return text
         if name in ("latitude", "longitude"):
             return float(text)
+        if name in PHONE_FIELDS:
+            try:
+                return normalize_phone(text)  # the server keeps +33…; an invalid one is refused there
+            except ValueError:
+                return text
         return text
 
     def create_values(self) -> dict[str, Any]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from typing import Any
 
 from desktop.workflows.form_errors import REQUIRED, FieldErrors, parse_date, validate_model
 from shared.domain import PROFESSIONS, CareMode
+from shared.schemas.admin import NetworkOut
 from shared.schemas.dispatch import INTERVENTION_TIME_ZONES, MAX_PRESCRIPTIONS_PER_CASE, PrescriptionCreate
 from shared.validation import ValidationFailure
 
@@ -39,9 +41,26 @@ TZ_LABELS = {
     "Indian/Reunion": "La Réunion",
     "Indian/Mayotte": "Mayotte",
 }
+NO_RESTRICTION = "Aucune restriction"
 BOTH = "Indiquez une date d'intervention OU un délai d'intervention, pas les deux"
 NEITHER = "Indiquez une date d'intervention ou un délai d'intervention"
 TOO_MANY = f"Au plus {MAX_PRESCRIPTIONS_PER_CASE} déclenchements par fiche"
+
+
+def network_choices(
+    networks: Iterable[NetworkOut], member_of: Iterable[int], *, keep: Iterable[str] = ()
+) -> list[tuple[str, str]]:
+    """« Restreindre au réseau »: (value, label), « Aucune restriction » first, then the networks the
+    user belongs to by name. A value already chosen (``keep``: a draft, another user's network) stays
+    offered as « Réseau n° N » so that nothing typed is lost."""
+    mine = set(member_of)
+    choices = [("", NO_RESTRICTION)]
+    by_name = sorted(networks, key=lambda n: n.name.casefold())
+    choices += [(str(n.id), n.name) for n in by_name if n.id in mine]
+    offered = {value for value, _label in choices}
+    kept = [value for value in dict.fromkeys(keep) if value and value not in offered]
+    choices += [(value, f"Réseau n° {value}") for value in kept]
+    return choices
 
 
 @dataclass(slots=True)

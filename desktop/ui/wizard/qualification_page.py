@@ -1,22 +1,38 @@
-"""Step 5 « Qualification »: one tab per prescription; « + Plus » adds one to the same case."""
+"""Step 5 « Qualification »: one tab per prescription; « + Plus » adds one to the same case.
+
+« Restreindre au réseau » lists « Aucune restriction » then the networks the operator belongs to
+(names from ``GET /networks``, read once when the page is built)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+import logging
 
+from PySide6.QtWidgets import QComboBox, QFormLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from desktop.sync.client import ApiClient
+from desktop.sync.errors import ApiProblem
 from desktop.ui.keys import button_shortcut
+from desktop.ui.tasks import spawn
 from desktop.ui.wizard.form import BoundForm
 from desktop.ui.wizard.page import StepPage
-from desktop.workflows.qualification_step import INTERVENTION_DELAYS, RESPONSE_DELAYS, TZ_LABELS
+from desktop.workflows.qualification_step import (
+    INTERVENTION_DELAYS,
+    RESPONSE_DELAYS,
+    TZ_LABELS,
+    network_choices,
+)
 from desktop.workflows.wizard import Step, Wizard
 from shared.domain import PROFESSIONS, CareMode
+from shared.schemas.admin import NetworkOut
 from shared.validation import ValidationFailure
+
+log = logging.getLogger(__name__)
 
 CHOOSE = ("", "— choisir —")
 
 
 class PrescriptionTab(QWidget):
-    def __init__(self, wizard: Wizard, index: int) -> None:
+    def __init__(self, wizard: Wizard, index: int, networks: list[tuple[str, str]]) -> None:
         super().__init__()
         self.wizard = wizard
         self.index = index
@@ -24,7 +40,7 @@ class PrescriptionTab(QWidget):
         self.form = BoundForm(layout, self.write, prefix=f"prescriptions.{index}.")
         form = self.form
         form.combo("profession_code", "Intervenant", [CHOOSE, *PROFESSIONS.items()])
-        form.line("network_id", "Restreindre au réseau", "n° du réseau (facultatif)")
+        form.combo("network_id", "Restreindre au réseau", networks)
         form.line("care_type", "Soins")
         form.combo("care_mode", "Type PeC", [CHOOSE, *[(m.value, m.label) for m in CareMode]])
         form.line("intervention_date", "Date d'intervention", "JJ/MM/AAAA")
@@ -51,12 +67,28 @@ class PrescriptionTab(QWidget):
         prescription = self.wizard.qualification.prescriptions[self.index]
         self.form.load({name: str(getattr(prescription, name)) for name in self.form.widgets})
 
+    def set_networks(self, choices: list[tuple[str, str]]) -> None:
+        """New choices (the names arrived); the prescription's value is kept and shown again."""
+        box = self.form.widgets["network_id"]
+        assert isinstance(box, QComboBox)
+        box.blockSignals(True)  # refilling is not an edit
+        try:
+            box.clear()
+            for value, text in choices:
+                box.addItem(text, value)
+            chosen = self.wizard.qualification.prescriptions[self.index].network_id
+            box.setCurrentIndex(max(box.findData(chosen), 0))
+        finally:
+            box.blockSignals(False)
+
 
 class QualificationPage(StepPage):
     step = Step.QUALIFICATION
 
-    def __init__(self, wizard: Wizard) -> None:
+    def __init__(self, wizard: Wizard, client: ApiClient | None = None) -> None:
         super().__init__(wizard)
+        self.client = client
+        self.networks: list[NetworkOut] = []
         column = QVBoxLayout()
         self.layout_.addRow(column)
         self.tabs = QTabWidget()
@@ -71,6 +103,29 @@ class QualificationPage(StepPage):
         column.addWidget(self.plus)
         column.addWidget(self.remove)
         self._tabs: list[PrescriptionTab] = []
+        if client is not None:
+            spawn(self.read_networks())
+
+    def network_choices(self) -> list[tuple[str, str]]:
+        user = self.client.user if self.client is not None else None
+        chosen = [form.network_id for form in self.wizard.qualification.prescriptions]
+        return network_choices(self.networks, user.network_ids if user else [], keep=chosen)
+
+    async def read_networks(self) -> None:
+        if self.client is None:
+            return
+        try:
+            response = await self.client.request("GET", "/networks")
+        except ApiProblem as problem:  # offline: « Aucune restriction » (and any value already chosen)
+            log.info("networks not read: %s", problem)
+            return
+        self.networks = [NetworkOut.model_validate(item) for item in response.json()]
+        choices = self.network_choices()
+        try:
+            for tab in self._tabs:
+                tab.set_networks(choices)
+        except RuntimeError:  # the wizard was closed while the names were on their way
+            log.debug("wizard closed before the networks arrived")
 
     def values(self) -> dict[str, str]:
         return {}
@@ -98,7 +153,7 @@ class QualificationPage(StepPage):
             self._tabs.pop()
             self.tabs.removeTab(self.tabs.count() - 1)
         while len(self._tabs) < count:
-            tab = PrescriptionTab(self.wizard, len(self._tabs))
+            tab = PrescriptionTab(self.wizard, len(self._tabs), self.network_choices())
             self._tabs.append(tab)
             self.tabs.addTab(tab, f"Déclenchement {len(self._tabs)}")
         for tab in self._tabs:

@@ -16,10 +16,21 @@ PENDING_TEXT = (
 )
 
 
+SAME_PATIENT = "Nouveau déclenchement pour ce patient"
+
+
 class SuccessDialog(QDialog):
     another_patient = Signal()
+    same_patient = Signal()  # « Nouveau déclenchement pour ce patient » (offered once the case is sent)
 
-    def __init__(self, created: CaseCreated | None, service: str = "", *, failure: str | None = None) -> None:
+    def __init__(
+        self,
+        created: CaseCreated | None,
+        service: str = "",
+        *,
+        failure: str | None = None,
+        patient_known: bool = False,
+    ) -> None:
         super().__init__()
         self.setObjectName("success")
         failed = "Échec de l'envoi" if failure else PENDING_TITLE
@@ -38,15 +49,25 @@ class SuccessDialog(QDialog):
         other.setObjectName("another")
         button_shortcut(other, "Alt+A")
         other.clicked.connect(self._another)
+        self.same = QPushButton(f"{SAME_PATIENT} (Alt+D)")
+        self.same.setObjectName("same_patient")
+        button_shortcut(self.same, "Alt+D")
+        self.same.clicked.connect(self._same)
+        self.same.setVisible(created is not None and patient_known)
         ok = QPushButton("OK")
         ok.setObjectName("ok")
         ok.setDefault(True)
         ok.clicked.connect(self.accept)
         buttons.addStretch(1)
+        buttons.addWidget(self.same)
         buttons.addWidget(other)
         buttons.addWidget(ok)
         layout.addLayout(buttons)
         self.resize(560, 160)
+
+    def _same(self) -> None:
+        self.same_patient.emit()
+        self.accept()
 
     def _another(self) -> None:
         self.another_patient.emit()

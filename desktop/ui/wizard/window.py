@@ -48,7 +48,7 @@ class WizardWindow(QWidget):
             SearchPage(wizard, client),
             PatientPage(wizard, client),
             UsualPage(wizard, client),
-            QualificationPage(wizard),
+            QualificationPage(wizard, client),
         ]
         layout = QVBoxLayout(self)
         self.steps = QLabel()
