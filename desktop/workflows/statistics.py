@@ -1,0 +1,202 @@
+"""« Statistiques » (supervisors): the period chosen and the series the charts draw (no Qt).
+
+The server computes the figures within the supervisor's board scope (`GET /stats`, see
+server/services/stats.py); here they become labelled series in French. Calls per hour: over one
+day, hour by hour; over several days, summed by hour of the day (0 h … 23 h), so that a month
+still reads as « when do the calls come ».
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from shared.domain import PrescriptionState
+from shared.schemas.stats import DelayBucket, Statistics
+
+PARIS = "Europe/Paris"
+
+
+class PeriodChoice(StrEnum):
+    TODAY = "today"
+    DAYS_7 = "7d"
+    DAYS_14 = "14d"
+    DAYS_30 = "30d"
+    DAYS_365 = "365d"
+
+    @property
+    def label(self) -> str:
+        return _PERIOD_LABELS[self]
+
+
+_PERIOD_LABELS = {
+    PeriodChoice.TODAY: "Aujourd'hui",
+    PeriodChoice.DAYS_7: "7 derniers jours",
+    PeriodChoice.DAYS_14: "14 derniers jours",
+    PeriodChoice.DAYS_30: "30 derniers jours",
+    PeriodChoice.DAYS_365: "12 derniers mois",
+}
+_PERIOD_DAYS = {
+    PeriodChoice.DAYS_7: 7,
+    PeriodChoice.DAYS_14: 14,
+    PeriodChoice.DAYS_30: 30,
+    PeriodChoice.DAYS_365: 365,
+}
+DEFAULT_PERIOD = PeriodChoice.DAYS_14  # the board's default
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime
+    until: datetime
+    tz: str = PARIS
+
+    def params(self) -> dict[str, str]:
+        return {"since": self.since.isoformat(), "until": self.until.isoformat(), "tz": self.tz}
+
+    @property
+    def days(self) -> float:
+        return (self.until - self.since).total_seconds() / 86400
+
+    def csv_name(self) -> str:
+        """The file name the save dialog proposes (the server's own naming)."""
+        return f"declenchements-{self.since:%Y%m%d}-{self.until:%Y%m%d}.csv"
+
+
+def start_of_day(now: datetime, tz: str = PARIS) -> datetime:
+    local = now.astimezone(ZoneInfo(tz))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def period_for(choice: PeriodChoice, now: datetime, tz: str = PARIS) -> Period:
+    """From the start of today (local time) or N days back, up to just after `now`."""
+    until = now + timedelta(seconds=1)
+    if choice is PeriodChoice.TODAY:
+        return Period(start_of_day(now, tz), until, tz)
+    return Period(now - timedelta(days=_PERIOD_DAYS[choice]), until, tz)
+
+
+# Bars of « Déclenchements par état », in the life order of a request.
+STATE_LABELS = {
+    PrescriptionState.PENDING: "En cours",
+    PrescriptionState.ACCEPTED: "Accepté",
+    PrescriptionState.STARTED: "Débuté",
+    PrescriptionState.FINISHED: "Terminé",
+    PrescriptionState.EXPIRED: "Expiré (personne)",
+    PrescriptionState.CANCELLED: "Annulé",
+}
+
+
+@dataclass(frozen=True)
+class HourBar:
+    label: str
+    incoming: int
+    missed: int
+    outgoing: int
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Everything the statistics tab draws, in French."""
+
+    hours_title: str
+    hours: list[HourBar]
+    states: list[tuple[str, int]]
+    professions: list[tuple[str, int]]
+    delays: list[tuple[str, int]]
+    sent: int
+    accepted: int
+    expired: int
+    rate_text: str
+    expired_share_text: str
+    median_text: str
+
+    @property
+    def has_calls(self) -> bool:
+        return any(b.incoming or b.outgoing for b in self.hours)
+
+    @property
+    def has_prescriptions(self) -> bool:
+        return self.sent > 0
+
+
+def percent(value: float | None) -> str:
+    """« 72 % » (French spacing), « — » when there is nothing to divide."""
+    if value is None:
+        return "—"
+    text = f"{value * 100:.1f}".replace(".", ",").removesuffix(",0")
+    return f"{text} %"
+
+
+def minutes_text(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value < 1:
+        return f"{round(value * 60)} s"
+    if value < 60:
+        return f"{value:.1f}".replace(".", ",").removesuffix(",0") + " min"
+    hours, minutes = divmod(round(value), 60)
+    return f"{hours} h {minutes:02d}"
+
+
+def delay_labels(buckets: list[DelayBucket]) -> list[tuple[str, int]]:
+    """« ≤ 1 min », « 1–2 min », …, « > 120 min »."""
+    labelled: list[tuple[str, int]] = []
+    previous: int | None = None
+    for bucket in buckets:
+        if bucket.up_to_minutes is None:
+            label = f"> {previous} min" if previous is not None else "tous"
+        elif previous is None:
+            label = f"≤ {bucket.up_to_minutes} min"
+        else:
+            label = f"{previous}–{bucket.up_to_minutes} min"
+        labelled.append((label, bucket.count))
+        previous = bucket.up_to_minutes if bucket.up_to_minutes is not None else previous
+    return labelled
+
+
+def hour_bars(stats: Statistics, period: Period) -> tuple[str, list[HourBar]]:
+    zone = ZoneInfo(period.tz)
+    if period.days <= 1:
+        bars = [
+            HourBar(f"{h.hour.astimezone(zone):%H} h", h.incoming, h.missed, h.outgoing)
+            for h in stats.calls_per_hour
+        ]
+        return "Appels par heure", bars
+    sums = {hour: [0, 0, 0] for hour in range(24)}
+    for h in stats.calls_per_hour:
+        counts = sums[h.hour.astimezone(zone).hour]
+        counts[0] += h.incoming
+        counts[1] += h.missed
+        counts[2] += h.outgoing
+    bars = [HourBar(f"{hour} h", *counts) for hour, counts in sums.items()]
+    return "Appels par heure de la journée (cumul de la période)", bars
+
+
+def chart_data(stats: Statistics, period: Period) -> ChartData:
+    hours_title, hours = hour_bars(stats, period)
+    by_state = stats.prescriptions_by_state
+    acceptance = stats.acceptance
+    return ChartData(
+        hours_title=hours_title,
+        hours=hours,
+        states=[(label, by_state.get(state.value, 0)) for state, label in STATE_LABELS.items()],
+        professions=[(p.profession or p.profession_code, p.count) for p in stats.prescriptions_by_profession],
+        delays=delay_labels(stats.minutes_to_acceptance),
+        sent=acceptance.sent,
+        accepted=acceptance.accepted,
+        expired=acceptance.expired,
+        rate_text=percent(acceptance.rate),
+        expired_share_text=percent(acceptance.expired_share),
+        median_text=minutes_text(stats.median_minutes_to_acceptance),
+    )
+
+
+def summary_line(data: ChartData) -> str:
+    return (
+        f"{data.sent} déclenchement{'s' if data.sent != 1 else ''} — taux d'acceptation "
+        f"{data.rate_text} — expirés sans intervenant {data.expired_share_text} "
+        f"({data.expired}) — délai médian avant acceptation {data.median_text}"
+    )

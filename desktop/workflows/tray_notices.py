@@ -1,0 +1,167 @@
+"""Desktop notifications: which change-feed events become a notice, for whom (no Qt).
+
+The feed's events carry ids only (server/services/feed.py), so a notice is decided in two steps:
+- from the event alone (`candidate`): its type gives the kind — `prescription_accepted` « demande
+  acceptée », `prescription_expired` « expirée sans intervenant » (the server expires a request
+  only when its delay passed with nobody accepting), `incident_reported` « incident sur mon
+  réseau » —, the operator's switch for that kind must be on, and an incident must name one of a
+  supervisor's networks (only the supervisors of those networks and its author may read it);
+- then through the API (`NoticeDecider.decide`): a request is notified only when it is in the
+  user's own scope — « Mes fiches » (cases they created), and for a supervisor also their
+  networks' requests (« Fiches supervisées ») — and the notice names the case and the profession.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from shared.domain import Role
+from shared.schemas.auth import UserOut
+from shared.schemas.dispatch import EventView, PrescriptionView
+from shared.schemas.exchanges import IncidentOut
+
+
+class NoticeKind(StrEnum):
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    INCIDENT = "incident"
+
+    @property
+    def label(self) -> str:
+        """The switch's text."""
+        return _SWITCH_LABELS[self]
+
+
+_SWITCH_LABELS = {
+    NoticeKind.ACCEPTED: "Demande acceptée",
+    NoticeKind.EXPIRED: "Demande expirée sans intervenant",
+    NoticeKind.INCIDENT: "Incident sur mon réseau",
+}
+EVENT_KINDS = {
+    "prescription_accepted": NoticeKind.ACCEPTED,
+    "prescription_expired": NoticeKind.EXPIRED,
+    "incident_reported": NoticeKind.INCIDENT,
+}
+INCIDENT_TEXT_MAX = 140
+
+
+@dataclass(frozen=True)
+class NoticeSwitches:
+    """Which kinds are switched off; kept in `Settings.notifications_off` as « expired,incident »."""
+
+    off: frozenset[NoticeKind] = frozenset()
+
+    @classmethod
+    def from_setting(cls, text: str) -> NoticeSwitches:
+        known = {k.value: k for k in NoticeKind}
+        return cls(frozenset(known[part.strip()] for part in text.split(",") if part.strip() in known))
+
+    def to_setting(self) -> str:
+        return ",".join(k.value for k in NoticeKind if k in self.off)
+
+    def enabled(self, kind: NoticeKind) -> bool:
+        return kind not in self.off
+
+    def switched(self, kind: NoticeKind, on: bool) -> NoticeSwitches:
+        return NoticeSwitches(self.off - {kind} if on else self.off | {kind})
+
+
+def _network_ids(event: EventView) -> set[int]:
+    raw = event.data.get("network_ids") or []
+    return {int(n) for n in raw if isinstance(n, int | str) and str(n).isdigit()}
+
+
+def candidate(event: EventView, user: UserOut, switches: NoticeSwitches) -> NoticeKind | None:
+    """The kind of notice this event may give this user, from the event alone (no network)."""
+    kind = EVENT_KINDS.get(event.type)
+    if kind is None or not switches.enabled(kind):
+        return None
+    if kind is NoticeKind.INCIDENT:
+        if user.role is not Role.SUPERVISOR or not _network_ids(event) & set(user.network_ids):
+            return None
+        return kind
+    if event.prescription_id is None or user.role not in (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR):
+        return None
+    return kind
+
+
+def scopes_of(role: Role) -> tuple[str, ...]:
+    """The board scopes whose requests are « mine » for notices."""
+    return ("mine", "supervised") if role is Role.SUPERVISOR else ("mine",)
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    title: str
+    message: str
+    prescription_id: int | None = None
+    incident_id: int | None = None
+
+
+def prescription_notice(kind: NoticeKind, view: PrescriptionView) -> Notice:
+    what = f"{view.profession} — {view.care_type}"
+    if kind is NoticeKind.ACCEPTED:
+        who = view.accepted_by.name if view.accepted_by else "un intervenant"
+        return Notice(
+            kind, f"Fiche #{view.case_number} : demande acceptée", f"{what}, acceptée par {who}", view.id
+        )
+    return Notice(
+        kind,
+        f"Fiche #{view.case_number} : demande expirée",
+        f"{what} : aucun intervenant n'a accepté dans le délai",
+        view.id,
+    )
+
+
+def incident_notice(incident_id: int, incident: IncidentOut | None) -> Notice:
+    if incident is None:
+        return Notice(
+            NoticeKind.INCIDENT, "Incident sur votre réseau", "Un incident a été signalé", None, incident_id
+        )
+    text = (
+        incident.text
+        if len(incident.text) <= INCIDENT_TEXT_MAX
+        else incident.text[: INCIDENT_TEXT_MAX - 1] + "…"
+    )
+    where = " (au sujet d'une fiche)" if incident.case_id else ""
+    return Notice(
+        NoticeKind.INCIDENT,
+        f"Incident signalé par {incident.author.name}{where}",
+        text,
+        incident.prescription_id,
+        incident_id,
+    )
+
+
+class NoticeSource(Protocol):
+    """What the decider reads through the API (desktop/sync/supervision_api.py)."""
+
+    async def prescription(self, prescription_id: int) -> PrescriptionView: ...
+
+    async def in_scope(self, view: PrescriptionView, scope: str) -> bool: ...
+
+    async def incident(self, incident_id: int) -> IncidentOut | None: ...
+
+
+class NoticeDecider:
+    def __init__(self, source: NoticeSource, user: UserOut, switches: NoticeSwitches) -> None:
+        self.source = source
+        self.user = user
+        self.switches = switches
+
+    async def decide(self, event: EventView) -> Notice | None:
+        kind = candidate(event, self.user, self.switches)
+        if kind is None:
+            return None
+        if kind is NoticeKind.INCIDENT:
+            incident_id = int(event.data.get("incident_id") or 0)
+            return incident_notice(incident_id, await self.source.incident(incident_id))
+        assert event.prescription_id is not None  # candidate() checked it
+        view = await self.source.prescription(event.prescription_id)
+        for scope in scopes_of(self.user.role):
+            if await self.source.in_scope(view, scope):
+                return prescription_notice(kind, view)
+        return None
