@@ -59,6 +59,7 @@ class Settings:
     audio_output: str = ""
     audio_ring: str = ""
     card_reader: str = ""  # empty: the first reader
+    notifications_off: str = ""  # desktop notices switched off: "accepted,expired,incident"
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Settings:
