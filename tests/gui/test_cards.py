@@ -10,7 +10,7 @@ from cardreader.cards.cps import CpsCard, CpsHolder
 from cardreader.cards.vitale2 import Beneficiary, VitaleCard
 from cardreader.events import CardInserted, CardRead, ReaderAdded, ReaderRemoved
 from desktop.workflows.wizard import Step
-from tests.support.desktop import operator_account
+from tests.support.desktop import operator_account, wait_until
 from tests.support.gui import close_main_window, line_text, open_main_window, run
 from tests.support.live import LiveServer
 
@@ -61,6 +61,8 @@ def test_reader_state_cps_and_vitale(loop, qtbot, gui_server: LiveServer, tmp_pa
         assert main.status.card.text() == "Lecteur de carte : Carte Vitale : 1 bénéficiaire(s)"
         search = window.pages[Step.SEARCH]
         assert (line_text(search, "last_name"), line_text(search, "birth_date")) == ("DURAND", "09/08/1952")
+        # the card's traits are searched like typed ones (and the search ends before the window closes)
+        await wait_until(lambda: "trouvé" in search.status.text(), what="the live search of the traits")
         cards.on_event(ReaderRemoved("Lecteur USB 00"))
         assert main.status.card.text() == "Lecteur de carte : aucun lecteur"
         await close_main_window(main)

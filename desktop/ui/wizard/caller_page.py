@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
+from desktop.ui.card_button import CardButton
 from desktop.ui.wizard.form import error_label
 from desktop.ui.wizard.page import StepPage
 from desktop.workflows.wizard import Step, Wizard
@@ -31,6 +32,8 @@ class CallerPage(StepPage):
         self.layout_.addRow("", self.requester_error)
         form.line("requester_name", "Demandeur (nom)")
         form.line("requester_rpps", "RPPS du demandeur")
+        self.card = CardButton("Lire la carte CPS", "Alt+C", "read_cps")
+        self.layout_.addRow("Carte CPS", self.card)
         self.layout_.addRow("", QLabel("Une carte CPS lue remplit le demandeur."))
 
     def _toggle(self, checked: bool) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton,
 
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
+from desktop.ui.card_button import CardButton
 from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.form import error_label
@@ -25,6 +26,8 @@ class SearchPage(StepPage):
         super().__init__(wizard)
         self.client = client
         form = self.form
+        self.card = CardButton("Lire la carte Vitale", "Alt+V", "read_vitale")
+        self.layout_.addRow("Carte Vitale", self.card)
         form.line("phone", "Téléphone")
         form.line("last_name", "Nom")
         form.line("first_name", "Prénom")
@@ -111,6 +114,15 @@ class SearchPage(StepPage):
         self.results.clearSelection()
         self.choice_error.hide()
         self.status.setText(f"« {NOT_REGISTERED} » : la fiche sera créée à l'étape suivante")
+
+    def card_filled(self) -> None:
+        """A Carte Vitale filled the traits: shown at once, searched like typed ones, and the focus
+        on the first trait still empty (the phone is not on the card)."""
+        self.load()
+        self._timer.start()
+        empty = [name for name, value in self.wizard.search.traits().items() if not value.strip()]
+        if empty:
+            self.form.widgets[empty[0]].setFocus()
 
     async def prepare(self) -> None:
         if self._loading is not None and not self._loading.done():
