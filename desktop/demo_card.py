@@ -200,11 +200,12 @@ class DemoCards:
         self._sessions: dict[int, VpcdCardSession] = {}
 
     @classmethod
-    def start(cls, directory: Path, timeout: float = 10.0) -> DemoCards:
-        """Use the running pcscd's vpcd reader, else start a private pcscd (root only)."""
+    def start(cls, directory: Path, timeout: float = 10.0, port: int | None = None) -> DemoCards:
+        """Use the running pcscd's vpcd reader (slot 0 on ``port``, default: the registered
+        CHANNELID), else start a private pcscd (root only)."""
         readers = _vpcd_readers()
         if readers:
-            return cls(vpcd_port())
+            return cls(port or vpcd_port())
         if readers is not None:
             raise DemoCardUnavailable("le pcscd en service n'a pas le lecteur virtuel vpcd (vsmartcard-vpcd)")
         process, port = _start_private_pcscd(directory, timeout)

@@ -17,9 +17,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from cardreader.cards.vitale2 import VitaleCard
 from cardreader.errors import MESSAGES, CardErrorCode
+from cardreader.pcsc import read_once
 from cardreader.service import CardService
+from desktop.demo_card import DemoCards
 from desktop.ui.beneficiary_dialog import BeneficiaryDialog
+from desktop.ui.demo_cards import install_demo_cards
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.window import WizardWindow
@@ -28,7 +32,7 @@ from tests.support import card_profiles as profiles
 from tests.support.desktop import operator_account
 from tests.support.gui import activate, close_main_window, line_text, open_main_window, press, run, wait_for
 from tests.support.live import LiveServer
-from tests.support.pcsc import CardSlots, PcscDaemon, PcscdUnavailable, required
+from tests.support.pcsc import CardSlots, PcscDaemon, PcscdUnavailable, required, wait_card_state
 
 VITALE_SLOT, CPS_SLOT = 0, 1
 ALT = Qt.KeyboardModifier.AltModifier
@@ -204,3 +208,52 @@ def test_cps_fills_the_requester_and_pcscd_stopped_is_said(
             assert line_text(caller, "requester_name") == "D'ARTAGNAN Jean-Pierre"
 
     run(loop, scenario(), timeout=60)
+
+
+def test_demo_cards_in_the_running_pcscd_from_the_demo_toolbar(
+    loop, qtbot, gui_server: LiveServer, slots: CardSlots, pcscd: PcscDaemon, tmp_path: Path
+):
+    cards = DemoCards.start(tmp_path / "demo", port=pcscd.port)
+    assert cards.pcscd is None  # the running pcscd is used, not a second one
+
+    async def scenario() -> None:
+        async with desktop_with_reader(gui_server, tmp_path) as main:
+            actions = install_demo_cards(main, cards)
+            assert actions is not None
+            window = await on_search_step(main)
+            vitale = actions.actions[VITALE_SLOT]
+            assert vitale.text() == "Insérer la carte Vitale de démonstration (Ctrl+Shift+V)"
+            vitale.trigger()
+            assert vitale.text().startswith("Retirer la carte Vitale de démonstration")
+            dialog = await chooser(main)
+            assert dialog.list.count() == 3
+            await press(dialog, Qt.Key.Key_End)
+            await press(dialog, Qt.Key.Key_Return)
+            search = window.pages[Step.SEARCH]
+            await wait_for(lambda: line_text(search, "first_name") == "Yann", what="the demo child")
+            assert line_text(search, "birth_date") == "05/04/2015"
+            await wait_for(lambda: "trouvé" in search.status.text(), what="the live search")
+            vitale.trigger()
+            await wait_for(lambda: not main.cards.cards.get("Virtual PCD 00 00"), what="the demo card out")
+
+    try:
+        run(loop, scenario(), timeout=60)
+    finally:
+        cards.stop()
+
+
+def test_demo_cards_start_their_own_pcscd_when_none_runs(pcscd: PcscDaemon, tmp_path: Path):
+    pcscd.stop()  # the next test's ``slots`` starts it again
+    cards = DemoCards.start(tmp_path / "demo")
+    try:
+        assert cards.pcscd is not None
+        assert cards.toggle(VITALE_SLOT)
+        reader = f"Virtual PCD 00 {VITALE_SLOT:02d}"
+        wait_card_state(reader, present=True)
+        _reader, content, _count = read_once(reader)
+        assert isinstance(content, VitaleCard)
+        assert [b.first_name for b in content.beneficiaries] == ["Maëlle", "Erwan", "Yann"]
+        assert all(b.nir_valid for b in content.beneficiaries)
+    finally:
+        cards.stop()
+    assert cards.pcscd is None
