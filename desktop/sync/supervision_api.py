@@ -4,7 +4,7 @@
   (the first to take a callback wins: 409 `callback_taken` for the others);
 - statistics: `GET /stats` and its CSV `GET /stats/prescriptions.csv` (bytes as the server wrote
   them: `;`-separated, UTF-8 with a BOM), both within the caller's board scope;
-- incidents: `GET /incidents` (a supervisor: their own and their networks');
+- incidents: `GET /incidents` (a supervisor: their own and their networks'), `GET /networks` names;
 - for the notices (`desktop/workflows/tray_notices.NoticeSource`): one prescription, whether it is
   in a board scope (`GET /prescriptions?scope=&number=`), one incident.
 """
@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
 from desktop.workflows.statistics import Period
+from shared.schemas.admin import NetworkOut
 from shared.schemas.calls import CallRecordOut
 from shared.schemas.dispatch import PrescriptionView
 from shared.schemas.exchanges import IncidentOut
@@ -23,6 +24,7 @@ from shared.schemas.stats import Statistics
 _CALLS = TypeAdapter(list[CallRecordOut])
 _INCIDENTS = TypeAdapter(list[IncidentOut])
 _VIEWS = TypeAdapter(list[PrescriptionView])
+_NETWORKS = TypeAdapter(list[NetworkOut])
 CALL_LOG_LIMIT = 200
 INCIDENTS_LIMIT = 200
 
@@ -58,6 +60,10 @@ class SupervisionApi:
     async def incidents(self, limit: int = INCIDENTS_LIMIT) -> list[IncidentOut]:
         response = await self.client.request("GET", "/incidents", params={"limit": limit})
         return _INCIDENTS.validate_json(response.content)
+
+    async def network_names(self) -> dict[int, str]:
+        response = await self.client.request("GET", "/networks")
+        return {n.id: n.name for n in _NETWORKS.validate_json(response.content)}
 
     async def incident(self, incident_id: int) -> IncidentOut | None:
         return next((i for i in await self.incidents() if i.id == incident_id), None)

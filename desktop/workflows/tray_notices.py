@@ -1,11 +1,12 @@
 """Desktop notifications: which change-feed events become a notice, for whom (no Qt).
 
 The feed's events carry ids only (server/services/feed.py), so a notice is decided in two steps:
-- from the event alone (`candidate`): its type gives the kind — `prescription_accepted` « demande
-  acceptée », `prescription_expired` « expirée sans intervenant » (the server expires a request
-  only when its delay passed with nobody accepting), `incident_reported` « incident sur mon
-  réseau » —, the operator's switch for that kind must be on, and an incident must name one of a
-  supervisor's networks (only the supervisors of those networks and its author may read it);
+- from the event alone (`candidate`): a recent one (not the backlog a new desktop replays), its
+  type gives the kind — `prescription_accepted` « demande acceptée », `prescription_expired`
+  « expirée sans intervenant » (the server expires a request only when its delay passed with
+  nobody accepting), `incident_reported` « incident sur mon réseau » —, the operator's switch
+  for that kind must be on, and an incident must name one of a supervisor's networks (only the
+  supervisors of those networks and its author may read it);
 - then through the API (`NoticeDecider.decide`): a request is notified only when it is in the
   user's own scope — « Mes fiches » (cases they created), and for a supervisor also their
   networks' requests (« Fiches supervisées ») — and the notice names the case and the profession.
@@ -13,7 +14,9 @@ The feed's events carry ids only (server/services/feed.py), so a notice is decid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -45,6 +48,8 @@ EVENT_KINDS = {
     "incident_reported": NoticeKind.INCIDENT,
 }
 INCIDENT_TEXT_MAX = 140
+# A desktop starting on an empty store reads the feed from its beginning: old news is no notice.
+FRESH_FOR = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -73,10 +78,15 @@ def _network_ids(event: EventView) -> set[int]:
     return {int(n) for n in raw if isinstance(n, int | str) and str(n).isdigit()}
 
 
-def candidate(event: EventView, user: UserOut, switches: NoticeSwitches) -> NoticeKind | None:
-    """The kind of notice this event may give this user, from the event alone (no network)."""
+def candidate(
+    event: EventView, user: UserOut, switches: NoticeSwitches, now: datetime | None = None
+) -> NoticeKind | None:
+    """The kind of notice this event may give this user, from the event alone (no network);
+    with `now`, an event older than `FRESH_FOR` (a replayed backlog) gives none."""
     kind = EVENT_KINDS.get(event.type)
     if kind is None or not switches.enabled(kind):
+        return None
+    if now is not None and event.at < now - FRESH_FOR:
         return None
     if kind is NoticeKind.INCIDENT:
         if user.role is not Role.SUPERVISOR or not _network_ids(event) & set(user.network_ids):
@@ -147,13 +157,20 @@ class NoticeSource(Protocol):
 
 
 class NoticeDecider:
-    def __init__(self, source: NoticeSource, user: UserOut, switches: NoticeSwitches) -> None:
+    def __init__(
+        self,
+        source: NoticeSource,
+        user: UserOut,
+        switches: NoticeSwitches,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.source = source
         self.user = user
         self.switches = switches
+        self.clock = clock
 
     async def decide(self, event: EventView) -> Notice | None:
-        kind = candidate(event, self.user, self.switches)
+        kind = candidate(event, self.user, self.switches, self.clock())
         if kind is None:
             return None
         if kind is NoticeKind.INCIDENT:

@@ -235,6 +235,9 @@ def test_candidates_from_the_event_alone() -> None:
     assert tray_notices.candidate(incident, user(Role.SUPERVISOR, [7]), on) is None  # not my network
     assert tray_notices.candidate(incident, user(Role.SUPERVISOR, [5]), on) is NoticeKind.INCIDENT
     assert tray_notices.candidate(event("prescription_accepted"), user(Role.PROFESSIONAL), on) is None
+    late = NOW + tray_notices.FRESH_FOR + timedelta(seconds=1)
+    assert tray_notices.candidate(event("prescription_accepted"), user(), on, late) is None  # backlog
+    assert tray_notices.candidate(event("prescription_accepted"), user(), on, NOW) is NoticeKind.ACCEPTED
 
 
 def view(**changes: Any) -> PrescriptionView:
@@ -287,7 +290,7 @@ def test_a_request_is_notified_only_within_my_scope(
     role: Role, scopes: set[str], notified: bool, asked: list[str]
 ) -> None:
     source = FakeSource(scopes)
-    decider = NoticeDecider(source, user(role), NoticeSwitches())
+    decider = NoticeDecider(source, user(role), NoticeSwitches(), lambda: NOW)
     notice = asyncio.run(decider.decide(event("prescription_accepted")))
     assert (notice is not None) is notified
     assert source.asked == asked
@@ -311,7 +314,7 @@ def test_expired_and_incident_notices() -> None:
             )
         },
     )
-    supervisor = NoticeDecider(source, user(Role.SUPERVISOR, [5]), NoticeSwitches())
+    supervisor = NoticeDecider(source, user(Role.SUPERVISOR, [5]), NoticeSwitches(), lambda: NOW)
     expired = asyncio.run(supervisor.decide(event("prescription_expired")))
     assert expired is not None
     assert expired.kind is NoticeKind.EXPIRED

@@ -1,0 +1,243 @@
+"""« Statistiques » (supervisors): the period, the charts of `GET /stats`, the CSV export of the
+server's own file, and the incidents of their networks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.sync.errors import ApiProblem
+from desktop.sync.supervision_api import SupervisionApi
+from desktop.ui.supervision.charts import bar_chart, chart_view, pie_chart, replace_chart
+from desktop.ui.tasks import spawn
+from desktop.workflows import statistics
+from desktop.workflows.statistics import ChartData, Period, PeriodChoice
+from shared.schemas.dispatch import EventView
+from shared.schemas.exchanges import IncidentOut
+
+log = logging.getLogger(__name__)
+INCIDENT_COLUMNS = ("Date", "Signalé par", "Réseaux", "Incident")
+
+
+class StatisticsView(QWidget):
+    refreshed = Signal()
+    exported = Signal(str)  # the path written
+    export_dialog_opened = Signal(object)  # the QFileDialog (tests)
+
+    def __init__(self, api: SupervisionApi) -> None:
+        super().__init__()
+        self.setObjectName("statistics_view")
+        self.api = api
+        self.period: Period | None = None
+        self.data: ChartData | None = None
+        self.save_dialog: QFileDialog | None = None
+        self.network_names: dict[int, str] = {}
+        outer = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Période :"))
+        self.period_choice = QComboBox()
+        self.period_choice.setObjectName("stats_period")
+        for choice in PeriodChoice:
+            self.period_choice.addItem(choice.label, choice.value)
+        self.period_choice.setCurrentIndex(list(PeriodChoice).index(statistics.DEFAULT_PERIOD))
+        self.period_choice.currentIndexChanged.connect(lambda _i: spawn(self.refresh()))
+        bar.addWidget(self.period_choice)
+        self.refresh_button = QPushButton("Actualiser")
+        self.refresh_button.clicked.connect(lambda: spawn(self.refresh()))
+        bar.addWidget(self.refresh_button)
+        bar.addStretch(1)
+        self.export_button = QPushButton("Exporter en CSV…")
+        self.export_button.setObjectName("stats_export")
+        self.export_button.clicked.connect(self.ask_export)
+        bar.addWidget(self.export_button)
+        outer.addLayout(bar)
+        self.summary = QLabel("Chargement…")
+        self.summary.setObjectName("stats_summary")
+        self.summary.setWordWrap(True)
+        outer.addWidget(self.summary)
+        content = QWidget()
+        grid = QGridLayout(content)
+        self.calls_chart = chart_view("chart_calls")
+        self.states_chart = chart_view("chart_states")
+        self.professions_chart = chart_view("chart_professions")
+        self.delays_chart = chart_view("chart_delays")
+        self.acceptance_chart = chart_view("chart_acceptance")
+        grid.addWidget(self.calls_chart, 0, 0, 1, 2)
+        grid.addWidget(self.states_chart, 1, 0)
+        grid.addWidget(self.acceptance_chart, 1, 1)
+        grid.addWidget(self.professions_chart, 2, 0)
+        grid.addWidget(self.delays_chart, 2, 1)
+        grid.addWidget(QLabel("<b>Incidents de mes réseaux</b>"), 3, 0, 1, 2)
+        self.incidents = QTableWidget(0, len(INCIDENT_COLUMNS))
+        self.incidents.setObjectName("incidents")
+        self.incidents.setHorizontalHeaderLabels(list(INCIDENT_COLUMNS))
+        self.incidents.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.incidents.verticalHeader().setVisible(False)
+        self.incidents.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.incidents.horizontalHeader().setStretchLastSection(True)
+        self.incidents.setMinimumHeight(150)
+        grid.addWidget(self.incidents, 4, 0, 1, 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        outer.addWidget(scroll, 1)
+        self.status = QLabel("")
+        self.status.setObjectName("stats_status")
+        outer.addWidget(self.status)
+
+    def chosen(self) -> PeriodChoice:
+        return PeriodChoice(self.period_choice.currentData())
+
+    # ---- reading ----------------------------------------------------------------------------------
+    async def refresh(self) -> None:
+        period = statistics.period_for(self.chosen(), datetime.now(UTC))
+        try:
+            figures = await self.api.statistics(period)
+            incidents = await self.api.incidents()
+            self.network_names = self.network_names or await self.api.network_names()
+        except ApiProblem as problem:
+            self.status.setText(f"Statistiques non actualisées : {problem}")
+            return
+        self.period = period
+        self.show_data(statistics.chart_data(figures, period))
+        self.show_incidents(incidents)
+        self.status.setText("")
+        self.refreshed.emit()
+
+    def on_event(self, event: EventView) -> None:
+        if event.type == "incident_reported":
+            spawn(self._refresh_incidents())
+
+    async def _refresh_incidents(self) -> None:
+        try:
+            self.show_incidents(await self.api.incidents())
+        except ApiProblem as problem:
+            self.status.setText(f"Incidents non actualisés : {problem}")
+
+    def show_data(self, data: ChartData) -> None:
+        self.data = data
+        self.summary.setText(statistics.summary_line(data))
+        replace_chart(
+            self.calls_chart,
+            bar_chart(
+                data.hours_title,
+                [b.label for b in data.hours],
+                [
+                    ("Entrants", [b.incoming for b in data.hours]),
+                    ("dont manqués", [b.missed for b in data.hours]),
+                    ("Sortants", [b.outgoing for b in data.hours]),
+                ],
+            ),
+        )
+        replace_chart(
+            self.states_chart,
+            bar_chart(
+                "Déclenchements par état",
+                [label for label, _n in data.states],
+                [("Déclenchements", [n for _l, n in data.states])],
+            ),
+        )
+        replace_chart(
+            self.professions_chart,
+            bar_chart(
+                "Déclenchements par profession",
+                [label for label, _n in data.professions] or ["—"],
+                [("Déclenchements", [n for _l, n in data.professions] or [0])],
+                horizontal=True,
+            ),
+        )
+        replace_chart(
+            self.delays_chart,
+            bar_chart(
+                f"Délai avant acceptation (médiane {data.median_text})",
+                [label for label, _n in data.delays],
+                [("Acceptations", [n for _l, n in data.delays])],
+            ),
+        )
+        settled_others = max(0, data.sent - data.accepted - data.expired)
+        replace_chart(
+            self.acceptance_chart,
+            pie_chart(
+                f"Taux d'acceptation {data.rate_text} — part expirée {data.expired_share_text}",
+                [("Acceptés", data.accepted), ("Expirés", data.expired), ("Autres", settled_others)],
+            ),
+        )
+
+    def show_incidents(self, incidents: list[IncidentOut]) -> None:
+        self.incidents.setRowCount(len(incidents))
+        for row, incident in enumerate(incidents):
+            cells = (
+                incident.at.astimezone().strftime("%d/%m/%Y %H:%M"),
+                incident.author.name,
+                ", ".join(self.network_names.get(n, str(n)) for n in incident.network_ids) or "—",
+                incident.text,
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, incident.id)
+                self.incidents.setItem(row, column, item)
+
+    def incident_ids(self) -> list[int]:
+        found = []
+        for row in range(self.incidents.rowCount()):
+            item = self.incidents.item(row, 0)
+            if item is not None:
+                found.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return found
+
+    # ---- CSV export -------------------------------------------------------------------------------
+    def ask_export(self) -> QFileDialog:
+        """The save dialog (Qt's own, so that it behaves the same everywhere); the server's CSV of
+        the period shown is written to the file chosen."""
+        period = self.period or statistics.period_for(self.chosen(), datetime.now(UTC))
+        dialog = QFileDialog(self, "Exporter les déclenchements en CSV")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setNameFilter("Fichiers CSV (*.csv)")
+        dialog.setDefaultSuffix("csv")
+        dialog.selectFile(period.csv_name())
+        dialog.fileSelected.connect(lambda path: spawn(self.export_to(Path(path), period)))
+        dialog.finished.connect(self._dialog_closed)
+        self.save_dialog = dialog
+        dialog.open()
+        self.export_dialog_opened.emit(dialog)
+        return dialog
+
+    def _dialog_closed(self, _result: int) -> None:
+        dialog, self.save_dialog = self.save_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+
+    async def export_to(self, path: Path, period: Period) -> None:
+        try:
+            content = await self.api.prescriptions_csv(period)
+            await asyncio.to_thread(path.write_bytes, content)
+        except ApiProblem as problem:
+            self.status.setText(f"Export impossible : {problem}")
+            return
+        except OSError as error:
+            self.status.setText(
+                f"Export impossible : le fichier {path} n'a pas pu être écrit ({error.strerror})"
+            )
+            return
+        self.status.setText(f"Export enregistré : {path}")
+        self.exported.emit(str(path))

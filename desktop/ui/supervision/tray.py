@@ -1,0 +1,87 @@
+"""Desktop notifications through the system tray (`QSystemTrayIcon`), each kind switchable from
+the « Notifications » menu and kept in the settings. Without a tray (offscreen, some desktops)
+the notice goes to the main window's status bar instead, so it is never lost silently."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStyle, QSystemTrayIcon
+
+from desktop.settings import Settings
+from desktop.sync.errors import ApiProblem
+from desktop.ui.tasks import spawn
+from desktop.workflows.tray_notices import Notice, NoticeDecider, NoticeKind
+from shared.schemas.dispatch import EventView
+
+log = logging.getLogger(__name__)
+SHOWN_MS = 10_000
+STATUS_BAR_MS = 15_000
+
+
+class TrayNotifier(QObject):
+    notified = Signal(object)  # the Notice, once shown (tray or status bar)
+
+    def __init__(self, decider: NoticeDecider, window: QMainWindow, settings: Settings) -> None:
+        super().__init__(window)
+        self.decider = decider
+        self.window = window
+        self.settings = settings
+        self.shown: list[Notice] = []
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+            self.tray = QSystemTrayIcon(icon, self)
+            self.tray.setToolTip("Centrale")
+            self.tray.show()
+        self.menu = QMenu("Notifications", window)
+        self.menu.setObjectName("notifications_menu")
+        self.switches: dict[NoticeKind, QAction] = {}
+        for kind in NoticeKind:
+            action = QAction(kind.label, self.menu)
+            action.setCheckable(True)
+            action.setChecked(decider.switches.enabled(kind))
+            action.toggled.connect(lambda on, k=kind: self.switch(k, on))
+            self.menu.addAction(action)
+            self.switches[kind] = action
+        if self.tray is not None:
+            self.tray.setContextMenu(self.menu)
+
+    def switch(self, kind: NoticeKind, on: bool) -> None:
+        """One kind on or off, kept in the settings file (written off the GUI thread)."""
+        self.decider.switches = self.decider.switches.switched(kind, on)
+        self.settings.notifications_off = self.decider.switches.to_setting()
+        spawn(asyncio.to_thread(self.settings.save))
+
+    def on_event(self, event: EventView) -> None:
+        spawn(self.consider(event))
+
+    async def consider(self, event: EventView) -> Notice | None:
+        try:
+            notice = await self.decider.decide(event)
+        except ApiProblem as problem:
+            log.info("notice of event %s not decided: %s", event.seq, problem)
+            return None
+        if notice is not None:
+            self.show(notice)
+        return notice
+
+    def show(self, notice: Notice) -> None:
+        self.shown.append(notice)
+        if self.tray is not None:
+            icon = (
+                QSystemTrayIcon.MessageIcon.Information
+                if notice.kind is NoticeKind.ACCEPTED
+                else QSystemTrayIcon.MessageIcon.Warning
+            )
+            self.tray.showMessage(notice.title, notice.message, icon, SHOWN_MS)
+        else:
+            self.window.statusBar().showMessage(f"{notice.title} — {notice.message}", STATUS_BAR_MS)
+        self.notified.emit(notice)
+
+    def close(self) -> None:
+        if self.tray is not None:
+            self.tray.hide()
