@@ -22,9 +22,10 @@ class BoardProxy(QSortFilterProxyModel):
         self.sort(Column.TIMESTAMPS, Qt.SortOrder.DescendingOrder)
 
     def set_filter(self, board_filter: BoardFilter) -> None:
+        self.beginFilterChange()
         self.filter = board_filter
         self._now = self.board.state.clock.now()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
         row = self.board.state.rows[source_row]

@@ -7,8 +7,8 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -56,8 +56,11 @@ COLUMN_WIDTHS = {
 
 
 class BoardTable(QTableView):
+    row_opened = Signal(QModelIndex)  # double-click or Entrée on a row
+
     def __init__(self, proxy: BoardProxy) -> None:
         super().__init__()
+        self.doubleClicked.connect(self.row_opened.emit)
         self.setModel(proxy)
         self.setObjectName(f"board_table_{proxy.section.name.lower()}")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -75,6 +78,13 @@ class BoardTable(QTableView):
         rows.setDefaultSectionSize(4 * self.fontMetrics().lineSpacing() + 8)
         rows.hide()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.row_opened.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
 
 class BoardView(QWidget):
     open_requested = Signal(int)  # prescription id (double-click or Entrée on a row)
@@ -91,6 +101,8 @@ class BoardView(QWidget):
         self._buffered: list[EventView] = []
         self._fetch_since: datetime | None = None
         self._fetching = False
+        self._wanted: set[int] = set()
+        self._absent: set[int] = set()  # read once, not in my scope
         self.model.fetch_needed.connect(self._queue_fetch)
 
         self.number = QLineEdit()
@@ -136,7 +148,7 @@ class BoardView(QWidget):
         for _scope, section in api.sections:
             proxy = BoardProxy(self.model, section)
             table = BoardTable(proxy)
-            table.activated.connect(self._activated)
+            table.row_opened.connect(self._activated)
             box = QWidget()
             column = QVBoxLayout(box)
             column.setContentsMargins(0, 0, 0, 0)
@@ -235,7 +247,13 @@ class BoardView(QWidget):
             self.reload()
         self._show_count()
 
-    def _queue_fetch(self, _prescription_id: int, at: datetime) -> None:
+    def _queue_fetch(self, prescription_id: int, at: datetime) -> None:
+        """A prescription the board has not got: read it (with whatever else was sent since)."""
+        if prescription_id in self._absent:
+            return  # read before and not in my scope
+        if self.loaded_days and at < self.model.state.clock.now() - timedelta(days=self.loaded_days):
+            return  # older than the period shown (the feed's backlog)
+        self._wanted.add(prescription_id)
         since = at - FETCH_MARGIN
         self._fetch_since = since if self._fetch_since is None else min(self._fetch_since, since)
         if not self._fetching:
@@ -247,14 +265,17 @@ class BoardView(QWidget):
         try:
             while self._fetch_since is not None:
                 since, self._fetch_since = self._fetch_since, None
+                wanted, self._wanted = self._wanted, set()
                 try:
                     rows = await self.api.rows(since)
                 except ApiProblem as problem:
                     log.warning("board rows after an event not read: %s", problem)
                     await asyncio.sleep(1.0)
                     self._fetch_since = since if self._fetch_since is None else min(since, self._fetch_since)
+                    self._wanted |= wanted
                     continue
                 self.model.merge(rows)
+                self._absent |= {pid for pid in wanted if self.model.source_row(pid) is None}
                 self._show_count()
         finally:
             self._fetching = False
