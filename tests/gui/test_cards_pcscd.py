@@ -173,6 +173,20 @@ def test_vitale_family_chosen_by_keyboard_then_button_escape_and_pulled_card(
             )
             assert line_text(search, "last_name") == "DUPONT-MARTIN"
 
+            # a Carte Vitale answering nonsense in the middle of the read
+            slots.remove(VITALE_SLOT, wait=False)
+            await wait_for(lambda: not main.cards.cards.get("Virtual PCD 00 00"), what="the card gone")
+            garbled = profiles.vitale2(profiles.FAMILY[2], fault={"kind": "garbage", "after": 4})
+            slots.insert(garbled, VITALE_SLOT, wait=False)
+            await wait_for(
+                lambda: card_message(window).startswith("Carte illisible"), what="the unreadable card"
+            )
+            assert search.card.is_error
+            assert (line_text(search, "first_name"), window.wizard.search.card_nir) == (
+                "Jean-Éric",
+                profiles.FAMILY[1]["nir"],
+            )
+
     run(loop, scenario(), timeout=60)
 
 
