@@ -162,7 +162,7 @@ class OutboxPusher:
           server's look-alikes listed, to pick the existing patient or confirm a new one;
         - the patient exists (this item created it, or it was chosen): the wizard holds that patient
           (never created twice) and stands on « Qualification »;
-        the server's message goes in ``errors`` (under the page). Raises ``ValueError`` for an item
+        the server's message goes in ``errors`` under ``server`` (shown under the page). Raises ``ValueError`` for an item
         queued without its wizard, ``ApiProblem`` when the server cannot be read."""
         if item.state is not OutboxState.FAILED or item.wizard is None:
             raise ValueError("only a refused item queued with its wizard is reopened")
@@ -172,7 +172,7 @@ class OutboxPusher:
         if item.patient_create is not None:
             search.set_results(await self.client.search_patients(**search.query()))
             search.selected_patient_id, search.new_patient = None, False  # the operator chooses again
-            wizard.step, wizard.errors = Step.SEARCH, {"patient": reason}
+            wizard.step, wizard.errors = Step.SEARCH, {"server": reason}
             return wizard
         if item.patient_id is not None and wizard.patient.patient_id != item.patient_id:
             patient = await self.client.get_patient(item.patient_id)
