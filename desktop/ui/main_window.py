@@ -24,13 +24,17 @@ from desktop.sync.errors import ApiProblem, SessionExpired
 from desktop.sync.follower import FeedState
 from desktop.ui.board import install_board
 from desktop.ui.call_popup import CallPopup
+from desktop.ui.calls import install_calls
 from desktop.ui.card_binding import CardBinding
 from desktop.ui.drafts import DraftsDialog
 from desktop.ui.login import LoginDialog
 from desktop.ui.outbox_view import OutboxView
+from desktop.ui.patients import install_patient_files
+from desktop.ui.prescription import open_details
 from desktop.ui.session import Session
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status_bar import StatusBar
+from desktop.ui.supervision import install_supervision
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.success_dialog import SuccessDialog
 from desktop.ui.wizard.window import WizardWindow
@@ -119,6 +123,9 @@ class MainWindow(QMainWindow):
         """The views beside « Accueil », by role: one line per view (board, patients, calls,
         statistics)."""
         self.board = install_board(self)  # « Tableau de bord » (Alt+2)
+        self.patient_files = install_patient_files(self)  # « Fiches patients » (Alt+3)
+        self.calls_view = install_calls(self)  # « Appels » (Alt+4)
+        self.supervision = install_supervision(self)  # « Statistiques » (Alt+5), F11, notifications
 
     def add_tab(self, widget: QWidget, title: str, shortcut: str) -> None:
         """A view in its tab; its shortcut (shown in the tab's tooltip) brings it to the front."""
@@ -128,6 +135,10 @@ class MainWindow(QMainWindow):
         action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda: self.tabs.setCurrentWidget(widget))
         self.addAction(action)
+
+    def open_prescription(self, prescription_id: int) -> QWidget:
+        """A prescription's details (a board row, a patient page's line): one window each."""
+        return open_details(self, prescription_id)
 
     def front_wizard(self) -> WizardWindow | None:
         """The wizard the operator works in (the active one, else the last opened)."""

@@ -132,9 +132,7 @@ def rows_from_board(views: list[PrescriptionView]) -> list[PatientFileRow]:
 
 def row_from_match(match: PatientMatch, timeline: list[TimelineEntry]) -> PatientFileRow:
     details = f"{_born(match.birth_date, match.age, match.sex)} — {match.postal_code} {match.city}"
-    events = [
-        FileEvent(entry.at, entry.label, _int(entry.data.get("prescription_id"))) for entry in timeline
-    ]
+    events = [FileEvent(entry.at, entry.label, _int(entry.data.get("prescription_id"))) for entry in timeline]
     events.sort(key=lambda e: e.at, reverse=True)
     return PatientFileRow(match.id, f"{match.last_name.upper()} {match.first_name}", details, events)
 

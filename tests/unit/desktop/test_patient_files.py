@@ -51,8 +51,12 @@ def test_search_criteria_nir() -> None:
 def test_board_rows_group_by_patient_with_last_events_first() -> None:
     first = view(id=1, sent_at=at(0))
     second = view(
-        id=2, case_number="24426443", sent_at=at(10), state=PrescriptionState.ACCEPTED,
-        accepted_by=person(5, "GIACOMONI Johanna"), accepted_at=at(12),
+        id=2,
+        case_number="24426443",
+        sent_at=at(10),
+        state=PrescriptionState.ACCEPTED,
+        accepted_by=person(5, "GIACOMONI Johanna"),
+        accepted_at=at(12),
     )
     anonymous = view(id=3, patient=None, anonymised=True)
     rows = rows_from_board([second, first, anonymous])
@@ -70,9 +74,19 @@ def test_board_rows_group_by_patient_with_last_events_first() -> None:
 
 def _match(patient_id: int) -> PatientMatch:
     return PatientMatch(
-        id=patient_id, last_name="Picasso", first_name="Pablo", birth_last_name=None,
-        birth_date=date(1952, 8, 9), age=70, sex=Sex.MALE, phone="+33600000000", postal_code="63700",
-        city="Youx", identity_status=IdentityStatus.PROVISIONAL, match="exact", reasons=[],
+        id=patient_id,
+        last_name="Picasso",
+        first_name="Pablo",
+        birth_last_name=None,
+        birth_date=date(1952, 8, 9),
+        age=70,
+        sex=Sex.MALE,
+        phone="+33600000000",
+        postal_code="63700",
+        city="Youx",
+        identity_status=IdentityStatus.PROVISIONAL,
+        match="exact",
+        reasons=[],
         likely_duplicates=[],
     )
 
@@ -98,19 +112,50 @@ def test_search_rows_show_their_timeline_and_merge_by_recent_activity() -> None:
 def _patient() -> PatientOut:
     now = datetime(2026, 8, 8, tzinfo=UTC)
     return PatientOut(
-        id=11, version=1, last_name="Picasso", first_name="Pablo", birth_last_name=None,
-        birth_first_names=None, sex=Sex.MALE, birth_date=date(1952, 8, 9), age=74, birth_place_insee=None,
-        nir=None, ins_oid=None, identity_status=IdentityStatus.PROVISIONAL, occupation=None,
-        insurance_scheme=None, phone="+33600000000", phone2=None, email=None, address_line="Rue de Laval",
-        address_complement=None, building="B", staircase=None, floor="2", digicode="1234A", intercom=None,
-        door=None, postal_code="63700", city="Youx", commune_insee="63469", latitude=None, longitude=None,
+        id=11,
+        version=1,
+        last_name="Picasso",
+        first_name="Pablo",
+        birth_last_name=None,
+        birth_first_names=None,
+        sex=Sex.MALE,
+        birth_date=date(1952, 8, 9),
+        age=74,
+        birth_place_insee=None,
+        nir=None,
+        ins_oid=None,
+        identity_status=IdentityStatus.PROVISIONAL,
+        occupation=None,
+        insurance_scheme=None,
+        phone="+33600000000",
+        phone2=None,
+        email=None,
+        address_line="Rue de Laval",
+        address_complement=None,
+        building="B",
+        staircase=None,
+        floor="2",
+        digicode="1234A",
+        intercom=None,
+        door=None,
+        postal_code="63700",
+        city="Youx",
+        commune_insee="63469",
+        latitude=None,
+        longitude=None,
         usual_professionals=[
             UsualProfessionalOut(
-                profession_code="10", profession="Médecin", rpps="10000000005", last_name="Martin",
-                first_name="Paul", registered=False, user_id=None,
+                profession_code="10",
+                profession="Médecin",
+                rpps="10000000005",
+                last_name="Martin",
+                first_name="Paul",
+                registered=False,
+                user_id=None,
             )
         ],
-        created_at=now, updated_at=now,
+        created_at=now,
+        updated_at=now,
     )
 
 

@@ -23,19 +23,35 @@ def test_a_renewed_and_accepted_prescription_reads_newest_first() -> None:
         notification(5, "GIACOMONI Johanna", 2, 20, answer="accepted", answered_at=at(25)),
     ]
     comment = CommentOut(
-        id=1, prescription_id=7, text="Patient bien vu", tag="suivi", author=person(5, "GIACOMONI Johanna"),
+        id=1,
+        prescription_id=7,
+        text="Patient bien vu",
+        tag="suivi",
+        author=person(5, "GIACOMONI Johanna"),
         at=at(30),
     )
     document = DocumentOut(
-        id=2, prescription_id=7, filename="cr.pdf", content_type="application/pdf", size=10, sha256="0",
-        author=person(9, "Opérateur"), at=at(31),
+        id=2,
+        prescription_id=7,
+        filename="cr.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0",
+        author=person(9, "Opérateur"),
+        at=at(31),
     )
     incident = IncidentOut(
-        id=3, text="Retard", author=person(9, "Opérateur"), network_ids=[], prescription_id=7, case_id=3,
+        id=3,
+        text="Retard",
+        author=person(9, "Opérateur"),
+        network_ids=[],
+        prescription_id=7,
+        case_id=3,
         at=at(32),
     )
-    case_line = TimelineEntry(at=at(0), kind="case", label="Déclenchement #22421371 par Opérateur", by=None,
-                              data={"case_id": 3})
+    case_line = TimelineEntry(
+        at=at(0), kind="case", label="Déclenchement #22421371 par Opérateur", by=None, data={"case_id": 3}
+    )
     other_case = TimelineEntry(at=at(1), kind="case", label="autre", by=None, data={"case_id": 99})
     lines = prescription_timeline(renewed, notes, [comment], [document], [incident], [case_line, other_case])
     assert [line.label for line in lines] == [
@@ -70,8 +86,12 @@ def test_expired_says_nobody_accepted() -> None:
 
 def test_started_and_finished_lines() -> None:
     done = view(
-        state=PrescriptionState.FINISHED, accepted_by=person(5, "X Y"), accepted_at=at(1), started_at=at(2),
-        finished_at=at(3), closed_at=at(3),
+        state=PrescriptionState.FINISHED,
+        accepted_by=person(5, "X Y"),
+        accepted_at=at(1),
+        started_at=at(2),
+        finished_at=at(3),
+        closed_at=at(3),
     )
     labels = [line.label for line in prescription_timeline(done, [], [], [], [])]
     assert labels[:3] == ["intervention terminée", "démarrée par X Y", "acceptation par X Y"]

@@ -1,0 +1,52 @@
+"""Small pieces the details tabs share: a message line (error in red, success in green) and the
+French message of a failed API call."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from desktop.sync.errors import ApiProblem, RequestRefused
+from desktop.ui.wizard.form import ERROR_STYLE, error_label
+
+DONE_STYLE = "color: #1b6e20; font-size: 11px;"
+
+
+class MessageLine(QLabel):
+    """Under a form: what went wrong (red) or what was done (green); hidden when empty."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.hide()
+
+    def error(self, text: str) -> None:
+        self.setStyleSheet(ERROR_STYLE)
+        self._show(text)
+
+    def done(self, text: str) -> None:
+        self.setStyleSheet(DONE_STYLE)
+        self._show(text)
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.hide()
+
+    def _show(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+
+def problem_text(problem: ApiProblem) -> str:
+    return problem.full_message() if isinstance(problem, RequestRefused) else str(problem)
+
+
+def field_error(name: str) -> QLabel:
+    label = error_label()
+    label.setObjectName(f"error_{name}")
+    return label
+
+
+def show_field_error(label: QLabel, message: str | None) -> None:
+    label.setText(message or "")
+    label.setVisible(bool(message))

@@ -1,0 +1,117 @@
+"""« Fiches patients » against a real server: the active list by keyword with each patient's last
+events, a patient found only by the search, the patient page (identity, address, usual
+professionals, timeline) and « Déclenchement pour ce patient » → the wizard prefilled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from desktop.ui.patients.files_view import PatientFilesView
+from desktop.ui.prescription.details_dialog import PrescriptionDialog
+from desktop.workflows.wizard import EntryPoint
+from shared.validation import format_phone_national
+from tests.support.details_gui import scene
+from tests.support.gui import activate, close_main_window, open_main_window, press, run, wait_for
+from tests.support.live import LiveServer, patient_body
+
+
+def _rows(view: PatientFilesView) -> dict[int, tuple[str, str]]:
+    items = (view.list.topLevelItem(i) for i in range(view.list.topLevelItemCount()))
+    return {int(item.data(0, Qt.ItemDataRole.UserRole)): (item.text(0), item.text(1)) for item in items}
+
+
+def test_active_list_patient_page_and_a_case_for_this_patient(
+    loop, qtbot, gui_server: LiveServer, tmp_path: Path
+):
+    with scene(gui_server, responders=1) as s:
+        quiet = s.operator.post("/patients", json=patient_body(last_name=s.patient["last_name"] + "BIS"))
+        assert quiet.status_code == 201, quiet.text
+        quiet_patient = quiet.json()
+        usual = s.operator.put(
+            f"/patients/{s.patient['id']}/usual-professionals",
+            json=[{"profession_code": "60", "rpps": s.responders[0].rpps}],
+        )
+        assert usual.status_code == 200, usual.text
+
+        async def body() -> None:
+            main = await open_main_window(gui_server.process.base_url, s.username, s.password, tmp_path)
+            qtbot.addWidget(main)
+            view = main.patient_files
+            assert isinstance(view, PatientFilesView)
+            await press(main, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+            assert main.tabs.currentWidget() is view
+            assert main.tabs.tabText(main.tabs.currentIndex()) == "Fiches patients"
+
+            # The keyword: the board's patients (name prefix) and the patient search's.
+            view.keyword.setText(s.patient["last_name"])
+            rows = await view.load_list()
+            assert rows is not None
+            found = _rows(view)
+            assert set(found) == {s.patient["id"], quiet_patient["id"]}
+            name, events = found[s.patient["id"]]
+            assert name.startswith(f"{s.patient['last_name']} Lucienne\n")
+            assert f"1er Déclenchement #{s.case_number} — Infirmier" in events
+            quiet_name, quiet_events = found[quiet_patient["id"]]
+            assert quiet_name.startswith(f"{quiet_patient['last_name']} Hélène\n")
+            assert "Fiche créée par Operator" in quiet_events  # its own timeline's last lines
+            # The most recent activity first: the quiet patient was created after the case.
+            assert [r.patient_id for r in rows] == [quiet_patient["id"], s.patient["id"]]
+            view.list.setCurrentItem(view.list.topLevelItem(1))
+
+            # The patient page.
+            view.list.setFocus()
+            await press(main, Qt.Key.Key_Return)
+            await wait_for(lambda: view.currentWidget() is view.page, what="the patient page")
+            page = view.page
+            assert s.patient["last_name"] in page.title.text()
+            assert "Lucienne" in page.title.text()
+            identity = {page.identity.itemAt(i).widget().text() for i in range(page.identity.count())}
+            assert format_phone_national(s.patient["phone"]) in identity
+            assert "Identité provisoire" in identity
+            address = {page.address.itemAt(i).widget().text() for i in range(page.address.count())}
+            assert {"12 rue des Lilas", "91000 Évry-Courcouronnes"} <= address
+            usual_line = page.usual.item(0).text()
+            assert usual_line.startswith("Infirmier : ")
+            assert s.responders[0].rpps in usual_line
+            timeline = [
+                page.timeline.topLevelItem(i).text(1) for i in range(page.timeline.topLevelItemCount())
+            ]
+            assert any(t.startswith(f"Déclenchement #{s.case_number} par ") for t in timeline)
+            assert any(t.startswith("Professionnels habituels modifiés") for t in timeline)
+            assert timeline[-1].startswith("Fiche créée par")
+
+            # A line about the prescription opens its details.
+            comment = s.operator.post(
+                f"/prescriptions/{s.prescription_id}/comments",
+                json={"text": "Rappel famille", "tag": "suivi"},
+            )
+            assert comment.status_code == 201, comment.text
+            await wait_for(
+                lambda: page.timeline.topLevelItem(0).text(1).startswith("Commentaire de"),
+                what="the live refresh of the page",
+            )
+            page.timeline.itemActivated.emit(page.timeline.topLevelItem(0), 0)
+            dialog = await wait_for(
+                lambda: main.__dict__.get("_prescription_windows", {}).get(s.prescription_id)
+            )
+            assert isinstance(dialog, PrescriptionDialog)
+            dialog.close()
+
+            # « Déclenchement pour ce patient »: the wizard with this patient loaded.
+            await press(main, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+            window = await wait_for(lambda: next(iter(main.wizards.values()), None), what="the wizard")
+            wizard = window.wizard
+            assert wizard.entry is EntryPoint.PATIENT
+            assert wizard.search.selected_patient_id == s.patient["id"]
+            assert wizard.search.last_name == s.patient["last_name"]
+            assert wizard.patient.patient_id == s.patient["id"]
+            window.close()
+
+            await activate(main)
+            await press(main, Qt.Key.Key_Escape)
+            assert view.currentWidget() is view.list_page
+            await close_main_window(main)
+
+        run(loop, body())
