@@ -18,6 +18,9 @@ from cardreader.events import CardInserted, CardRead, ReaderAdded, ReaderRemoved
 from cardreader.service import CardService
 from desktop.ui.beneficiary_dialog import BeneficiaryDialog
 from desktop.ui.card_binding import CardBinding
+from desktop.ui.wizard.caller_page import CallerPage
+from desktop.ui.wizard.search_page import SearchPage
+from desktop.ui.wizard.window import WizardWindow
 from desktop.workflows.wizard import Step
 from tests.support.desktop import operator_account, wait_until
 from tests.support.gui import activate, close_main_window, line_text, open_main_window, press, run
@@ -62,13 +65,13 @@ def test_reader_state_cps_and_vitale(loop, qtbot, gui_server: LiveServer, tmp_pa
         caller = window.wizard.caller
         assert (caller.requester_name, caller.requester_rpps) == ("MARTIN Claire", "10001045367")
         assert not caller.requester_is_caller
-        assert line_text(window.pages[Step.CALLER], "requester_name") == "MARTIN Claire"  # shown at once
+        assert line_text(caller_page(window), "requester_name") == "MARTIN Claire"  # shown at once
 
         window.wizard.step = Step.SEARCH
         window.show_step()
         cards.on_event(CardRead("Lecteur USB 00", VitaleCard(b"\x3b", (BENEFICIARY,)), 30))
         assert main.status.card.text() == "Lecteur de carte : Carte Vitale : 1 bénéficiaire(s)"
-        search = window.pages[Step.SEARCH]
+        search = search_page(window)
         assert (line_text(search, "last_name"), line_text(search, "birth_date")) == ("DURAND", "09/08/1952")
         # the card's traits are searched like typed ones (and the search ends before the window closes)
         await wait_until(lambda: "trouvé" in search.status.text(), what="the live search of the traits")
@@ -94,7 +97,7 @@ def test_card_button_errors_and_a_family_read_on_another_step(
         cards = main.cards
         window = main.new_case()
         await activate(window)
-        caller = window.pages[Step.CALLER]
+        caller = caller_page(window)
         # no CardService followed (the application could not start one): said next to the button
         await press(window, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
         assert caller.card.message.text() == MESSAGES[CardErrorCode.NO_SERVICE]
@@ -130,7 +133,7 @@ def test_card_button_errors_and_a_family_read_on_another_step(
         await press(chooser, Qt.Key.Key_Down)
         await press(chooser, Qt.Key.Key_Enter)
         await wait_until(lambda: window.wizard.step is Step.SEARCH, what="back to the search step")
-        search = window.pages[Step.SEARCH]
+        search = search_page(window)
         assert (line_text(search, "first_name"), line_text(search, "birth_date")) == ("Rose", "01/01/1955")
         assert line_text(search, "phone") == "01 99 00 00 07"  # not on the card: kept
         assert not window.wizard.search.new_patient
@@ -145,3 +148,15 @@ async def wait_until_dialog(cards: CardBinding) -> Any:
         lambda: cards.dialog is not None and cards.dialog.isVisible(), what="the card's question"
     )
     return cards.dialog
+
+
+def search_page(window: WizardWindow) -> SearchPage:
+    page = window.pages[Step.SEARCH]
+    assert isinstance(page, SearchPage)
+    return page
+
+
+def caller_page(window: WizardWindow) -> CallerPage:
+    page = window.pages[Step.CALLER]
+    assert isinstance(page, CallerPage)
+    return page

@@ -23,9 +23,12 @@ from cardreader.pcsc import read_once
 from cardreader.service import CardService
 from desktop.demo_card import DemoCards
 from desktop.ui.beneficiary_dialog import BeneficiaryDialog
+from desktop.ui.card_binding import CardBinding
 from desktop.ui.demo_cards import install_demo_cards
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tasks import spawn
+from desktop.ui.wizard.caller_page import CallerPage
+from desktop.ui.wizard.search_page import SearchPage
 from desktop.ui.wizard.window import WizardWindow
 from desktop.workflows.wizard import Step
 from tests.support import card_profiles as profiles
@@ -87,8 +90,9 @@ async def on_search_step(main: MainWindow) -> WizardWindow:
 
 
 def card_message(window: WizardWindow) -> str:
-    button = window.pages[window.wizard.step].card  # type: ignore[attr-defined]
-    return str(button.message.text())
+    button = CardBinding.card_button(window)
+    assert button is not None, "this page has no card button"
+    return button.message.text()
 
 
 async def chooser(main: MainWindow) -> BeneficiaryDialog:
@@ -104,7 +108,7 @@ def test_vitale_family_chosen_by_keyboard_then_button_escape_and_pulled_card(
     async def scenario() -> None:
         async with desktop_with_reader(gui_server, tmp_path) as main:
             window = await on_search_step(main)
-            search = window.pages[Step.SEARCH]
+            search = search_page(window)
             # the button with no card in the reader: said next to it
             await press(window, Qt.Key.Key_V, ALT)
             assert card_message(window) == MESSAGES[CardErrorCode.NO_CARD]
@@ -199,7 +203,7 @@ def test_cps_fills_the_requester_and_pcscd_stopped_is_said(
         async with desktop_with_reader(gui_server, tmp_path) as main:
             window = main.new_case()
             await activate(window)
-            caller = window.pages[Step.CALLER]
+            caller = caller_page(window)
             slots.insert(holder, CPS_SLOT, wait=False)
             await wait_for(lambda: window.wizard.caller.requester_rpps == "10001045367", what="the requester")
             assert line_text(caller, "requester_name") == "D'ARTAGNAN Jean-Pierre"
@@ -243,7 +247,7 @@ def test_demo_cards_in_the_running_pcscd_from_the_demo_toolbar(
             assert dialog.list.count() == 3
             await press(dialog, Qt.Key.Key_End)
             await press(dialog, Qt.Key.Key_Return)
-            search = window.pages[Step.SEARCH]
+            search = search_page(window)
             await wait_for(lambda: line_text(search, "first_name") == "Yann", what="the demo child")
             assert line_text(search, "birth_date") == "05/04/2015"
             await wait_for(lambda: "trouvé" in search.status.text(), what="the live search")
@@ -271,3 +275,15 @@ def test_demo_cards_start_their_own_pcscd_when_none_runs(pcscd: PcscDaemon, tmp_
     finally:
         cards.stop()
     assert cards.pcscd is None
+
+
+def search_page(window: WizardWindow) -> SearchPage:
+    page = window.pages[Step.SEARCH]
+    assert isinstance(page, SearchPage)
+    return page
+
+
+def caller_page(window: WizardWindow) -> CallerPage:
+    page = window.pages[Step.CALLER]
+    assert isinstance(page, CallerPage)
+    return page
