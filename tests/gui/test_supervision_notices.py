@@ -1,0 +1,108 @@
+"""Desktop notifications against a real server: a request accepted by a responder gives the
+operator who sent it a notice (offscreen there is no system tray: the notice goes to the status
+bar, through the same `TrayNotifier.show`); the switch turns it off and is kept in the settings;
+an incident on a supervisor's network notifies them, not another network's supervisor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from desktop.settings import Settings
+from desktop.ui import tasks
+from desktop.workflows.tray_notices import NoticeKind
+from tests.support.dispatch import Desk, place, prescription
+from tests.support.gui import close_main_window, open_main_window, run, wait_for
+from tests.support.live import PASSWORD
+
+
+def test_an_accepted_request_notifies_its_sender_and_the_switch_is_kept(
+    loop, qtbot, gui_server, tmp_path: Path
+):
+    desk = Desk.open(gui_server)
+    lat, lon = place()
+    responder = desk.responder(lat, lon)
+    patient = desk.patient(lat, lon)
+    sender = desk.operator
+    username = sender.auth.username  # type: ignore[union-attr]
+    _other, someone_else = desk.staff("operator")
+
+    def send(client) -> tuple[str, int]:
+        response = desk.post_case(patient["id"], prescription(), client=client)
+        assert response.status_code == 201, response.text
+        return response.json()["number"], response.json()["prescriptions"][0]["id"]
+
+    async def scenario() -> None:
+        main = await open_main_window(gui_server.process.base_url, username, PASSWORD, tmp_path)
+        qtbot.addWidget(main)
+        supervision = main.supervision
+        assert supervision is not None
+        notifier = supervision.notifier
+        assert not QSystemTrayIcon.isSystemTrayAvailable()  # offscreen
+        assert notifier.tray is None
+        assert [a.text() for a in notifier.menu.actions()] == [k.label for k in NoticeKind]
+
+        theirs_number, theirs = send(someone_else)  # another operator's request: no notice
+        number, mine = send(sender)
+        assert responder.client.post(f"/prescriptions/{theirs}/accept").status_code == 200
+        assert responder.client.post(f"/prescriptions/{mine}/accept").status_code == 200
+        notice = await wait_for(lambda: notifier.shown[-1] if notifier.shown else None, what="the notice")
+        assert notice.kind is NoticeKind.ACCEPTED
+        assert notice.prescription_id == mine
+        assert notice.title == f"Fiche #{number} : demande acceptée"
+        assert notice.message == f"Infirmier — Pansement, acceptée par {responder.name}"
+        assert main.statusBar().currentMessage() == f"{notice.title} — {notice.message}"
+        assert all(n.prescription_id != theirs for n in notifier.shown)
+        assert theirs_number != number
+
+        notifier.switches[NoticeKind.ACCEPTED].setChecked(False)  # « Demande acceptée » off
+        await wait_for(lambda: Settings.load().notifications_off == "accepted", what="the saved switch")
+        _number, again = send(sender)
+        assert responder.client.post(f"/prescriptions/{again}/accept").status_code == 200
+        await wait_for(
+            lambda: main.session.follower.position >= desk.feed_seq(), what="the feed read to its end"
+        )
+        await tasks.settle()  # every notice being decided is done
+        assert [n.prescription_id for n in notifier.shown] == [mine]
+        await close_main_window(main)
+
+    try:
+        run(loop, scenario(), timeout=40)
+    finally:
+        desk.close()
+
+
+def test_an_incident_notifies_the_supervisors_of_its_network_only(loop, qtbot, gui_server, tmp_path: Path):
+    desk = Desk.open(gui_server)
+    ours, theirs = desk.network(), desk.network()
+    supervisor, _ = desk.staff("supervisor", [ours])
+    _operator, reporter = desk.staff("operator", [ours])
+    outsider, _ = desk.staff("supervisor", [theirs])
+
+    async def scenario() -> None:
+        watching = await open_main_window(
+            gui_server.process.base_url, supervisor["username"], PASSWORD, tmp_path / "a"
+        )
+        other = await open_main_window(
+            gui_server.process.base_url, outsider["username"], PASSWORD, tmp_path / "b"
+        )
+        qtbot.addWidget(watching)
+        qtbot.addWidget(other)
+        response = reporter.post("/incidents", json={"text": "Patient introuvable à l'adresse indiquée"})
+        assert response.status_code == 201, response.text
+        notifier = watching.supervision.notifier
+        notice = await wait_for(lambda: notifier.shown[-1] if notifier.shown else None, what="the notice")
+        assert notice.kind is NoticeKind.INCIDENT
+        assert notice.incident_id == response.json()["id"]
+        assert notice.message == "Patient introuvable à l'adresse indiquée"
+        await wait_for(lambda: other.session.follower.position >= desk.feed_seq(), what="the other's feed")
+        await tasks.settle()
+        assert other.supervision.notifier.shown == []
+        await close_main_window(watching)
+        await close_main_window(other)
+
+    try:
+        run(loop, scenario(), timeout=40)
+    finally:
+        desk.close()
