@@ -15,11 +15,7 @@ from tests.support.desktop import operator_account
 from tests.support.desktop_phone import FakeSoftphone
 from tests.support.gui import close_main_window, open_main_window, press, run, wait_for
 from tests.support.live import LiveServer
-from tests.support.supervision_gui import api_client, post_call
-
-
-def _cell_texts(table, column: int) -> list[str]:
-    return [table.item(row, column).text() for row in range(table.rowCount())]
+from tests.support.supervision_gui import api_client, cell, column_texts, post_call
 
 
 def test_a_missed_call_is_called_back_in_one_click(loop, qtbot, gui_server: LiveServer):
@@ -36,14 +32,14 @@ def test_a_missed_call_is_called_back_in_one_click(loop, qtbot, gui_server: Live
         view.show()
         await view.refresh()
         number = format_phone_national(missed["remote_number"])
-        assert _cell_texts(view.missed, 1) == [number]  # only the missed one is to return
+        assert column_texts(view.missed, 1) == [number]  # only the missed one is to return
         assert view.buttons[missed["id"]].text() == "Rappeler"
-        log_numbers = _cell_texts(view.log, 2)
+        log_numbers = column_texts(view.log, 2)
         assert format_phone_national(answered["remote_number"]) in log_numbers
         row = log_numbers.index(format_phone_national(answered["remote_number"]))
-        assert view.log.item(row, 7).text() == "#4711, #4712"  # the cases created during the call
-        assert view.log.item(row, 4).text() == "Abouti"
-        assert view.log.item(row, 5).text() == "1 min 35"
+        assert cell(view.log, row, 7) == "#4711, #4712"  # the cases created during the call
+        assert cell(view.log, row, 4) == "Abouti"
+        assert cell(view.log, row, 5) == "1 min 35"
 
         view.buttons[missed["id"]].click()  # one click
         await wait_for(lambda: ("call", missed["remote_number"]) in phone.commands, what="the click-to-call")
@@ -115,7 +111,7 @@ def test_the_calls_tab_in_the_main_window_follows_the_change_feed(
         assert view.missed.rowCount() == 0
         missed = post_call(http)  # another desktop's softphone logs a missed call
         number = format_phone_national(missed["remote_number"])
-        await wait_for(lambda: _cell_texts(view.missed, 1) == [number], what="the call from the change feed")
+        await wait_for(lambda: column_texts(view.missed, 1) == [number], what="the call from the change feed")
         await close_main_window(main)
 
     run(loop, scenario(), timeout=30)

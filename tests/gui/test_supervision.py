@@ -20,7 +20,14 @@ from desktop.ui.supervision.stats_view import StatisticsView
 from tests.support.dispatch import Desk, place, prescription
 from tests.support.gui import close_main_window, open_main_window, press, run, wait_for
 from tests.support.live import PASSWORD, LiveServer
-from tests.support.supervision_gui import api_client, count_colour, count_not_background, grab, post_call
+from tests.support.supervision_gui import (
+    api_client,
+    cell,
+    count_colour,
+    count_not_background,
+    grab,
+    post_call,
+)
 
 DRAWN = PALETTE[0]  # the first series of every chart
 
@@ -159,8 +166,8 @@ def test_a_supervisor_sees_only_their_networks_incidents(loop, qtbot, desk: Desk
         view.show()
         await view.refresh()
         assert view.incident_ids() == [own.json()["id"]]
-        assert view.incidents.item(0, 3).text() == "Intervenant injoignable sur notre réseau"
-        assert view.incidents.item(0, 2).text().startswith("Réseau ")  # the network's name
+        assert cell(view.incidents, 0, 3) == "Intervenant injoignable sur notre réseau"
+        assert cell(view.incidents, 0, 2).startswith("Réseau ")  # the network's name
         await client.aclose()
 
     run(loop, scenario(), timeout=30)

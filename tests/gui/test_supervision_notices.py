@@ -91,6 +91,8 @@ def test_an_incident_notifies_the_supervisors_of_its_network_only(loop, qtbot, g
         qtbot.addWidget(other)
         response = reporter.post("/incidents", json={"text": "Patient introuvable à l'adresse indiquée"})
         assert response.status_code == 201, response.text
+        assert watching.supervision is not None
+        assert other.supervision is not None
         notifier = watching.supervision.notifier
         notice = await wait_for(lambda: notifier.shown[-1] if notifier.shown else None, what="the notice")
         assert notice.kind is NoticeKind.INCIDENT

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTableWidget, QWidget
 
 from desktop.sync.client import ApiClient
 from tests.support.live import PASSWORD, unique_phone
@@ -46,6 +46,16 @@ async def api_client(base_url: str, username: str, password: str = PASSWORD) -> 
     client = ApiClient(base_url)
     await client.login(username, password)
     return client
+
+
+def cell(table: QTableWidget, row: int, column: int) -> str:
+    item = table.item(row, column)
+    assert item is not None, f"no cell ({row}, {column}) in {table.objectName()}"
+    return item.text()
+
+
+def column_texts(table: QTableWidget, column: int) -> list[str]:
+    return [cell(table, row, column) for row in range(table.rowCount())]
 
 
 def grab(widget: QWidget) -> QImage:
