@@ -313,14 +313,16 @@ class BoardState:
             self.upsert(row)
 
     def upsert(self, row: BoardRow) -> tuple[int, bool]:
-        """Adds or replaces a row; « Mes fiches » wins when both sections return it.
-        Returns its position and whether it is new."""
+        """Adds or replaces a row (never by an older state of it); « Mes fiches » wins when both
+        sections return it. Returns its position and whether it is new."""
         position = self.positions.get(row.id)
         if position is None:
             self.positions[row.id] = len(self.rows)
             self.rows.append(row)
             return len(self.rows) - 1, True
         current = self.rows[position]
+        if (row.round, _RANK[row.state]) < (current.round, _RANK[current.state]):
+            return position, False  # read before an event the board already applied
         if current.section is Section.MINE:
             row.section = Section.MINE
         self.rows[position] = row

@@ -120,7 +120,7 @@ def sort_key(row: BoardRow, column: Column, now: datetime) -> Any:
 
 
 class BoardModel(QAbstractTableModel):
-    fetch_needed = Signal(int, object)  # prescription id, the event's time (a row to read)
+    fetch_needed = Signal(int, object)  # prescription id, the EventView (a row to read)
 
     def __init__(self, state: BoardState | None = None) -> None:
         super().__init__()
@@ -193,7 +193,7 @@ class BoardModel(QAbstractTableModel):
         if applied.position is not None:
             self._changed(applied.position)
         if applied.fetch is not None:
-            self.fetch_needed.emit(applied.fetch, event.at)
+            self.fetch_needed.emit(applied.fetch, event)
         return applied.position
 
     def _changed(self, position: int) -> None:

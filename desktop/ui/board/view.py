@@ -103,6 +103,9 @@ class BoardView(QWidget):
         self._fetching = False
         self._wanted: set[int] = set()
         self._absent: set[int] = set()  # read once, not in my scope
+        self._held: list[EventView] = []  # events about rows being read
+        self._seen_seq = 0  # the last change-feed event received
+        self._covered_seq = 0  # events up to it were committed before the last full read
         self.model.fetch_needed.connect(self._queue_fetch)
 
         self.number = QLineEdit()
@@ -213,6 +216,7 @@ class BoardView(QWidget):
         if self.loading:
             return
         self.loading = True
+        covered = self._seen_seq  # every event up to it was committed before this read
         days = int(self.period.currentData())
         try:
             rows = await self.api.rows(self.model.state.clock.now() - timedelta(days=days))
@@ -223,6 +227,7 @@ class BoardView(QWidget):
             self.loading = False
         self.model.replace(rows)
         self.loaded_days = days
+        self._covered_seq = covered
         self.missed = 0
         buffered, self._buffered = self._buffered, []
         for event in buffered:
@@ -232,14 +237,18 @@ class BoardView(QWidget):
 
     def on_event(self, event: EventView) -> None:
         """A change-feed event (`Session.on_event`)."""
+        self._seen_seq = max(self._seen_seq, event.seq)
         if not self.auto.isChecked():
             if event.prescription_id is not None:
                 self.missed += 1
                 self._show_count()
             return
-        if self.loading:
-            self._buffered.append(event)
+        if self.loading or not self.loaded_days:
+            self._buffered.append(event)  # applied after the board's read
             return
+        pid = event.prescription_id
+        if self._fetching and pid is not None and self.model.source_row(pid) is None:
+            self._held.append(event)  # about a row being read: applied again once it is there
         self.model.apply(event)
 
     def _auto_toggled(self, on: bool) -> None:
@@ -247,14 +256,16 @@ class BoardView(QWidget):
             self.reload()
         self._show_count()
 
-    def _queue_fetch(self, prescription_id: int, at: datetime) -> None:
+    def _queue_fetch(self, prescription_id: int, event: EventView) -> None:
         """A prescription the board has not got: read it (with whatever else was sent since)."""
+        if event.seq <= self._covered_seq:
+            return  # committed before the last full read began: that read had it, had it been mine
         if prescription_id in self._absent:
             return  # read before and not in my scope
-        if self.loaded_days and at < self.model.state.clock.now() - timedelta(days=self.loaded_days):
+        if self.loaded_days and event.at < self.model.state.clock.now() - timedelta(days=self.loaded_days):
             return  # older than the period shown (the feed's backlog)
+        since = event.at - FETCH_MARGIN
         self._wanted.add(prescription_id)
-        since = at - FETCH_MARGIN
         self._fetch_since = since if self._fetch_since is None else min(self._fetch_since, since)
         if not self._fetching:
             self._fetching = True
@@ -275,6 +286,10 @@ class BoardView(QWidget):
                     self._wanted |= wanted
                     continue
                 self.model.merge(rows)
+                held, self._held = self._held, []
+                for event in held:
+                    if event.prescription_id in self.model.state.positions:
+                        self.model.apply(event)
                 self._absent |= {pid for pid in wanted if self.model.source_row(pid) is None}
                 self._show_count()
         finally:

@@ -213,3 +213,17 @@ async def test_the_api_reads_every_page_of_each_section() -> None:
     state.replace(rows)
     assert len(state) == PAGE_SIZE + 1
     assert state.rows[0].section is Section.MINE  # also supervised: shown under « Mes fiches »
+
+
+def test_a_row_read_before_an_applied_event_does_not_replace_it() -> None:
+    state = board((1, Section.MINE))
+    state.apply(event(10, "accepted", 1, accepted_by_name="DUPONT Anne"))
+    assert state.upsert(BoardRow.from_view(view(1), Section.MINE)) == (0, False)  # read while pending
+    assert state.rows[0].state is PrescriptionState.ACCEPTED
+    later = view(1, state="started", accepted_by={"id": 5, "name": "DUPONT Anne"}, comment="Nouveau")
+    state.upsert(BoardRow.from_view(later, Section.SUPERVISED))
+    assert (state.rows[0].state, state.rows[0].comment, state.rows[0].section) == (
+        PrescriptionState.STARTED,
+        "Nouveau",
+        Section.MINE,
+    )
