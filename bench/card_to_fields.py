@@ -29,13 +29,15 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync  # type: ignore[import-untyped]
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from cardreader.emulator.profiles import build_profile
 from cardreader.emulator.vpcd import VpcdCardSession
-from cardreader.events import CardEvent, CardInserted, CardRead, CardRemoved
+from cardreader.events import CardError, CardEvent, CardInserted, CardRead, CardRemoved
 from cardreader.service import CardService
 from desktop.ui.card_binding import CardBinding
+from desktop.ui.gui_thread_gc import GuiThreadCollector
 from desktop.ui.status_bar import StatusBar
 from desktop.ui.wizard.window import WizardWindow
 from desktop.workflows.wizard import Operator, Step, Wizard
@@ -90,6 +92,8 @@ async def measure(daemon: PcscDaemon, insertions: int) -> dict[str, list[float]]
             shown = (last_name.text(), first_name.text())
             if shown == (beneficiary["last_name"], beneficiary["first_name"]):
                 stamps["filled"] = time.perf_counter()
+        if isinstance(event, CardError):
+            print(f"  (card error: {event.message})", file=sys.stderr)
         arrived.put_nowait(type(event))
 
     binding.on_event = stamped  # type: ignore[method-assign]
@@ -126,6 +130,7 @@ async def measure(daemon: PcscDaemon, insertions: int) -> dict[str, list[float]]
         await service.stop()
         window.close()
         window.deleteLater()
+        status.deleteLater()
     return figures
 
 
@@ -137,6 +142,8 @@ def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    collector = GuiThreadCollector(app)  # as the application: never a collection on the card thread
+    collector.start()
     with tempfile.TemporaryDirectory() as directory:
         daemon = PcscDaemon(Path(directory))
         daemon.start()
@@ -145,6 +152,8 @@ def main() -> None:
                 figures = loop.run_until_complete(measure(daemon, insertions))
         finally:
             daemon.stop()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            collector.stop()
     verdict = "OK" if _percentile(figures["total"], 0.95) <= TARGET_MS else "MISSED"
     print(f"Carte Vitale (1 bénéficiaire) → champs de « Recherche patient » — {insertions} insertions")
     print(_line("insertion → fields filled", figures["total"]) + f"   (target ≤ 400 ms: {verdict})")

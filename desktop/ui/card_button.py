@@ -22,7 +22,7 @@ class CardButton(QWidget):
         self.button = QPushButton(f"{text} ({keys})")
         self.button.setObjectName(name)
         button_shortcut(self.button, keys)
-        self.button.clicked.connect(self.requested.emit)
+        self.button.clicked.connect(lambda: self.requested.emit())  # not clicked's bool
         row.addWidget(self.button)
         self.message = QLabel()
         self.message.setObjectName(f"{name}_message")
