@@ -1,0 +1,45 @@
+"""Entry point of the frozen desktop (PyInstaller): ``centrale`` runs ``desktop.app:main``.
+
+Two hidden forms cover what a frozen bundle cannot do otherwise:
+
+- ``centrale -m server.cli ARGS…`` runs the central server's CLI. ``desktop/app.py`` starts the
+  demo server as ``[sys.executable, "-m", "server.cli", "demo", …]``; in a bundle
+  ``sys.executable`` is this program, not a Python interpreter, so the same command line has to
+  mean the same thing here. Only that module is accepted: the bundle is not a Python interpreter.
+- ``centrale --smoke …`` is the bundle's self-test (``installers/smoke.py``): log in, open the main
+  window offscreen, register a SIP account, and say so on stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+SERVER_MODULE = "server.cli"
+
+
+def dispatch(argv: Sequence[str]) -> int:
+    args = list(argv)
+    if args[:1] == ["-m"]:
+        if args[1:2] != [SERVER_MODULE]:
+            message = f"Erreur : seul « -m {SERVER_MODULE} » est disponible dans l'application installée"
+            print(message, file=sys.stderr)
+            return 2
+        from server.cli import main as server_main
+
+        return server_main(args[2:])
+    if args[:1] == ["--smoke"]:
+        from installers.smoke import main as smoke_main
+
+        return smoke_main(args[1:])
+    from desktop.app import main as desktop_main
+
+    return desktop_main(args)
+
+
+def main() -> int:
+    return dispatch(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
