@@ -20,8 +20,9 @@ die() { printf '[bootstrap] ERREUR : %s\n' "$*" >&2; exit 1; }
 #   libegl1 … libxcb-cursor0 … what Qt (PySide6) loads: offscreen for the GUI tests, xcb for a window
 #   python3-venv python3-dev   the virtual environment and headers for compiled packages
 #   postgresql-client          psql, used to create the throw-away test databases
+#   nsis                       makensis: the Windows installer script is compiled by the tests
 DEB_PACKAGES=(swig libpcsclite-dev libpcsclite1 pcscd vsmartcard-vpcd kamailio sip-tester xvfb
-              python3-venv python3-dev gcc postgresql-client
+              python3-venv python3-dev gcc postgresql-client nsis
               libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libglib2.0-0
               libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
               libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1)
@@ -81,7 +82,7 @@ if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$want" ]]; then
     say "installation des dépendances Python (pip)"
     log="$VENV/pip-install.log"
     if ! { "$VENV/bin/python" -m pip install -q --upgrade pip \
-           && "$VENV/bin/python" -m pip install -q -e ".[server,desktop,dev]"; } >"$log" 2>&1; then
+           && "$VENV/bin/python" -m pip install -q -e ".[server,desktop,dev,build]"; } >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         die "pip install a échoué (journal complet : $log)"
     fi
