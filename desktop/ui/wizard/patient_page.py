@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer
-from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit
+from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
 
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.page import StepPage
+from desktop.workflows.patient_step import MANDATORY
 from desktop.workflows.wizard import Step, Wizard
 from shared.domain import IdentityStatus, Sex
 from shared.schemas.directory import CommuneOut
@@ -121,3 +122,11 @@ class PatientPage(StepPage):
     def load(self) -> None:
         super().load()
         self._nir_feedback()
+
+    def first_field(self) -> QWidget | None:
+        """The first mandatory field still empty (a new patient arrives with the search's traits:
+        « Sexe » next, not « Téléphone » again); the first field when nothing is missing."""
+        for name in MANDATORY:
+            if not str(getattr(self.wizard.patient, name)).strip() and name in self.form.widgets:
+                return self.form.widgets[name]
+        return super().first_field()
