@@ -112,12 +112,13 @@ def one_run(base_url: str, username: str, settle: float, xcb: bool) -> tuple[flo
             "BENCH_USER": username,
             "BENCH_PASSWORD": PASSWORD,
         }
+        errors = (Path(folder) / "stderr.txt").open("w+", encoding="utf-8")
         started = time.time()
         process = subprocess.Popen(
             [sys.executable, "-c", BOOT, "--server", base_url],
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=errors,
             text=True,
         )
         try:
@@ -126,7 +127,11 @@ def one_run(base_url: str, username: str, settle: float, xcb: bool) -> tuple[flo
             while "MainWindow" not in painted:
                 line = process.stdout.readline()
                 if not line:
-                    raise RuntimeError(f"centrale stopped before its main window (code {process.wait()})")
+                    code = process.wait()
+                    errors.seek(0)
+                    raise RuntimeError(
+                        f"centrale stopped before its main window ({code}):\n{errors.read()[-3000:]}"
+                    )
                 if line.startswith("PAINTED "):
                     _, name, at = line.split()
                     painted[name] = float(at) - started
@@ -139,6 +144,7 @@ def one_run(base_url: str, username: str, settle: float, xcb: bool) -> tuple[flo
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            errors.close()
     return painted["LoginDialog"], painted["MainWindow"], rss, peak
 
 

@@ -142,6 +142,13 @@ class Outbox:
             row = connection.execute(query).mappings().one()
         return OutboxItem.of(row)
 
+    def find(self, item_id: int) -> OutboxItem | None:
+        """The item, or None when it is gone (discarded)."""
+        with self._engine.connect() as connection:
+            query = select(schema.outbox).where(schema.outbox.c.id == item_id)
+            row = connection.execute(query).mappings().first()
+        return None if row is None else OutboxItem.of(row)
+
     def items(self, state: OutboxState | None = None) -> list[OutboxItem]:
         query = select(schema.outbox).order_by(schema.outbox.c.id)
         if state is not None:

@@ -137,10 +137,7 @@ class OutboxView(QWidget):
         row = self.list.currentItem()
         if row is None:
             return None
-        try:
-            return self.outbox.get(int(row.data(Qt.ItemDataRole.UserRole)))
-        except Exception:  # discarded meanwhile
-            return None
+        return self.outbox.find(int(row.data(Qt.ItemDataRole.UserRole)))  # None: discarded meanwhile
 
     def select(self, item_id: int) -> None:
         for index in range(self.list.count()):
@@ -168,8 +165,9 @@ class OutboxView(QWidget):
             extra = "" if item.wizard is not None else f"\n{NO_WIZARD}"
             self.detail.setText(f"Refusé par le serveur : {reason}{extra}")
             self.detail.setStyleSheet(ERROR_STYLE)
-        else:
-            self.detail.setText(item.reason or "" if item.state is OutboxState.PENDING else "")
+        else:  # a pending item says why it waits (« Pas de connexion serveur… »)
+            waiting = item.state is OutboxState.PENDING and item.reason is not None
+            self.detail.setText(item.reason if waiting and item.reason else "")
             self.detail.setStyleSheet("")
 
     # ---- actions --------------------------------------------------------------------------------
