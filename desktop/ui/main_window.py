@@ -51,7 +51,7 @@ SEND_WAIT_SECONDS = 8.0
 
 class MainWindow(QMainWindow):
     success_shown = Signal(object)  # the SuccessDialog (tests, screenshots)
-    settings_changed = Signal(object, object)  # Settings saved, set of what needs a restart
+    settings_changed = Signal(object, object)  # the Settings saved, the French notes of what applies when
 
     def __init__(self, session: Session, settings: Settings, secrets: SecretStore) -> None:
         super().__init__()
