@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -98,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from desktop.ui.application import Options, run
+    from desktop.workflows.demo_call import DemoCalls
 
     if not args.demo:
         return run(Options(server_url=args.server))
@@ -112,7 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except RuntimeError as exc:
             print(f"Erreur : {exc}", file=sys.stderr)
             return 1
-        stopped = _stop_on_signals(demo)
+        # the SIP callers of « Simuler un appel entrant » (the softphone listens on a free port)
+        demo_calls = DemoCalls(log_dir=directory / "appels")
+        # what the demo started, stopped in reverse order on exit and on a signal
+        stops: list[Callable[[], None]] = [demo.stop, demo_calls.stop_all]
+        stopped = _stop_on_signals(stops)
         try:
             return run(
                 Options(
@@ -120,21 +125,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                     username=DEMO_USER,
                     password=DEMO_PASSWORD,
                     data_dir=directory / "desktop",
+                    demo_calls=demo_calls,
                 )
             )
         finally:
-            demo.stop()
+            _stop_all(stops)
             _restore(stopped)
 
 
 Handlers = dict[signal.Signals, object]
 
 
-def _stop_on_signals(demo: DemoServer) -> Handlers:
-    """Killed (SIGTERM, Ctrl+C in the terminal): the demo server goes too."""
+def _stop_all(stops: list[Callable[[], None]]) -> None:
+    for stop in reversed(stops):
+        try:
+            stop()
+        except Exception as exc:  # the next ones must still be stopped
+            print(f"Erreur à l'arrêt de la démonstration : {exc}", file=sys.stderr)
+
+
+def _stop_on_signals(stops: list[Callable[[], None]]) -> Handlers:
+    """Killed (SIGTERM, Ctrl+C in the terminal): what the demo started goes too."""
 
     def stop(number: int, _frame: object) -> None:
-        demo.stop()
+        _stop_all(stops)
         os._exit(128 + number)
 
     previous: Handlers = {}

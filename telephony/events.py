@@ -79,6 +79,9 @@ class OutgoingCallStarted:
     destination: str
     sip_call_id: str
     started_at: datetime
+    # CLOCK_MONOTONIC just before the INVITE was handed to the transport: the clock is system-wide
+    # on Linux, so another process (the desktop) can time the INVITE's journey against it
+    sent_monotonic: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,10 @@ from desktop.sync.client import ApiClient
 from desktop.ui.gui_thread_gc import GuiThreadCollector
 from desktop.ui.login import LoginDialog
 from desktop.ui.main_window import MainWindow
+from desktop.ui.phone_binding import PhoneBinding
 from desktop.ui.session import Session
+from desktop.workflows.demo_call import DemoCalls
+from desktop.workflows.softphone_service import SoftphoneService, demo_plan, plan_from_settings
 from shared.schemas.auth import LoginResponse
 from telephony.api import Softphone
 
@@ -32,7 +35,9 @@ class Options:
     username: str | None = None  # with password: log in at once (the demo)
     password: str | None = None
     data_dir: Path | None = None
-    softphone: Softphone | None = None
+    softphone: Softphone | None = None  # given (tests): used as is; else the application's own
+    phone: bool = True  # the application's softphone, from the settings' SIP account
+    demo_calls: DemoCalls | None = None  # the demo: direct calls, « Simuler un appel entrant »
     card_reader: bool = True  # the PC/SC reader (pcscd); off in tests
 
 
@@ -50,6 +55,7 @@ class Controller:
         self.login_dialog: LoginDialog | None = None
         self.window: MainWindow | None = None
         self.session: Session | None = None
+        self.phone: PhoneBinding | None = None
 
     async def login(self) -> tuple[ApiClient, LoginResponse] | None:
         dialog = LoginDialog(self.settings, self.secrets)
@@ -76,11 +82,12 @@ class Controller:
         if logged is None:
             return 1
         client, login = logged
-        self.session = Session(
-            client, login.user, directory=self.options.data_dir, softphone=self.options.softphone
-        )
+        phone_service = await self._phone_service(login.user.username)
+        softphone = self.options.softphone or (phone_service.create() if phone_service else None)
+        self.session = Session(client, login.user, directory=self.options.data_dir, softphone=softphone)
         window = MainWindow(self.session, self.settings, self.secrets)
         self.window = window
+        self.phone = PhoneBinding(window, window.status, phone_service, self.options.demo_calls)
         closed: asyncio.Future[None] = asyncio.Future()
         window.destroyed.connect(lambda: resolve(closed, None))
         app = QApplication.instance()
@@ -88,6 +95,7 @@ class Controller:
             app.lastWindowClosed.connect(lambda: resolve(closed, None))
         window.show()
         self.session.start()
+        await self.phone.start()
         cards = self._start_card_reader(window) if self.options.card_reader else None
         window.offer_drafts()
         await closed
@@ -97,6 +105,18 @@ class Controller:
             await service.stop()
         await self.stop()
         return 0
+
+    async def _phone_service(self, username: str) -> SoftphoneService | None:
+        """The application's own softphone (none when the caller gave one, or ``phone`` is off)."""
+        if self.options.softphone is not None:
+            return None
+        if self.options.demo_calls is not None:
+            return SoftphoneService(demo_plan(username))
+        if not self.options.phone:
+            return None
+        # the SIP password comes from the keyring: off the GUI thread (D-Bus)
+        plan = await asyncio.to_thread(plan_from_settings, self.settings, self.secrets)
+        return SoftphoneService(plan)
 
     def _start_card_reader(self, window: MainWindow) -> tuple[CardService, asyncio.Task[None]] | None:
         try:
@@ -110,6 +130,9 @@ class Controller:
         return service, asyncio.ensure_future(window.cards.follow(service))
 
     async def stop(self) -> None:
+        if self.phone is not None:  # before the session: the last calls reach its call log
+            phone, self.phone = self.phone, None
+            await phone.stop()
         if self.session is not None:
             session, self.session = self.session, None
             await session.stop()

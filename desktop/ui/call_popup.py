@@ -1,12 +1,14 @@
-"""The incoming-call popup: the number at once, the identified caller as soon as known, and the
-commands with their keyboard shortcuts shown on the buttons."""
+"""The call popup: the number at once, the identified caller as soon as known, the commands with
+their keyboard shortcuts shown on the buttons, the DTMF pad and the blind transfer; with two calls
+(a second one ringing while in a call, or one on hold) both are listed and either can be taken."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.call_controls import DTMF_KEYS, DtmfPad, TransferBox
 from desktop.ui.tasks import spawn
 from desktop.workflows.call_flow import CallFlow, CallPhase, CallView
 from shared.validation import format_phone_national
@@ -39,7 +42,18 @@ class CallPopup(QWidget):
         self.setWindowTitle("Appel entrant")
         self.flow = flow
         self.view: CallView | None = None
-        layout = QVBoxLayout(self)
+        self.selected: int | None = None  # a call chosen in the list of calls (else the default one)
+        self._seen: set[int] = set()
+        self.dtmf_sent: dict[int, str] = {}
+        outer = QHBoxLayout(self)
+        layout = QVBoxLayout()
+        outer.addLayout(layout, 3)
+        self.calls = QListWidget()
+        self.calls.setObjectName("calls")
+        self.calls.setToolTip("Appels en cours : flèches puis Entrée pour choisir celui à traiter")
+        self.calls.setMaximumHeight(70)
+        self.calls.itemActivated.connect(self._select_call)
+        layout.addWidget(self.calls)
         self.phase = QLabel()
         self.phase.setObjectName("phase")
         self.number = QLabel()
@@ -68,16 +82,24 @@ class CallPopup(QWidget):
             shortcut.activated.connect(lambda n=name: self.command(n))
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
         layout.addLayout(grid)
-        self.resize(460, 240)
+        side = QVBoxLayout()
+        outer.addLayout(side, 2)
+        self.pad = DtmfPad()
+        self.pad.digit.connect(self.send_dtmf)
+        side.addWidget(self.pad)
+        self.transfer_box = TransferBox()
+        self.transfer_box.transfer.connect(self.transfer)
+        side.addWidget(self.transfer_box)
+        for widget in (self.candidates, self.calls):  # digits typed there are DTMF, not a search
+            widget.installEventFilter(self)
+        self.resize(700, 300)
 
     def refresh(self, view: CallView | None) -> None:
         """``CallFlow.on_change``: shows the call that needs the operator (ringing first)."""
-        ringing, active = self.flow.ringing(), self.flow.active()
-        shown = ringing[0] if ringing else active
-        if shown is None and view is not None and view.phase is not CallPhase.ENDED:
-            shown = view
+        shown = self._shown(view)
         self.view = shown
         self.message.setText(self.flow.message)
+        self._list_calls(shown)
         if shown is None:
             self.hide()
             return
@@ -98,9 +120,77 @@ class CallPopup(QWidget):
         self.buttons["hold"].setEnabled(shown.phase is CallPhase.ACTIVE)
         self.buttons["mute"].setEnabled(shown.phase is CallPhase.ACTIVE)
         self.buttons["mute"].setText(f"{'Rétablir' if shown.muted else 'Couper'} le micro (F7)")
+        self.pad.setEnabled(shown.phase is CallPhase.ACTIVE)
+        self.pad.show_sent(self.dtmf_sent.get(shown.call_id, ""))
+        self.transfer_box.setEnabled(shown.phase in (CallPhase.ACTIVE, CallPhase.HELD))
         if not self.isVisible():
             self.show()
             self.raise_()
+
+    def _shown(self, view: CallView | None) -> CallView | None:
+        """The call the popup works on: the one chosen in the list, else a new ringing call, else
+        the call in progress, else one on hold."""
+        calls = self.flow.calls
+        new = [c for c in calls if c not in self._seen]
+        self._seen = set(calls)
+        ringing = self.flow.ringing()
+        if any(c.call_id in new for c in ringing):
+            self.selected = None  # a call that just arrived comes to the front
+        if self.selected in calls:
+            return calls[self.selected]
+        self.selected = None
+        held = self.flow.held()
+        shown = ringing[0] if ringing else self.flow.active() or (held[0] if held else None)
+        if shown is None and view is not None and view.phase is not CallPhase.ENDED:
+            shown = view if view.call_id in calls else None
+        return shown
+
+    def _list_calls(self, shown: CallView | None) -> None:
+        self.calls.clear()
+        for call in self.flow.calls.values():
+            waiting = " — double appel" if call.waiting else ""
+            text = f"{call.phase.label}{waiting} : {_display(call.number)} — {call.identity_line}"
+            item = QListWidgetItem(("▶ " if call is shown else "") + text)
+            item.setData(Qt.ItemDataRole.UserRole, call.call_id)
+            self.calls.addItem(item)
+        self.calls.setVisible(len(self.flow.calls) > 1)
+
+    def _select_call(self, item: QListWidgetItem) -> None:
+        self.select_call(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def select_call(self, call_id: int) -> None:
+        """The commands now act on this call (F2 takes a held one back)."""
+        if call_id in self.flow.calls:
+            self.selected = call_id
+            self.refresh(None)
+
+    def send_dtmf(self, digit: str) -> None:
+        view = self.view
+        if view is None or view.phase is not CallPhase.ACTIVE:
+            return
+        self.dtmf_sent[view.call_id] = self.dtmf_sent.get(view.call_id, "") + digit
+        self.pad.show_sent(self.dtmf_sent[view.call_id])
+        spawn(self.flow.send_dtmf(view.call_id, digit))
+
+    def transfer(self, destination: str) -> None:
+        view = self.view
+        if view is not None and view.phase in (CallPhase.ACTIVE, CallPhase.HELD):
+            spawn(self.flow.transfer(view.call_id, destination))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A digit, * or # typed while the popup has the focus is sent as DTMF."""
+        if _is_dtmf(event):
+            self.send_dtmf(event.text())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        is_key = event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+        if is_key and _is_dtmf(event) and self.pad.isEnabled():  # type: ignore[arg-type]
+            self.send_dtmf(event.text())  # type: ignore[attr-defined]
+            return True
+        return super().eventFilter(watched, event)
 
     def _choose(self, item: QListWidgetItem) -> None:
         if self.view is not None:
@@ -123,6 +213,13 @@ class CallPopup(QWidget):
             spawn(self.flow.hold(call_id))
         elif name == "mute":
             spawn(self.flow.toggle_mute(call_id))
+
+
+def _is_dtmf(event: QKeyEvent) -> bool:
+    """0–9, * or # typed alone (Shift allowed: * and # need it on some keyboards)."""
+    text = event.text()
+    chorded = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    return len(text) == 1 and text in DTMF_KEYS and not chorded
 
 
 def _display(number: str) -> str:

@@ -192,10 +192,12 @@ class Phone:
     def call(self, destination: str) -> int:
         account = self.registration.account or self._direct
         call = PhoneCall(self, account, CallDirection.OUTGOING)
-        call.makeCall(self._uri(destination), pj.CallOpParam(True))
+        uri = self._uri(destination)
+        sent = time.monotonic()  # makeCall sends the INVITE before it returns (UDP)
+        call.makeCall(uri, pj.CallOpParam(True))
         info = call.getInfo()
         self.calls[info.id] = call
-        self.emit(OutgoingCallStarted(info.id, destination, str(info.callIdString), _now()))
+        self.emit(OutgoingCallStarted(info.id, destination, str(info.callIdString), _now(), sent))
         return int(info.id)
 
     def _uri(self, destination: str) -> str:
