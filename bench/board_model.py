@@ -235,15 +235,19 @@ async def through_server(app: Any, base_url: str, username: str, responder: Any,
         await asyncio.sleep(0.5)
         gc.collect()
         before = rss_mb()
+        reset: list[float] = []
+        view.model.modelReset.connect(lambda: reset.append(time.monotonic()))
         started = time.monotonic()
         await view.refresh()
         read = time.monotonic() - started
+        first_page = reset[0] - started if reset else float("nan")
         gc.collect()
         after = rss_mb()
         while (await client.changes(session.follower.position, 1)).events:
             await asyncio.sleep(0.2)  # the follower replays the feed's backlog first
         print(
-            f"  board read: {len(view.model.state)} rows in {read:.1f} s; desktop RSS {before:.0f} MB → "
+            f"  board read: {len(view.model.state)} rows in {read:.1f} s (the latest 500 on screen after "
+            f"{first_page:.1f} s); desktop RSS {before:.0f} MB → "
             f"{after:.0f} MB (+{after - before:.1f} MB)"
         )
         repaint: list[float] = []

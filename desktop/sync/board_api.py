@@ -7,6 +7,7 @@ id), never be skipped. The server applies the scope (a supervisor: their network
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from pydantic import TypeAdapter
@@ -38,15 +39,18 @@ class BoardApi:
         response = await self.client.request("GET", "/prescriptions", params=params)
         return _VIEWS.validate_json(response.content)
 
-    async def rows(self, since: datetime) -> list[BoardRow]:
-        """Every prescription sent since `since`, « Mes fiches » first."""
-        found: list[BoardRow] = []
+    async def pages(self, since: datetime) -> AsyncIterator[list[BoardRow]]:
+        """Every prescription sent since `since`, a page at a time (latest first), « Mes fiches »
+        first; at least one page, maybe empty."""
         for scope, section in self.sections:
             offset = 0
             while True:
                 views = await self.page(scope, since, offset)
-                found.extend(BoardRow.from_view(view, section) for view in views)
+                yield [BoardRow.from_view(view, section) for view in views]
                 if len(views) < PAGE_SIZE:
                     break
                 offset += len(views)
-        return found
+
+    async def rows(self, since: datetime) -> list[BoardRow]:
+        """Every prescription sent since `since`, « Mes fiches » first."""
+        return [row async for page in self.pages(since) for row in page]

@@ -36,6 +36,7 @@ from shared.schemas.dispatch import EventView
 
 log = logging.getLogger(__name__)
 TICK_MS = 1000
+RETRY_MS = 5000  # a first read that failed is tried again
 FETCH_MARGIN = timedelta(seconds=1)
 STATE_CHOICES = {
     PrescriptionState.PENDING: "En cours",
@@ -213,27 +214,41 @@ class BoardView(QWidget):
         spawn(self.refresh())
 
     async def refresh(self) -> None:
-        """A full read of the period (the one model reset), then the events received meanwhile."""
+        """A full read of the period, shown page by page (the latest rows first): the first page
+        resets the model (the one reset), the next ones are inserted; then the events received
+        meanwhile."""
         if self.loading:
             return
         self.loading = True
         covered = self._seen_seq  # every event up to it was committed before this read
         days = int(self.period.currentData())
+        self.status.setText("Chargement…")
+        first = True
         try:
-            rows = await self.api.rows(self.model.state.clock.now() - timedelta(days=days))
+            async for rows in self.api.pages(self.model.state.clock.now() - timedelta(days=days)):
+                if first:
+                    self.model.replace(rows)
+                    first = False
+                else:
+                    self.model.merge(rows)
         except ApiProblem as problem:
-            self.status.setText(f"Tableau de bord non actualisé : {problem}")
-            return
+            failure: ApiProblem | None = problem
+        else:
+            failure = None
+            self.loaded_days = days
+            self._covered_seq = covered
+            self.missed = 0
         finally:
             self.loading = False
-        self.model.replace(rows)
-        self.loaded_days = days
-        self._covered_seq = covered
-        self.missed = 0
         buffered, self._buffered = self._buffered, []
         for event in buffered:
-            self.model.apply(event)
+            self.model.apply(event)  # never moves a row back: safe over a partial read too
         self._filters_changed()
+        if failure is not None:
+            self.status.setText(f"Tableau de bord non actualisé : {failure}")
+            if not self.loaded_days:
+                QTimer.singleShot(RETRY_MS, self, self.reload)  # never read yet: try again
+            return
         emit(self.refreshed)
 
     def on_event(self, event: EventView) -> None:
