@@ -89,6 +89,8 @@ async def _steps(args: argparse.Namespace, password: str, sip_password: str) -> 
         assert session is not None  # the window exists only with a session
         say(f"connexion : {session.user.username} ({session.user.role})")
         say(f"fenêtre principale : {window.windowTitle()}")
+        # the local store (drafts, outbox) was opened, and migrated if an older release wrote it
+        say(f"stockage local : {len(session.store.drafts())} brouillon(s)")
         if service is not None:
             await _register(service, registration, args)
         else:
@@ -127,6 +129,9 @@ async def _close(controller: Controller, task: asyncio.Future[int], service: Sof
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(tasks.settle(), 10)
         window.close()
+    for widget in QApplication.topLevelWidgets():  # the drafts offer (« Plus tard » keeps them)…
+        if widget.isVisible():
+            widget.close()
     if controller.login_dialog is not None:
         controller.login_dialog.reject()
     with contextlib.suppress(TimeoutError, asyncio.CancelledError):
