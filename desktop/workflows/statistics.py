@@ -84,7 +84,7 @@ STATE_LABELS = {
     PrescriptionState.ACCEPTED: "Accepté",
     PrescriptionState.STARTED: "Débuté",
     PrescriptionState.FINISHED: "Terminé",
-    PrescriptionState.EXPIRED: "Expiré (personne)",
+    PrescriptionState.EXPIRED: "Expiré",
     PrescriptionState.CANCELLED: "Annulé",
 }
 
@@ -109,6 +109,8 @@ class ChartData:
     sent: int
     accepted: int
     expired: int
+    cancelled: int
+    pending: int
     rate_text: str
     expired_share_text: str
     median_text: str
@@ -142,16 +144,16 @@ def minutes_text(value: float | None) -> str:
 
 
 def delay_labels(buckets: list[DelayBucket]) -> list[tuple[str, int]]:
-    """« ≤ 1 min », « 1–2 min », …, « > 120 min »."""
+    """Minutes, short enough for the axis: « ≤ 1 », « 1–2 », …, « > 120 »."""
     labelled: list[tuple[str, int]] = []
     previous: int | None = None
     for bucket in buckets:
         if bucket.up_to_minutes is None:
-            label = f"> {previous} min" if previous is not None else "tous"
+            label = f"> {previous}" if previous is not None else "tous"
         elif previous is None:
-            label = f"≤ {bucket.up_to_minutes} min"
+            label = f"≤ {bucket.up_to_minutes}"
         else:
-            label = f"{previous}–{bucket.up_to_minutes} min"
+            label = f"{previous}–{bucket.up_to_minutes}"
         labelled.append((label, bucket.count))
         previous = bucket.up_to_minutes if bucket.up_to_minutes is not None else previous
     return labelled
@@ -188,10 +190,23 @@ def chart_data(stats: Statistics, period: Period) -> ChartData:
         sent=acceptance.sent,
         accepted=acceptance.accepted,
         expired=acceptance.expired,
+        cancelled=acceptance.cancelled,
+        pending=acceptance.pending,
         rate_text=percent(acceptance.rate),
         expired_share_text=percent(acceptance.expired_share),
         median_text=minutes_text(stats.median_minutes_to_acceptance),
     )
+
+
+def outcome_slices(data: ChartData) -> list[tuple[str, int]]:
+    """The pie of what became of the requests: accepted (started, finished), expired, cancelled,
+    still pending."""
+    return [
+        ("Acceptés", data.accepted),
+        ("Expirés", data.expired),
+        ("Annulés", data.cancelled),
+        ("En cours", data.pending),
+    ]
 
 
 def summary_line(data: ChartData) -> str:

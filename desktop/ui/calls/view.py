@@ -73,6 +73,8 @@ class CallsView(QWidget):
         header.addWidget(self.refresh_button)
         column.addLayout(header)
         self.missed = _table(call_list.MISSED_COLUMNS, "missed_calls")
+        self.missed.horizontalHeader().setStretchLastSection(False)
+        self.missed.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.missed.setToolTip("Entrée : rappeler l'appel choisi")
         column.addWidget(self.missed, 1)
         callback_key = QShortcut(QKeySequence(Qt.Key.Key_Return), self.missed)

@@ -23,6 +23,13 @@ PALETTE = ("#1565c0", "#c62828", "#2e7d32", "#f9a825", "#6a1b9a", "#00838f")
 MIN_HEIGHT = 230
 
 
+def whole_ticks(top: int, most: int = 5) -> tuple[int, int]:
+    """(step, tick count) of a count axis from 0 whose ticks are whole numbers, at most `most`
+    steps, the top at or above `top`."""
+    step = max(1, -(-top // most))
+    return step, max(1, -(-top // step)) + 1
+
+
 def chart_view(name: str) -> QChartView:
     view = QChartView()
     view.setObjectName(name)
@@ -61,10 +68,11 @@ def bar_chart(
     chart.addSeries(series)
     labels = QBarCategoryAxis()
     labels.append(list(categories))
+    step, ticks = whole_ticks(top)
     counts = QValueAxis()
-    counts.setRange(0, max(1, top))
+    counts.setRange(0, step * (ticks - 1))
     counts.setLabelFormat("%d")
-    counts.setTickCount(min(6, max(2, top + 1)))
+    counts.setTickCount(ticks)
     category_side, value_side = (
         (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom)
         if horizontal

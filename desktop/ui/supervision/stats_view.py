@@ -168,17 +168,16 @@ class StatisticsView(QWidget):
         replace_chart(
             self.delays_chart,
             bar_chart(
-                f"Délai avant acceptation (médiane {data.median_text})",
+                f"Délai avant acceptation, en minutes (médiane {data.median_text})",
                 [label for label, _n in data.delays],
                 [("Acceptations", [n for _l, n in data.delays])],
             ),
         )
-        settled_others = max(0, data.sent - data.accepted - data.expired)
         replace_chart(
             self.acceptance_chart,
             pie_chart(
                 f"Taux d'acceptation {data.rate_text} — part expirée {data.expired_share_text}",
-                [("Acceptés", data.accepted), ("Expirés", data.expired), ("Autres", settled_others)],
+                statistics.outcome_slices(data),
             ),
         )
 

@@ -151,7 +151,13 @@ def test_chart_series_over_several_days_sum_by_hour_of_the_day() -> None:
     assert data.has_prescriptions
     assert data.states[:3] == [("En cours", 2), ("Accepté", 5), ("Débuté", 0)]
     assert data.professions == [("Infirmier", 7), ("Masseur-kinésithérapeute", 2)]
-    assert data.delays == [("≤ 1 min", 2), ("1–5 min", 3), ("> 5 min", 0)]
+    assert data.delays == [("≤ 1", 2), ("1–5", 3), ("> 5", 0)]
+    assert statistics.outcome_slices(data) == [
+        ("Acceptés", 5),
+        ("Expirés", 1),
+        ("Annulés", 1),
+        ("En cours", 2),
+    ]
     assert (data.rate_text, data.expired_share_text, data.median_text) == ("71,4 %", "11,1 %", "2,5 min")
     assert statistics.summary_line(data).startswith("9 déclenchements — taux d'acceptation 71,4 %")
 
