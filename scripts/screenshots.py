@@ -131,6 +131,9 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
     save(main.popup, "09_appel_entrant")
     main.close()
     await session.stop()
+    from scripts.shots_supervision import shoot_supervision  # statistics, wall-board, calls
+
+    await shoot_supervision(url, save, wait_for, directory)
 
 
 def main() -> int:
