@@ -318,6 +318,8 @@ class MainWindow(QMainWindow):
         dialog.another_patient.connect(lambda: self._another_patient(wizard))
         if patient_id is not None:
             dialog.same_patient.connect(lambda: self.case_for_patient(patient_id, like=wizard))
+        if item.state is OutboxState.FAILED:  # settled from « Mes envois » or at once from here
+            dialog.reopen.connect(lambda: self.outbox_view.reopen_item(item.id))
         self.success = dialog
         dialog.open()
         self.success_shown.emit(dialog)

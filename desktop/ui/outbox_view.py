@@ -188,7 +188,14 @@ class OutboxView(QWidget):
 
     def reopen_current(self) -> None:
         item = self.current()
+        if item is not None:
+            self.reopen_item(item.id)
+
+    def reopen_item(self, item_id: int) -> None:
+        """« Reprendre dans l'assistant » for a refused item (from the list or the outcome dialog)."""
+        item = self.outbox.find(item_id)
         if item is not None and item.state is OutboxState.FAILED and item.wizard is not None:
+            self.select(item_id)
             spawn(self.reopen(item))
 
     async def reopen(self, item: OutboxItem) -> Any:

@@ -169,3 +169,28 @@ def test_a_refused_case_discarded_after_confirmation(loop, qtbot, gui_server: Li
         await close_main_window(main)
 
     run(loop, scenario(), timeout=40)
+
+
+def test_the_failure_dialog_reopens_the_case_at_once(loop, qtbot, gui_server: LiveServer, tmp_path: Path):
+    username, password, operator = operator_account(gui_server)
+    api = gui_server.client(gui_server.login(username, password))
+    patient = api.post("/patients", json=patient_body()).json()
+
+    async def scenario() -> None:
+        main = await open_main_window(gui_server.process.base_url, username, password, tmp_path)
+        qtbot.addWidget(main)
+        window = main.open_wizard(look_alike_wizard(operator, patient))
+        await window.go_next()  # « Déclencher »: refused
+        dialog = await wait_for(lambda: main.success, what="the outcome dialog")
+        assert dialog.windowTitle() == "Échec de l'envoi"
+        assert dialog.reopen_button.isVisible()
+        assert not dialog.same.isVisible()
+        await activate(dialog)
+        await press(dialog, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)  # « Reprendre dans l'assistant »
+        reopened = await wait_for(lambda: next(iter(main.wizards.values()), None), what="reopened")
+        assert reopened.wizard.step is Step.SEARCH
+        assert DUPLICATE in reopened.message.text()
+        assert reopened.wizard.draft_id == window.wizard.draft_id  # the same case, to revise
+        await close_main_window(main)
+
+    run(loop, scenario(), timeout=40)

@@ -22,6 +22,7 @@ SAME_PATIENT = "Nouveau déclenchement pour ce patient"
 class SuccessDialog(QDialog):
     another_patient = Signal()
     same_patient = Signal()  # « Nouveau déclenchement pour ce patient » (offered once the case is sent)
+    reopen = Signal()  # « Reprendre dans l'assistant » (offered when the server refused the case)
 
     def __init__(
         self,
@@ -54,16 +55,26 @@ class SuccessDialog(QDialog):
         button_shortcut(self.same, "Alt+D")
         self.same.clicked.connect(self._same)
         self.same.setVisible(created is not None and patient_known)
+        self.reopen_button = QPushButton("Reprendre dans l'assistant (Alt+R)")
+        self.reopen_button.setObjectName("reopen")
+        button_shortcut(self.reopen_button, "Alt+R")
+        self.reopen_button.clicked.connect(self._reopen)
+        self.reopen_button.setVisible(bool(failure))
         ok = QPushButton("OK")
         ok.setObjectName("ok")
         ok.setDefault(True)
         ok.clicked.connect(self.accept)
         buttons.addStretch(1)
+        buttons.addWidget(self.reopen_button)
         buttons.addWidget(self.same)
         buttons.addWidget(other)
         buttons.addWidget(ok)
         layout.addLayout(buttons)
         self.resize(560, 160)
+
+    def _reopen(self) -> None:
+        self.reopen.emit()
+        self.accept()
 
     def _same(self) -> None:
         self.same_patient.emit()
