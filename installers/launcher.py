@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 SERVER_MODULE = "server.cli"
 
@@ -37,7 +38,31 @@ def dispatch(argv: Sequence[str]) -> int:
     return desktop_main(args)
 
 
+def attach_streams() -> None:
+    """A GUI program (Windows, macOS app) has no stdout/stderr: Python leaves them None, and
+    anything that writes or asks ``isatty()`` there (uvicorn's log formatter does) would fail.
+    They go to ``centrale.log`` in the user's log directory instead (support reads it)."""
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    stream: TextIO
+    try:
+        import platformdirs
+
+        folder = platformdirs.user_log_path("centrale", appauthor=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        stream = (folder / "centrale.log").open("a", encoding="utf-8", buffering=1)
+    except OSError:
+        import os
+
+        stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's lifetime
+    if sys.stdout is None:
+        sys.stdout = stream
+    if sys.stderr is None:
+        sys.stderr = stream
+
+
 def main() -> int:
+    attach_streams()
     return dispatch(sys.argv[1:])
 
 
