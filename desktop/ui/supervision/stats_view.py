@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
+from desktop.ui.board.signals import emit  # PySide's emit() and True's reference
 from desktop.ui.supervision.charts import bar_chart, chart_view, pie_chart, replace_chart
 from desktop.ui.tasks import spawn
 from desktop.workflows import statistics
@@ -121,7 +122,7 @@ class StatisticsView(QWidget):
         self.show_data(statistics.chart_data(figures, period))
         self.show_incidents(incidents)
         self.status.setText("")
-        self.refreshed.emit()
+        emit(self.refreshed)
 
     def on_event(self, event: EventView) -> None:
         if event.type == "incident_reported":
@@ -218,7 +219,7 @@ class StatisticsView(QWidget):
         dialog.finished.connect(self._dialog_closed)
         self.save_dialog = dialog
         dialog.open()
-        self.export_dialog_opened.emit(dialog)
+        emit(self.export_dialog_opened, dialog)
         return dialog
 
     def _dialog_closed(self, _result: int) -> None:
@@ -239,4 +240,4 @@ class StatisticsView(QWidget):
             )
             return
         self.status.setText(f"Export enregistré : {path}")
-        self.exported.emit(str(path))
+        emit(self.exported, str(path))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStyle, QSystemT
 
 from desktop.settings import Settings
 from desktop.sync.errors import ApiProblem
+from desktop.ui.board.signals import emit  # PySide's emit() and True's reference
 from desktop.ui.tasks import spawn
 from desktop.workflows.tray_notices import Notice, NoticeDecider, NoticeKind
 from shared.schemas.dispatch import EventView
@@ -80,7 +81,7 @@ class TrayNotifier(QObject):
             self.tray.showMessage(notice.title, notice.message, icon, SHOWN_MS)
         else:
             self.window.statusBar().showMessage(f"{notice.title} — {notice.message}", STATUS_BAR_MS)
-        self.notified.emit(notice)
+        emit(self.notified, notice)
 
     def close(self) -> None:
         if self.tray is not None:

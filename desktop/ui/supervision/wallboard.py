@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
+from desktop.ui.board.signals import emit  # PySide's emit() and True's reference
 from desktop.ui.tasks import spawn
 from desktop.workflows import wallboard
 from desktop.workflows.wallboard import WallboardFigures
@@ -92,7 +93,7 @@ class WallboardWindow(QWidget):
         for key, _label, value in figures.tiles():
             self.values[key].setText(value)
         self.updated.setText(wallboard.updated_line(at))
-        self.refreshed.emit()
+        emit(self.refreshed)
 
     def on_event(self, event: EventView) -> None:
         if self.isVisible() and wallboard.refreshes(event):
