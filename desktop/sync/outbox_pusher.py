@@ -162,8 +162,9 @@ class OutboxPusher:
           server's look-alikes listed, to pick the existing patient or confirm a new one;
         - the patient exists (this item created it, or it was chosen): the wizard holds that patient
           (never created twice) and stands on « Qualification »;
-        the server's message goes in ``errors`` under ``server`` (shown under the page). Raises ``ValueError`` for an item
-        queued without its wizard, ``ApiProblem`` when the server cannot be read."""
+        the server's message goes in ``errors`` under ``server`` (shown under the page). Raises
+        ``ValueError`` for an item queued without its wizard, ``ApiProblem`` when the server cannot
+        be read."""
         if item.state is not OutboxState.FAILED or item.wizard is None:
             raise ValueError("only a refused item queued with its wizard is reopened")
         wizard = Wizard.from_json(item.wizard)
