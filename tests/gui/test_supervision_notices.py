@@ -5,16 +5,25 @@ an incident on a supervisor's network notifies them, not another network's super
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.settings import Settings
 from desktop.ui import tasks
 from desktop.workflows.tray_notices import NoticeKind
+from tests.integration.conftest import start_live
 from tests.support.dispatch import Desk, place, prescription
 from tests.support.gui import close_main_window, open_main_window, run, wait_for
-from tests.support.live import PASSWORD
+from tests.support.live import PASSWORD, LiveServer
+
+
+@pytest.fixture(scope="module")
+def clock_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server of this module's own: its clock moves forward (a request expires)."""
+    yield from start_live("sqlite", tmp_path_factory.mktemp("notices-clock"))
 
 
 def test_an_accepted_request_notifies_its_sender_and_the_switch_is_kept(
@@ -65,6 +74,38 @@ def test_an_accepted_request_notifies_its_sender_and_the_switch_is_kept(
         )
         await tasks.settle()  # every notice being decided is done
         assert [n.prescription_id for n in notifier.shown] == [mine]
+        await close_main_window(main)
+
+    try:
+        run(loop, scenario(), timeout=40)
+    finally:
+        desk.close()
+
+
+def test_a_request_expired_with_nobody_notifies_its_sender(
+    loop, qtbot, clock_live: LiveServer, tmp_path: Path
+):
+    desk = Desk.open(clock_live)
+    lat, lon = place()
+    desk.responder(lat, lon)  # notified, never answers
+    patient = desk.patient(lat, lon)
+    username = desk.operator.auth.username  # type: ignore[union-attr]
+
+    async def scenario() -> None:
+        main = await open_main_window(clock_live.process.base_url, username, PASSWORD, tmp_path)
+        qtbot.addWidget(main)
+        assert main.supervision is not None
+        notifier = main.supervision.notifier
+        response = desk.post_case(patient["id"], prescription(response_delay_minutes=30))
+        assert response.status_code == 201, response.text
+        number, sent = response.json()["number"], response.json()["prescriptions"][0]
+        assert sent["notified_count"] == 1
+        desk.advance(31 * 60)  # the response delay passes with nobody accepting
+        notice = await wait_for(lambda: notifier.shown[-1] if notifier.shown else None, what="the notice")
+        assert notice.kind is NoticeKind.EXPIRED
+        assert notice.prescription_id == sent["id"]
+        assert notice.title == f"Fiche #{number} : demande expirée"
+        assert notice.message == "Infirmier — Pansement : aucun intervenant n'a accepté dans le délai"
         await close_main_window(main)
 
     try:
