@@ -7,9 +7,10 @@ The feed's events carry ids only (server/services/feed.py), so a notice is decid
   nobody accepting), `incident_reported` « incident sur mon réseau » —, the operator's switch
   for that kind must be on, and an incident must name one of a supervisor's networks (only the
   supervisors of those networks and its author may read it);
-- then through the API (`NoticeDecider.decide`): a request is notified only when it is in the
-  user's own scope — « Mes fiches » (cases they created), and for a supervisor also their
-  networks' requests (« Fiches supervisées ») — and the notice names the case and the profession.
+- then from the board's row when the desktop shows the request, else through the API
+  (`NoticeDecider.decide`): a request is notified only when it is in the user's own scope —
+  « Mes fiches » (cases they created), and for a supervisor also their networks' requests
+  (« Fiches supervisées ») — and the notice names the case, the profession and the acceptor.
 """
 
 from __future__ import annotations
@@ -111,18 +112,37 @@ class Notice:
     incident_id: int | None = None
 
 
-def prescription_notice(kind: NoticeKind, view: PrescriptionView) -> Notice:
-    what = f"{view.profession} — {view.care_type}"
+@dataclass(frozen=True)
+class KnownRequest:
+    """A request the desktop already shows (a row of the board): its notice needs no read."""
+
+    prescription_id: int
+    case_number: str
+    profession: str
+    care_type: str
+    mine: bool  # « Mes fiches »; else another section of the user's own board
+
+    @classmethod
+    def of(cls, view: PrescriptionView, *, mine: bool) -> KnownRequest:
+        return cls(view.id, view.case_number, view.profession, view.care_type, mine)
+
+
+def prescription_notice(kind: NoticeKind, request: KnownRequest, accepted_by: str | None = None) -> Notice:
+    what = f"{request.profession} — {request.care_type}"
+    number = request.case_number.lstrip("#")
     if kind is NoticeKind.ACCEPTED:
-        who = view.accepted_by.name if view.accepted_by else "un intervenant"
+        who = accepted_by or "un intervenant"
         return Notice(
-            kind, f"Fiche #{view.case_number} : demande acceptée", f"{what}, acceptée par {who}", view.id
+            kind,
+            f"Fiche #{number} : demande acceptée",
+            f"{what}, acceptée par {who}",
+            request.prescription_id,
         )
     return Notice(
         kind,
-        f"Fiche #{view.case_number} : demande expirée",
+        f"Fiche #{number} : demande expirée",
         f"{what} : aucun intervenant n'a accepté dans le délai",
-        view.id,
+        request.prescription_id,
     )
 
 
@@ -157,17 +177,23 @@ class NoticeSource(Protocol):
 
 
 class NoticeDecider:
+    """`known` gives what the desktop already shows of a request (the board's row, in the user's
+    own scope: « Mes fiches » or, for a supervisor, their networks'); only a request it does not
+    know is read through the API (a read the server audits)."""
+
     def __init__(
         self,
         source: NoticeSource,
         user: UserOut,
         switches: NoticeSwitches,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        known: Callable[[int], KnownRequest | None] = lambda _id: None,
     ) -> None:
         self.source = source
         self.user = user
         self.switches = switches
         self.clock = clock
+        self.known = known
 
     async def decide(self, event: EventView) -> Notice | None:
         kind = candidate(event, self.user, self.switches, self.clock())
@@ -177,8 +203,14 @@ class NoticeDecider:
             incident_id = int(event.data.get("incident_id") or 0)
             return incident_notice(incident_id, await self.source.incident(incident_id))
         assert event.prescription_id is not None  # candidate() checked it
+        accepted_by = str(event.data.get("accepted_by_name") or "") or None
+        request = self.known(event.prescription_id)
+        if request is not None:
+            mine = request.mine or self.user.role is Role.SUPERVISOR  # a supervisor's board: their scope
+            return prescription_notice(kind, request, accepted_by) if mine else None
         view = await self.source.prescription(event.prescription_id)
         for scope in scopes_of(self.user.role):
             if await self.source.in_scope(view, scope):
-                return prescription_notice(kind, view)
+                who = accepted_by or (view.accepted_by.name if view.accepted_by else None)
+                return prescription_notice(kind, KnownRequest.of(view, mine=scope == "mine"), who)
         return None

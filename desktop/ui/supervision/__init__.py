@@ -3,6 +3,7 @@ notifications of every staff member (system tray, « Notifications » menu)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
@@ -13,7 +14,8 @@ from desktop.ui.supervision.stats_view import StatisticsView
 from desktop.ui.supervision.tray import TrayNotifier
 from desktop.ui.supervision.wallboard import WallboardWindow
 from desktop.ui.tasks import spawn
-from desktop.workflows.tray_notices import NoticeDecider, NoticeSwitches
+from desktop.workflows.board import Section
+from desktop.workflows.tray_notices import KnownRequest, NoticeDecider, NoticeSwitches
 from shared.domain import Role
 
 if TYPE_CHECKING:
@@ -53,6 +55,22 @@ class Supervision(QObject):
             self.wallboard.close()
 
 
+def board_lookup(window: MainWindow) -> Callable[[int], KnownRequest | None]:
+    """What the board of this window shows of a request (None: not on it, or no board)."""
+
+    def known(prescription_id: int) -> KnownRequest | None:
+        board = getattr(window, "board", None)
+        state = getattr(getattr(board, "model", None), "state", None)
+        row = state.row(prescription_id) if state is not None else None
+        if row is None:
+            return None
+        return KnownRequest(
+            row.id, row.case_number, row.profession, row.care_type, row.section is Section.MINE
+        )
+
+    return known
+
+
 def install_supervision(window: MainWindow) -> Supervision | None:
     """Notifications for the staff; for a supervisor also the statistics tab and the wall-board.
     Everything follows the session's change feed."""
@@ -62,7 +80,8 @@ def install_supervision(window: MainWindow) -> Supervision | None:
         return None
     api = SupervisionApi(session.client)
     switches = NoticeSwitches.from_setting(window.settings.notifications_off)
-    notifier = TrayNotifier(NoticeDecider(api, user, switches), window, window.settings)
+    decider = NoticeDecider(api, user, switches, known=board_lookup(window))
+    notifier = TrayNotifier(decider, window, window.settings)
     session.on_event.append(notifier.on_event)
     window.menuBar().addMenu(notifier.menu)
     supervision = Supervision(window, notifier)

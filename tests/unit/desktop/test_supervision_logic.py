@@ -273,6 +273,7 @@ class FakeSource:
         self.asked: list[str] = []
 
     async def prescription(self, prescription_id: int) -> PrescriptionView:
+        self.asked.append(f"read {prescription_id}")
         return view(id=prescription_id)
 
     async def in_scope(self, seen: PrescriptionView, scope: str) -> bool:
@@ -286,10 +287,10 @@ class FakeSource:
 @pytest.mark.parametrize(
     ("role", "scopes", "notified", "asked"),
     [
-        (Role.OPERATOR, {"mine"}, True, ["mine"]),
-        (Role.OPERATOR, {"supervised"}, False, ["mine"]),
-        (Role.SUPERVISOR, {"supervised"}, True, ["mine", "supervised"]),
-        (Role.SUPERVISOR, set(), False, ["mine", "supervised"]),
+        (Role.OPERATOR, {"mine"}, True, ["read 11", "mine"]),
+        (Role.OPERATOR, {"supervised"}, False, ["read 11", "mine"]),
+        (Role.SUPERVISOR, {"supervised"}, True, ["read 11", "mine", "supervised"]),
+        (Role.SUPERVISOR, set(), False, ["read 11", "mine", "supervised"]),
     ],
 )
 def test_a_request_is_notified_only_within_my_scope(
@@ -338,3 +339,25 @@ def test_expired_and_incident_notices() -> None:
     )
     assert unknown is not None
     assert unknown.message == "Un incident a été signalé"
+
+
+@pytest.mark.parametrize(
+    ("role", "mine", "notified"),
+    [(Role.OPERATOR, True, True), (Role.OPERATOR, False, False), (Role.SUPERVISOR, False, True)],
+)
+def test_a_request_on_the_board_is_decided_without_reading_it(role: Role, mine: bool, notified: bool) -> None:
+    source = FakeSource({"mine", "supervised"})
+    row = tray_notices.KnownRequest(11, "#1204", "Infirmier", "Injection", mine)
+    decider = NoticeDecider(
+        source, user(role), NoticeSwitches(), lambda: NOW, lambda pid: row if pid == 11 else None
+    )
+    notice = asyncio.run(decider.decide(event("prescription_accepted", accepted_by_name="MARTIN Léa")))
+    assert source.asked == []  # nothing read: no audit row for a request the desktop shows
+    assert (notice is not None) is notified
+    if notice is not None:
+        assert notice.title == "Fiche #1204 : demande acceptée"
+        assert notice.message == "Infirmier — Injection, acceptée par MARTIN Léa"
+    unknown = asyncio.run(decider.decide(event("prescription_expired", 12)))
+    assert source.asked == ["read 12", "mine"]
+    assert unknown is not None
+    assert unknown.title == "Fiche #1204 : demande expirée"
