@@ -201,6 +201,8 @@ def test_the_supervisors_tabs_and_the_wallboard_follow_the_change_feed(
 
         mine.accept(first)  # live: the change feed moves the figures
         await wait_for(lambda: wall.values["accepted"].text() == "1", what="the accepted count")
+        view = supervision.statistics
+        await wait_for(lambda: view.data is not None and view.data.accepted == 1, what="the charts, live")
         assert wall.values["pending"].text() == "0"
         mine.send("Une autre demande")
         await wait_for(lambda: wall.values["pending"].text() == "1", what="the pending count")
@@ -208,7 +210,6 @@ def test_the_supervisors_tabs_and_the_wallboard_follow_the_change_feed(
 
         incident = mine.operator.post("/incidents", json={"text": "Signalement en direct"})
         assert incident.status_code == 201
-        view = supervision.statistics
         await wait_for(lambda: incident.json()["id"] in view.incident_ids(), what="the incident, live")
 
         await press(wall, Qt.Key.Key_Escape)

@@ -62,6 +62,10 @@ def test_an_accepted_request_notifies_its_sender_and_the_switch_is_kept(
         assert notice.title == f"Fiche #{number} : demande acceptée"
         assert notice.message == f"Infirmier — Pansement, acceptée par {responder.name}"
         assert main.statusBar().currentMessage() == f"{notice.title} — {notice.message}"
+        opened: list[int] = []
+        main.open_prescription = opened.append  # type: ignore[method-assign,assignment]  # details: not under test
+        notifier.open_last()  # what a click on the tray's message does
+        assert opened == [mine]
         assert all(n.prescription_id != theirs for n in notifier.shown)
         assert theirs_number != number
 

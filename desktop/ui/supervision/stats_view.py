@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,6 +37,8 @@ from shared.schemas.exchanges import IncidentOut
 
 log = logging.getLogger(__name__)
 INCIDENT_COLUMNS = ("Date", "Signalé par", "Réseaux", "Incident")
+LIVE_DELAY_MS = 2000  # the charts read again at most every 2 s while requests move
+LIVE_PREFIXES = ("prescription_", "call_recorded")
 
 
 class StatisticsView(QWidget):
@@ -104,6 +106,10 @@ class StatisticsView(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("stats_status")
         outer.addWidget(self.status)
+        self._live = QTimer(self)
+        self._live.setSingleShot(True)
+        self._live.setInterval(LIVE_DELAY_MS)
+        self._live.timeout.connect(lambda: spawn(self.refresh()))
 
     def chosen(self) -> PeriodChoice:
         return PeriodChoice(self.period_choice.currentData())
@@ -125,8 +131,12 @@ class StatisticsView(QWidget):
         emit(self.refreshed)
 
     def on_event(self, event: EventView) -> None:
+        """Live while shown: the figures after a burst of request or call events, the incidents
+        at once."""
         if event.type == "incident_reported":
             spawn(self._refresh_incidents())
+        elif self.isVisible() and not self._live.isActive() and event.type.startswith(LIVE_PREFIXES):
+            self._live.start()
 
     async def _refresh_incidents(self) -> None:
         try:

@@ -32,11 +32,13 @@ class TrayNotifier(QObject):
         self.window = window
         self.settings = settings
         self.shown: list[Notice] = []
+        self.last_opened: int | None = None
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
             self.tray = QSystemTrayIcon(icon, self)
             self.tray.setToolTip("Centrale")
+            self.tray.messageClicked.connect(self.open_last)
             self.tray.show()
         self.menu = QMenu("Notifications", window)
         self.menu.setObjectName("notifications_menu")
@@ -82,6 +84,14 @@ class TrayNotifier(QObject):
         else:
             self.window.statusBar().showMessage(f"{notice.title} — {notice.message}", STATUS_BAR_MS)
         emit(self.notified, notice)
+
+    def open_last(self) -> None:
+        """A click on the notice opens its request's details (when the window offers them)."""
+        notice = self.shown[-1] if self.shown else None
+        opener = getattr(self.window, "open_prescription", None)
+        if notice is not None and notice.prescription_id is not None and opener is not None:
+            self.last_opened = notice.prescription_id
+            opener(notice.prescription_id)
 
     def close(self) -> None:
         if self.tray is not None:
