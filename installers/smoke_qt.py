@@ -12,6 +12,7 @@ import contextlib
 import sys
 
 import qasync  # type: ignore[import-untyped]
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from desktop.ui import tasks
@@ -38,6 +39,7 @@ def run_smoke(args: argparse.Namespace, password: str, sip_password: str) -> Non
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Centrale")
     app.setQuitOnLastWindowClosed(False)
+    check_french_translations()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(app)
@@ -48,6 +50,14 @@ def run_smoke(args: argparse.Namespace, password: str, sip_password: str) -> Non
     finally:
         asyncio.set_event_loop(None)
         collector.stop()
+
+
+def check_french_translations() -> None:
+    """Qt's own French strings (standard buttons, context menus) are where Qt looks for them."""
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not QTranslator().load(QLocale(QLocale.Language.French), "qtbase", "_", folder):
+        raise SmokeFailure(f"traductions Qt françaises (qtbase_fr.qm) introuvables dans {folder}")
+    say("traductions Qt : français")
 
 
 def _login_message(controller: Controller) -> str:
@@ -76,7 +86,10 @@ async def _steps(args: argparse.Namespace, password: str, sip_password: str) -> 
 
     def shown() -> MainWindow | None:
         if task.done():
-            raise SmokeFailure(f"la connexion a été abandonnée{_login_message(controller)}")
+            raise SmokeFailure("la connexion a été abandonnée")
+        dialog = controller.login_dialog
+        if dialog is not None and dialog.error.text():  # refused: nobody will type another password
+            raise SmokeFailure("connexion refusée")
         window = controller.window
         return window if window is not None and window.isVisible() else None
 

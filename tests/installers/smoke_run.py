@@ -21,6 +21,7 @@ class SmokeRun:
         sip_uri: str = "",
         sip_password: str = "",
         wait_stdin: bool = False,
+        password: str = DEMO_PASSWORD,
     ) -> None:
         command = [str(program), "--smoke", "--server", server_url, "--user", DEMO_USER, "--timeout", "60"]
         if sip_uri:
@@ -28,7 +29,7 @@ class SmokeRun:
         if wait_stdin:
             command.append("--wait-stdin")
         env = isolated_env(
-            home, CENTRALE_SMOKE_PASSWORD=DEMO_PASSWORD, CENTRALE_SMOKE_SIP_PASSWORD=sip_password
+            home, CENTRALE_SMOKE_PASSWORD=password, CENTRALE_SMOKE_SIP_PASSWORD=sip_password
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()

@@ -89,6 +89,7 @@ def test_the_frozen_desktop_logs_in_and_registers_its_sip_account(
     )
     try:
         assert run.wait_for("SMOKE pcsc") == "SMOKE pcsc : module chargé"
+        assert run.wait_for("SMOKE traductions") == "SMOKE traductions Qt : français"
         assert run.wait_for("SMOKE connexion") == "SMOKE connexion : operateur (operator)"
         assert "Opérateur" in run.wait_for("SMOKE fenêtre principale")
         assert "code 200" in run.wait_for("SMOKE SIP : enregistré")
@@ -100,3 +101,15 @@ def test_the_frozen_desktop_logs_in_and_registers_its_sip_account(
     finally:
         run.kill()
     assert "SMOKE terminé" in run.output
+
+
+def test_the_self_test_fails_in_french_on_a_wrong_password(
+    bundle: Path, demo_server: BundledDemoServer, tmp_path: Path
+) -> None:
+    run = SmokeRun(bundle / "centrale", tmp_path / "home", demo_server.url, password="pas-le-bon-mot")
+    try:
+        assert run.finish(timeout=60) == 1, run.output
+    finally:
+        run.kill()
+    assert "Échec : connexion refusée (« Identifiant ou mot de passe incorrect" in run.output
+    assert "SMOKE connexion" not in run.output
