@@ -4,6 +4,7 @@ second processes (``telephony.cli``), the real central server identifying the ca
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -41,6 +42,9 @@ def test_a_real_call_pops_up_the_professional_and_the_case_made_during_it_is_lin
             try:
                 await wait_for(lambda: popup.isVisible(), timeout=20, what="the popup")
                 assert popup.number.text() == number  # « 01 99 00 … » at once
+                # the caller's INVITE time, on the clock both processes share (bench.popup_latency)
+                started = await event(caller, "OutgoingCallStarted")
+                assert 0 < started["sent_monotonic"] < time.monotonic()
                 await wait_for(
                     lambda: professional["last_name"] in popup.identity.text(), what="the identified caller"
                 )
