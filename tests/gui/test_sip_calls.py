@@ -78,9 +78,11 @@ def test_a_real_call_pops_up_the_professional_and_the_case_made_during_it_is_lin
                 dialog.deleteLater()
                 assert view.case_numbers == [case_number]
 
-                # Raccrocher, in the popup (F4 typed in the main window opens a focused combo box first)
-                await activate(popup)
-                await press(popup, Qt.Key.Key_F4)
+                # Raccrocher from the main window, even with a combo box focused (F4 is its own key)
+                await activate(main)
+                main.status.operator.setFocus()
+                assert main.focusWidget() is main.status.operator
+                await press(main, Qt.Key.Key_F4)
                 await event(caller, "CallEnded", cause="completed")
                 await wait_for(lambda: not popup.isVisible(), what="the popup closed")
                 assert main.status.operator.currentText() == "Post-appel"
