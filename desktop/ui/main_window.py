@@ -348,6 +348,8 @@ class MainWindow(QMainWindow):
         dialog = LoginDialog(self.settings, self.secrets, message=message)
         dialog.user.setText(self.session.user.username)
         dialog.user.setReadOnly(True)
+        dialog.server.setText(self.session.client.server_url)  # this session's server, even if
+        dialog.server.setReadOnly(True)  # « Paramètres » changed it meanwhile (next login)
         dialog.logged_in.connect(self._logged_in_again)
         dialog.finished.connect(self._login_closed)
         self.login_dialog = dialog
