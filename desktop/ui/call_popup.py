@@ -133,6 +133,8 @@ class CallPopup(QWidget):
         calls = self.flow.calls
         new = [c for c in calls if c not in self._seen]
         self._seen = set(calls)
+        for call_id in new:  # pjsua2 reuses call ids: nothing of an earlier call shows
+            self.dtmf_sent.pop(call_id, None)
         ringing = self.flow.ringing()
         if any(c.call_id in new for c in ringing):
             self.selected = None  # a call that just arrived comes to the front
@@ -146,6 +148,7 @@ class CallPopup(QWidget):
         return shown
 
     def _list_calls(self, shown: CallView | None) -> None:
+        row = self.calls.currentRow()  # the operator may be moving in the list: kept
         self.calls.clear()
         for call in self.flow.calls.values():
             waiting = " — double appel" if call.waiting else ""
@@ -153,6 +156,8 @@ class CallPopup(QWidget):
             item = QListWidgetItem(("▶ " if call is shown else "") + text)
             item.setData(Qt.ItemDataRole.UserRole, call.call_id)
             self.calls.addItem(item)
+        if 0 <= row < self.calls.count():
+            self.calls.setCurrentRow(row)
         self.calls.setVisible(len(self.flow.calls) > 1)
 
     def _select_call(self, item: QListWidgetItem) -> None:
