@@ -120,6 +120,9 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
     dialog = await wait_for(lambda: main.success)
     save(dialog, "08_declenchement_reussi")
     dialog.accept()
+    from scripts.shots_board import shoot_board  # the live board
+
+    await shoot_board(main, save, wait_for, found[0].id)
 
     patient = found[0]
     phone.emit(
