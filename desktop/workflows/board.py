@@ -24,6 +24,7 @@ from typing import Any
 
 from shared.domain import PrescriptionState
 from shared.schemas.dispatch import EventView, PrescriptionView
+from shared.validation import format_phone_national
 
 DEFAULT_PERIOD_DAYS = 14
 PERIODS: dict[int, str] = {
@@ -140,7 +141,7 @@ class BoardRow:
             patient_name=f"{patient.last_name.upper()} {patient.first_name}" if patient else "",
             patient_birth=f"{patient.birth_date:%d/%m/%Y}" if patient else "",
             patient_age=view.area.age,
-            patient_phone=patient.phone if patient else "",
+            patient_phone=format_phone_national(patient.phone) if patient else "",
             patient_address=patient.address_line if patient else view.area.commune,
             intervention=intervention,
             response_delay_minutes=view.response_delay_minutes,

@@ -151,10 +151,10 @@ class BoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column is Column.COUNTDOWN:
             left = row.remaining(self.state.clock.now())
             return _URGENT if left is not None and left.total_seconds() < 300 else None
-        if role == Qt.ItemDataRole.ToolTipRole and column in (Column.REASON, Column.TIMESTAMPS):
-            return cell_text(row, column, self.state.clock.now()) if column is Column.REASON else "\n".join(
-                f"{_local(at)} {text}" for at, text in row.timeline()
-            )
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column is Column.TIMESTAMPS:
+                return "\n".join(f"{_local(at)} {text}" for at, text in row.timeline())
+            return cell_text(row, column, self.state.clock.now())
         if role == SORT_ROLE:
             return sort_key(row, column, self.state.clock.now())
         if role == ROW_ID_ROLE:

@@ -49,7 +49,7 @@ STATE_CHOICES = {
 COLUMN_WIDTHS = {
     Column.NUMBER: 90,
     Column.STATE: 150,
-    Column.COUNTDOWN: 170,
+    Column.COUNTDOWN: 250,
     Column.REQUESTER: 170,
     Column.PATIENT: 210,
     Column.REASON: 260,
@@ -163,6 +163,8 @@ class BoardView(QWidget):
             self.proxies[section] = proxy
             self.tables[section] = table
         layout.addWidget(splitter, 1)
+        if splitter.count() == 2:
+            splitter.setSizes([600, 300])  # « Mes fiches » larger
 
         self.number.textChanged.connect(self._filters_changed)
         self.keyword.textChanged.connect(self._filters_changed)

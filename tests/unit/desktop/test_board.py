@@ -33,6 +33,7 @@ def test_a_row_shows_what_the_seeds_board_shows() -> None:
     assert row.case_number == "30000001"
     assert row.patient_name == "SANTONI Hélène"
     assert row.patient_birth == "17/03/1950"
+    assert row.patient_phone == "01 99 00 12 34"
     assert row.requester_name == "Dr Prescripteur"
     assert row.caller_service == "Cabinet du Parc"
     assert row.intervention == "délai : 2 heure(s)"
