@@ -3,12 +3,14 @@ filters, the supervisor's networks, opening a row (Entrée, double-click), auto 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog
 
 from desktop.ui.board.model import STATE_COLOURS, Column
 from desktop.workflows.board import Section
@@ -150,6 +152,11 @@ def test_every_filter_and_opening_a_row(loop, qtbot, desk: Desk, gui_server: Liv
         QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)  # as a hand does:
         QTest.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=centre)  # press, then double
         assert opened == [nurse_id, cancelled_id]
+        await asyncio.sleep(0.2)
+        details = [d for d in main.findChildren(QDialog) if type(d).__name__ == "PrescriptionDialog"]
+        assert len(details) == 2  # MainWindow.open_prescription: one window per row opened
+        for dialog in details:
+            dialog.close()
         await close_main_window(main)
 
     run(loop, scenario(), timeout=60)
