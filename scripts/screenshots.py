@@ -123,6 +123,9 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
     from scripts.shots_board import shoot_board  # the live board
 
     await shoot_board(main, save, wait_for, found[0].id)
+    from scripts.shots_details import shoot_details  # details of a row, patient files
+
+    await shoot_details(main, out, "SANTONI")
 
     patient = found[0]
     phone.emit(

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.sync.errors import ApiProblem
 from desktop.sync.patient_files_api import PatientFile, PatientFilesApi
 from desktop.ui.patients.patient_page import PatientPage
-from desktop.ui.prescription.widgets import MessageLine, problem_text
+from desktop.ui.prescription.widgets import MessageLine, alive, problem_text
 from desktop.ui.tasks import spawn
 from desktop.workflows.patient_files import ACTIVE_PERIOD, PatientFileRow
 from desktop.workflows.wizard import Wizard
@@ -116,8 +116,11 @@ class PatientFilesView(QStackedWidget):
         try:
             rows = await self.api.active_list(since, keyword)
         except ApiProblem as problem:
-            self.message.error(problem_text(problem))
+            if alive(self):
+                self.message.error(problem_text(problem))
             return None
+        if not alive(self):
+            return None  # the main window closed meanwhile
         if keyword != self.keyword.text().strip():
             return None  # typed on meanwhile: the newer search shows its own answer
         self.message.clear_message()
@@ -165,7 +168,10 @@ class PatientFilesView(QStackedWidget):
         try:
             file = await self.api.patient_file(patient_id)
         except ApiProblem as problem:
-            self.message.error(f"Patient n° {patient_id} illisible : {problem_text(problem)}")
+            if alive(self):
+                self.message.error(f"Patient n° {patient_id} illisible : {problem_text(problem)}")
+            return None
+        if not alive(self):
             return None
         self.page.show_file(file)
         if switch:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -18,7 +19,13 @@ from PySide6.QtWidgets import (
 from desktop.sync.errors import ApiProblem
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.keys import button_shortcut
-from desktop.ui.prescription.widgets import MessageLine, field_error, problem_text, show_field_error
+from desktop.ui.prescription.widgets import (
+    MessageLine,
+    alive,
+    field_error,
+    problem_text,
+    show_field_error,
+)
 from desktop.ui.tasks import spawn
 from desktop.workflows.prescription_actions import (
     CANCELLABLE,
@@ -46,6 +53,7 @@ def _text_box(name: str, height: int = 70) -> QPlainTextEdit:
 
 def _with_error(box: QWidget, name: str) -> tuple[QWidget, QLabel]:
     holder = QWidget()
+    holder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # rows never stretch
     column = QVBoxLayout(holder)
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(1)
@@ -103,8 +111,12 @@ class CancelTab(QWidget):
         try:
             done = await self.api.cancel(prescription.id, body)
         except ApiProblem as problem:
+            if not alive(self):
+                return False
             self.message.error(problem_text(problem))
             return False
+        if not alive(self):
+            return True  # done on the server; the window is gone
         self.reason.clear()
         self.message.done(f"Demande annulée — {done.state_label}")
         self.reload()
@@ -218,8 +230,12 @@ class RenewTab(QWidget):
         try:
             renewed = await self.api.renew(prescription.id, body)
         except ApiProblem as problem:
+            if not alive(self):
+                return False
             self.message.error(problem_text(problem))
             return False
+        if not alive(self):
+            return True  # done on the server; the window is gone
         self.free_text.clear()
         count = renewed.notified_count
         self.message.done(
@@ -277,8 +293,12 @@ class IncidentTab(QWidget):
         try:
             await self.api.report_incident(body)
         except ApiProblem as problem:
+            if not alive(self):
+                return False
             self.message.error(problem_text(problem))
             return False
+        if not alive(self):
+            return True  # done on the server; the window is gone
         self.text.clear()
         self.message.done("Incident signalé aux superviseurs")
         self.reload()

@@ -1,6 +1,6 @@
 """A prescription's details: the header (case, care, state, patient, requester, comment), then
-tabs « Horodatage », « Ressources déclenchées », « Commentaires », « Documents », « Annuler la
-demande », « Renouveler le déclenchement », « Signaler un incident ».
+tabs « Horodatage », « Ressources déclenchées », « Commentaires », « Documents », « Annuler » (the
+request, with its reason), « Renouveler » (« Renouveler le déclenchement »), « Incident ».
 
 Live: every change-feed event about this prescription re-reads it (coalesced: one reload for a
 burst of events).
@@ -25,7 +25,7 @@ from desktop.sync.errors import ApiProblem
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.prescription.actions import CancelTab, IncidentTab, RenewTab
 from desktop.ui.prescription.exchanges import CommentsTab, DocumentsTab
-from desktop.ui.prescription.widgets import MessageLine, problem_text
+from desktop.ui.prescription.widgets import MessageLine, alive, problem_text
 from desktop.ui.session import Session
 from desktop.ui.tasks import spawn
 from desktop.workflows.prescription_timeline import local_time, prescription_timeline, resources
@@ -89,9 +89,9 @@ class PrescriptionDialog(QDialog):
             (self.resources, "Ressources déclenchées"),
             (self.comments, "Commentaires"),
             (self.documents, "Documents"),
-            (self.cancel, "Annuler la demande"),
-            (self.renew, "Renouveler le déclenchement"),
-            (self.incident, "Signaler un incident"),
+            (self.cancel, "Annuler"),
+            (self.renew, "Renouveler"),
+            (self.incident, "Incident"),
         ):
             self.tabs.addTab(widget, title)
         buttons = QHBoxLayout()
@@ -115,8 +115,12 @@ class PrescriptionDialog(QDialog):
         try:
             details = await self.api.details(self.prescription_id)
         except ApiProblem as problem:
+            if not alive(self):
+                return None
             self.message.error(f"Demande n° {self.prescription_id} illisible : {problem_text(problem)}")
             return None
+        if not alive(self):
+            return None  # closed while reading: nothing to show
         self.message.clear_message()
         self.show_details(details)
         return details
@@ -157,7 +161,8 @@ class PrescriptionDialog(QDialog):
         if patient is not None:
             who = (
                 f"<b>{_html(patient.last_name.upper())} {_html(patient.first_name)}</b> — "
-                f"{view.area.age} ans — né(e) le {patient.birth_date.strftime('%d/%m/%Y')} — "
+                f"{view.area.age} ans — {'née' if view.area.sex == 'F' else 'né'} le "
+                f"{patient.birth_date.strftime('%d/%m/%Y')} — "
                 f"{_html(patient.address_line)}"
             )
         else:

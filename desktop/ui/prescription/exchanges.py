@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
 from desktop.sync.errors import ApiProblem
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.keys import button_shortcut
-from desktop.ui.prescription.widgets import MessageLine, field_error, problem_text, show_field_error
+from desktop.ui.prescription.widgets import (
+    MessageLine,
+    alive,
+    field_error,
+    problem_text,
+    show_field_error,
+)
 from desktop.ui.tasks import spawn
 from desktop.workflows.attachments import FILE_DIALOG_FILTER, read_attachment, safe_filename, size_text
 from desktop.workflows.prescription_actions import FormRefused, comment_body
@@ -96,8 +102,12 @@ class CommentsTab(QWidget):
         try:
             await self.api.add_comment(self.prescription_id, body)
         except ApiProblem as problem:
+            if not alive(self):
+                return False
             self.message.error(problem_text(problem))
             return False
+        if not alive(self):
+            return True  # done on the server; the window is gone
         self.text.clear()
         self.tag.clear()
         self.message.done("Commentaire ajouté")
@@ -164,8 +174,12 @@ class DocumentsTab(QWidget):
         try:
             document = await self.api.attach(self.prescription_id, attachment)
         except ApiProblem as problem:
+            if not alive(self):
+                return False
             self.message.error(f"« {path.name} » refusé : {problem_text(problem)}")
             return False
+        if not alive(self):
+            return True  # done on the server; the window is gone
         self.message.done(f"Document ajouté : {document.filename}")
         self.reload()
         return True
@@ -181,7 +195,11 @@ class DocumentsTab(QWidget):
         try:
             data = await self.api.download(self.prescription_id, document_id)
         except ApiProblem as problem:
+            if not alive(self):
+                return None
             self.message.error(problem_text(problem))
+            return None
+        if not alive(self):
             return None
         if self.folder is None:
             self.folder = tempfile.TemporaryDirectory(prefix="centrale-documents-")

@@ -3,7 +3,8 @@ French message of a failed API call."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+import shiboken6
+from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.sync.errors import ApiProblem, RequestRefused
 from desktop.ui.wizard.form import ERROR_STYLE, error_label
@@ -50,3 +51,9 @@ def field_error(name: str) -> QLabel:
 def show_field_error(label: QLabel, message: str | None) -> None:
     label.setText(message or "")
     label.setVisible(bool(message))
+
+
+def alive(widget: QWidget) -> bool:
+    """False once Qt deleted the widget (its window closed while a server call was under way):
+    the answer is then dropped rather than shown on a deleted widget."""
+    return bool(shiboken6.isValid(widget))
