@@ -348,9 +348,7 @@ class BoardState:
             _renew(row, round_, event.at, data)
             return Applied(position=position, fetch=row.id)  # the comment gained the free text
         if event.type == "prescription_sent":
-            if round_ > row.round:
-                _renew(row, round_, event.at, data)
-            return Applied(position=position)
+            return Applied()  # the row was read after it was sent: nothing new
         if event.type == "prescription_pool_opened":
             row.notified_count = int(data.get("notified_count", row.notified_count))
             return Applied(position=position)

@@ -9,6 +9,7 @@ import pytest
 
 from desktop.sync.board_api import PAGE_SIZE, BoardApi, sections_of
 from desktop.workflows.board import (
+    Applied,
     BoardFilter,
     BoardRow,
     BoardState,
@@ -107,6 +108,7 @@ def test_pool_opened_updates_the_count_and_unknown_prescriptions_are_to_fetch() 
     assert state.apply(event(10, "pool_opened", 1, notified_count=40, added=37)).position == 0
     assert state.rows[0].notified_count == 40
     assert state.apply(event(11, "sent", 99, state="pending", notified_count=1)).fetch == 99
+    assert state.apply(event(9, "sent", 1, state="pending", notified_count=3)) == Applied()  # replayed
     assert state.apply(event(12, "accepted", 98, accepted_by_name="X")).fetch is None  # not in my scope
     assert state.apply(event(13, "declined", 1, user_id=4)).position is None
     assert state.apply(event(14, "commented", 1)).position is None
