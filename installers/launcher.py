@@ -2,10 +2,12 @@
 
 Two hidden forms cover what a frozen bundle cannot do otherwise:
 
-- ``centrale -m server.cli ARGS…`` runs the central server's CLI. ``desktop/app.py`` starts the
-  demo server as ``[sys.executable, "-m", "server.cli", "demo", …]``; in a bundle
-  ``sys.executable`` is this program, not a Python interpreter, so the same command line has to
-  mean the same thing here. Only that module is accepted: the bundle is not a Python interpreter.
+- ``centrale -m server.cli ARGS…`` and ``centrale -m telephony.cli ARGS…`` run those CLIs.
+  ``desktop/app.py`` starts the demo server as ``[sys.executable, "-m", "server.cli", "demo", …]``
+  and the demo's « Simuler un appel entrant » a caller as ``[sys.executable, "-m",
+  "telephony.cli", "call", …]``; in a bundle ``sys.executable`` is this program, not a Python
+  interpreter, so the same command lines have to mean the same thing here. Only these modules are
+  accepted: the bundle is not a Python interpreter.
 - ``centrale --smoke …`` is the bundle's self-test (``installers/smoke.py``): log in, open the main
   window offscreen, register a SIP account, and say so on stdout.
 """
@@ -16,19 +18,27 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-SERVER_MODULE = "server.cli"
+MODULES = ("server.cli", "telephony.cli")  # what the desktop starts as `sys.executable -m …`
+
+
+def run_module(name: str, argv: list[str]) -> int:
+    if name == "server.cli":
+        from server.cli import main as server_main
+
+        return server_main(argv)
+    from telephony.cli import main as phone_main
+
+    return phone_main(argv)
 
 
 def dispatch(argv: Sequence[str]) -> int:
     args = list(argv)
     if args[:1] == ["-m"]:
-        if args[1:2] != [SERVER_MODULE]:
-            message = f"Erreur : seul « -m {SERVER_MODULE} » est disponible dans l'application installée"
-            print(message, file=sys.stderr)
+        if len(args) < 2 or args[1] not in MODULES:
+            allowed = " et ".join(f"« -m {name} »" for name in MODULES)
+            print(f"Erreur : seuls {allowed} sont disponibles dans l'application installée", file=sys.stderr)
             return 2
-        from server.cli import main as server_main
-
-        return server_main(args[2:])
+        return run_module(args[1], args[2:])
     if args[:1] == ["--smoke"]:
         from installers.smoke import main as smoke_main
 

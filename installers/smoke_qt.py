@@ -22,7 +22,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.workflows.softphone_service import REGISTERING, PhonePlan, SoftphoneService
 from installers.smoke import SmokeFailure, say, wait_until
 from telephony.config import PhoneConfig, SipAccount
-from telephony.events import PhoneEvent, RegistrationChanged, RegistrationStatus
+from telephony.events import IncomingCall, PhoneEvent, RegistrationChanged, RegistrationStatus
 from telephony.sip_identity import uri_hostport, uri_user
 
 
@@ -76,6 +76,8 @@ async def _steps(args: argparse.Namespace, password: str, sip_password: str) -> 
     def on_event(event: PhoneEvent) -> None:
         if isinstance(event, RegistrationChanged):
             registration.put_nowait(event)
+        elif isinstance(event, IncomingCall):  # the registrar routes calls to this softphone
+            say(f"SIP : appel entrant de {event.caller}")
 
     if phone is not None:
         phone.add_listener(on_event)

@@ -47,7 +47,7 @@ def test_the_bundle_runs_no_other_module(bundle: Path, tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 2
-    assert "seul « -m server.cli »" in result.stderr
+    assert "seuls « -m server.cli » et « -m telephony.cli »" in result.stderr
 
 
 def test_the_bundle_holds_the_native_parts_and_data_and_leaves_out_unused_qt(bundle: Path) -> None:
@@ -96,6 +96,20 @@ def test_the_frozen_desktop_logs_in_and_registers_its_sip_account(
         run.wait_for("SMOKE en attente")
         # the registrar routes to the frozen softphone, which answers
         assert registrar.has_location(SIP_USER), registrar.log_tail()
+        # a call placed by the bundle's own caller (what the demo's « Simuler un appel entrant »
+        # starts as `sys.executable -m telephony.cli call`) rings the frozen desktop
+        call = ["call", registrar.uri(SIP_USER), "--from-user", "0612345678", "--duration", "1", "--json"]
+        caller = subprocess.Popen(
+            [str(bundle / "centrale"), "-m", "telephony.cli", *call],
+            env=isolated_env(tmp_path / "caller"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert run.wait_for("SMOKE SIP : appel entrant") == "SMOKE SIP : appel entrant de +33612345678"
+        finally:
+            caller.terminate()
+            caller.wait(timeout=30)
         run.release()
         assert run.finish() == 0, run.output
     finally:

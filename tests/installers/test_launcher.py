@@ -13,7 +13,7 @@ from installers import launcher
 
 def test_only_the_server_cli_module_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert launcher.dispatch(["-m", "os"]) == 2
-    assert "seul « -m server.cli »" in capsys.readouterr().err
+    assert "seuls « -m server.cli » et « -m telephony.cli »" in capsys.readouterr().err
     assert launcher.dispatch(["-m"]) == 2
 
 
@@ -22,6 +22,13 @@ def test_dash_m_server_cli_is_the_server_command_line(capsys: pytest.CaptureFixt
         launcher.dispatch(["-m", "server.cli", "--help"])
     assert exit_info.value.code == 0
     assert "centrale-server" in capsys.readouterr().out
+
+
+def test_dash_m_telephony_cli_is_the_demo_caller_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        launcher.dispatch(["-m", "telephony.cli", "--help"])
+    assert exit_info.value.code == 0
+    assert "centrale-phone" in capsys.readouterr().out
 
 
 def test_anything_else_is_the_desktop(capsys: pytest.CaptureFixture[str]) -> None:
