@@ -14,7 +14,9 @@ if ! "$PYTHON" -c 'import PyInstaller' 2>/dev/null; then
     exit 1
 fi
 start=$(date +%s)
-# --clean: nothing cached between two builds (CI starts from scratch as well).
+# --clean, and PyInstaller's own cache inside OUT: nothing is reused from an earlier build, and two
+# builds at once (two checkouts) never clean each other's cache.
+export PYINSTALLER_CONFIG_DIR="$OUT/pyinstaller-cache"
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$OUT/dist" --workpath "$OUT/work" installers/centrale.spec
 echo "[bundle] $OUT/dist/centrale ($(du -sh "$OUT/dist/centrale" | cut -f1), $(( $(date +%s) - start )) s)"
