@@ -10,6 +10,7 @@ from datetime import datetime
 from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
+from desktop.sync.errors import RequestRefused
 from desktop.workflows.patient_files import (
     PatientFileRow,
     merge_rows,
@@ -64,7 +65,10 @@ class PatientFilesApi:
         """The patients with activity since ``since`` (matching the keyword), and the patients the
         keyword finds in the patient search, the most recent activity first."""
         board_rows = rows_from_board(await self.board(since, keyword))
-        found = await self.search(keyword) if keyword.strip() else None
+        try:
+            found = await self.search(keyword) if keyword.strip() else None
+        except RequestRefused:
+            found = None  # a keyword the patient search refuses still filters the board
         known = {row.patient_id for row in board_rows}
         extra = [m for m in (found.items if found else []) if m.id not in known][:SEARCH_TIMELINES]
         timelines = await asyncio.gather(*(self.timeline(m.id) for m in extra))

@@ -60,6 +60,13 @@ def test_active_list_patient_page_and_a_case_for_this_patient(
             assert [r.patient_id for r in rows] == [quiet_patient["id"], s.patient["id"]]
             view.list.setCurrentItem(view.list.topLevelItem(1))
 
+            # A case number (the board's keyword; no patient search): that case's patient.
+            view.keyword.setText(f"#{s.case_number}")
+            by_number = await view.load_list()
+            assert [r.patient_id for r in by_number or []] == [s.patient["id"]]
+            view.keyword.setText(s.patient["last_name"])
+            assert await view.load_list()
+
             # The patient page.
             view.list.setFocus()
             await press(main, Qt.Key.Key_Return)

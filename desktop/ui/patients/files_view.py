@@ -1,7 +1,8 @@
 """« Fiches patients » (Alt+3): the active list — the patients with activity in the period
 (« 14 derniers jours » by default) and those a keyword finds, each with its last events — and,
 on Entrée or a double-click, the patient page. « Rafraîchissement auto »: the list re-reads itself
-when the change feed reports a patient or a prescription change (coalesced, once a second at most).
+when the change feed reports a patient or a prescription change (coalesced, every 2 s at most,
+and only while the tab is shown: a hidden tab reads once when shown again).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,7 +36,7 @@ from desktop.workflows.wizard import Wizard
 from shared.schemas.dispatch import EventView
 
 SEARCH_DELAY_MS = 300
-REFRESH_DELAY_MS = 1000
+REFRESH_DELAY_MS = 2000  # a busy hotline's events: one read of the list every 2 s at most
 PERIODS = {7: "7 derniers jours", 14: "14 derniers jours", 30: "30 derniers jours", 90: "90 derniers jours"}
 LIVE_EVENT_PREFIXES = ("patient_", "prescription_")
 
@@ -52,6 +54,7 @@ class PatientFilesView(QStackedWidget):
         self.session = host.session
         self.api = PatientFilesApi(self.session.client)
         self.rows: list[PatientFileRow] = []
+        self._stale = False
         self._search_timer = self._timer(SEARCH_DELAY_MS)
         self._refresh_timer = self._timer(REFRESH_DELAY_MS)
         self.list_page = QWidget()
@@ -97,7 +100,7 @@ class PatientFilesView(QStackedWidget):
         self._search_timer.timeout.connect(self.refresh)
         self._refresh_timer.timeout.connect(self._auto_refresh)
         self.session.on_event.append(self._event)
-        self.refresh()
+        self._stale = True  # first read when the tab is first shown
 
     def _timer(self, interval: int) -> QTimer:
         timer = QTimer(self)
@@ -148,9 +151,18 @@ class PatientFilesView(QStackedWidget):
         return int(value) if value else None
 
     def _event(self, event: EventView) -> None:
-        live = self.auto.isChecked() and event.type.startswith(LIVE_EVENT_PREFIXES)
-        if live and not self._refresh_timer.isActive():
+        if not (self.auto.isChecked() and event.type.startswith(LIVE_EVENT_PREFIXES)):
+            return
+        if not self.isVisible():
+            self._stale = True  # read when the tab is shown again: no board read for a hidden tab
+        elif not self._refresh_timer.isActive():
             self._refresh_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._auto_refresh()
 
     def _auto_refresh(self) -> None:
         if self.currentWidget() is self.list_page:
