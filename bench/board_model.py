@@ -3,7 +3,7 @@
 1. In process, no server: the real `BoardView` (model, two section proxies sorted by time, tables,
    the countdown timer) shown offscreen with ROWS rows made from board-API views.
    - memory: RSS with the rows loaded minus RSS of the same view empty;
-   - applying one event (accept / start / finish / cancel of a random row): `BoardModel.apply`,
+   - applying one event (accept / start / finish of a random row): `BoardModel.apply`,
      i.e. the row updated and `dataChanged` through both proxies (dynamic sort and filter) and the
      tables; p50 / p95 over EVENTS events, and the Qt-free `BoardState.apply` alone.
 2. Through a real server (SQLite, one process): ROWS prescriptions sent by one operator (cases of
@@ -13,8 +13,9 @@
    its row scrolled into view, the responder accepts it through the API, and the delay from the
    event's arrival at the desktop (`Session.on_event`) to the moment the row's « ÉTAT » cell is
    painted with « Accepté par … » (a probe delegate on that column); p50 / p95 / max. Also the
-   delay from the accept request to that paint, and the RSS of the desktop before and after the
-   board's first read.
+   delay from the accept request to that paint, the RSS of the desktop before and after the
+   board's first read, that read's time (and when its first page was on screen), measured after
+   the fresh desktop's follower has replayed the feed's backlog (timed too).
 
     .venv/bin/python -m bench.board_model [--rows 10000] [--events 2000] [--measured 100]
 """
@@ -232,7 +233,14 @@ async def through_server(app: Any, base_url: str, username: str, responder: Any,
         view.resize(1400, 900)
         view.show()
         session.start()
+        started = time.monotonic()
         await asyncio.sleep(0.5)
+        while (await client.changes(session.follower.position, 1)).events:
+            await asyncio.sleep(0.2)  # a fresh desktop replays the feed's backlog first
+        print(
+            f"  the follower's replay of the feed's {session.follower.position} events (a fresh desktop): "
+            f"{time.monotonic() - started:.1f} s"
+        )
         gc.collect()
         before = rss_mb()
         reset: list[float] = []
@@ -243,8 +251,6 @@ async def through_server(app: Any, base_url: str, username: str, responder: Any,
         first_page = reset[0] - started if reset else float("nan")
         gc.collect()
         after = rss_mb()
-        while (await client.changes(session.follower.position, 1)).events:
-            await asyncio.sleep(0.2)  # the follower replays the feed's backlog first
         print(
             f"  board read: {len(view.model.state)} rows in {read:.1f} s (the latest 500 on screen after "
             f"{first_page:.1f} s); desktop RSS {before:.0f} MB → "
