@@ -151,6 +151,9 @@ class PatientFilesView(QStackedWidget):
         return int(value) if value else None
 
     def _event(self, event: EventView) -> None:
+        if not alive(self):  # the main window is gone; the session may still be stopping
+            self.detach()
+            return
         if not (self.auto.isChecked() and event.type.startswith(LIVE_EVENT_PREFIXES)):
             return
         if not self.isVisible():
@@ -209,7 +212,8 @@ class PatientFilesView(QStackedWidget):
         return self.host.open_wizard(Wizard.for_patient(self.session.operator, file.patient))
 
     def detach(self) -> None:
-        self._search_timer.stop()
-        self._refresh_timer.stop()
+        if alive(self):
+            self._search_timer.stop()
+            self._refresh_timer.stop()
         if self._event in self.session.on_event:
             self.session.on_event.remove(self._event)

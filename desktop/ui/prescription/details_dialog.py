@@ -105,6 +105,9 @@ class PrescriptionDialog(QDialog):
 
     # ---- live -------------------------------------------------------------------------------------
     def _event(self, event: EventView) -> None:
+        if not alive(self):  # deleted with the main window, without being closed
+            self.session.on_event.remove(self._event)
+            return
         if event.prescription_id == self.prescription_id:
             self.schedule_reload()
 
