@@ -73,10 +73,12 @@ class SupervisionApi:
         response = await self.client.request("GET", f"/prescriptions/{prescription_id}")
         return PrescriptionView.model_validate_json(response.content)
 
-    async def in_scope(self, view: PrescriptionView, scope: str) -> bool:
-        key = (view.case_id, scope)
+    async def in_scope(self, case_id: int, case_number: str, scope: str) -> bool:
+        """Whether the case is in the board scope (`GET /prescriptions?scope=&number=`: a case
+        outside it lists nothing); remembered, a case never leaves a scope."""
+        key = (case_id, scope)
         if key not in self._scopes:
-            params = {"scope": scope, "number": view.case_number}
+            params = {"scope": scope, "number": case_number.lstrip("#")}
             response = await self.client.request("GET", "/prescriptions", params=params)
-            self._scopes[key] = any(v.case_id == view.case_id for v in _VIEWS.validate_json(response.content))
+            self._scopes[key] = any(v.case_id == case_id for v in _VIEWS.validate_json(response.content))
         return self._scopes[key]

@@ -117,14 +117,15 @@ class KnownRequest:
     """A request the desktop already shows (a row of the board): its notice needs no read."""
 
     prescription_id: int
+    case_id: int
     case_number: str
     profession: str
     care_type: str
-    mine: bool  # « Mes fiches »; else another section of the user's own board
+    mine: bool  # in « Mes fiches »; else (for now) in another section of the user's own board
 
     @classmethod
-    def of(cls, view: PrescriptionView, *, mine: bool) -> KnownRequest:
-        return cls(view.id, view.case_number, view.profession, view.care_type, mine)
+    def of(cls, view: PrescriptionView) -> KnownRequest:
+        return cls(view.id, view.case_id, view.case_number, view.profession, view.care_type, False)
 
 
 def prescription_notice(kind: NoticeKind, request: KnownRequest, accepted_by: str | None = None) -> Notice:
@@ -171,7 +172,7 @@ class NoticeSource(Protocol):
 
     async def prescription(self, prescription_id: int) -> PrescriptionView: ...
 
-    async def in_scope(self, view: PrescriptionView, scope: str) -> bool: ...
+    async def in_scope(self, case_id: int, case_number: str, scope: str) -> bool: ...
 
     async def incident(self, incident_id: int) -> IncidentOut | None: ...
 
@@ -205,12 +206,16 @@ class NoticeDecider:
         assert event.prescription_id is not None  # candidate() checked it
         accepted_by = str(event.data.get("accepted_by_name") or "") or None
         request = self.known(event.prescription_id)
-        if request is not None:
-            mine = request.mine or self.user.role is Role.SUPERVISOR  # a supervisor's board: their scope
-            return prescription_notice(kind, request, accepted_by) if mine else None
-        view = await self.source.prescription(event.prescription_id)
+        if request is not None and (request.mine or self.user.role is Role.SUPERVISOR):
+            # « Mes fiches », or a supervisor's board (it holds their scope only): no read at all.
+            return prescription_notice(kind, request, accepted_by)
+        if request is None:  # not on the board: read it (the server audits the read)
+            view = await self.source.prescription(event.prescription_id)
+            request = KnownRequest.of(view)
+            accepted_by = accepted_by or (view.accepted_by.name if view.accepted_by else None)
+        # A row outside « Mes fiches » may only be waiting for the board's own read of it: the
+        # scope is asked by case number (a case outside the scope lists nothing, audits nothing).
         for scope in scopes_of(self.user.role):
-            if await self.source.in_scope(view, scope):
-                who = accepted_by or (view.accepted_by.name if view.accepted_by else None)
-                return prescription_notice(kind, KnownRequest.of(view, mine=scope == "mine"), who)
+            if await self.source.in_scope(request.case_id, request.case_number, scope):
+                return prescription_notice(kind, request, accepted_by)
         return None

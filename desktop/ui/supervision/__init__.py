@@ -64,9 +64,8 @@ def board_lookup(window: MainWindow) -> Callable[[int], KnownRequest | None]:
         row = state.row(prescription_id) if state is not None else None
         if row is None:
             return None
-        return KnownRequest(
-            row.id, row.case_number, row.profession, row.care_type, row.section is Section.MINE
-        )
+        mine = row.section is Section.MINE
+        return KnownRequest(row.id, row.case_id, row.case_number, row.profession, row.care_type, mine)
 
     return known
 

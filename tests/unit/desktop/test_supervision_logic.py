@@ -276,7 +276,7 @@ class FakeSource:
         self.asked.append(f"read {prescription_id}")
         return view(id=prescription_id)
 
-    async def in_scope(self, seen: PrescriptionView, scope: str) -> bool:
+    async def in_scope(self, case_id: int, case_number: str, scope: str) -> bool:
         self.asked.append(scope)
         return scope in self.scopes
 
@@ -342,22 +342,34 @@ def test_expired_and_incident_notices() -> None:
 
 
 @pytest.mark.parametrize(
-    ("role", "mine", "notified"),
-    [(Role.OPERATOR, True, True), (Role.OPERATOR, False, False), (Role.SUPERVISOR, False, True)],
+    ("role", "mine", "scopes", "asked", "notified"),
+    [
+        (Role.OPERATOR, True, set(), [], True),  # « Mes fiches »: nothing asked
+        (Role.OPERATOR, False, {"mine"}, ["mine"], True),  # the board's read of it not done yet
+        (Role.OPERATOR, False, {"supervised"}, ["mine"], False),  # another operator's request
+        (Role.SUPERVISOR, False, set(), [], True),  # a supervisor's board: their scope only
+    ],
 )
-def test_a_request_on_the_board_is_decided_without_reading_it(role: Role, mine: bool, notified: bool) -> None:
-    source = FakeSource({"mine", "supervised"})
-    row = tray_notices.KnownRequest(11, "#1204", "Infirmier", "Injection", mine)
+def test_a_request_on_the_board_is_decided_without_reading_it(
+    role: Role, mine: bool, scopes: set[str], asked: list[str], notified: bool
+) -> None:
+    source = FakeSource(scopes)
+    row = tray_notices.KnownRequest(11, 4, "#1204", "Infirmier", "Injection", mine)
     decider = NoticeDecider(
         source, user(role), NoticeSwitches(), lambda: NOW, lambda pid: row if pid == 11 else None
     )
     notice = asyncio.run(decider.decide(event("prescription_accepted", accepted_by_name="MARTIN Léa")))
-    assert source.asked == []  # nothing read: no audit row for a request the desktop shows
+    assert source.asked == asked  # never a read of the request: no audit row for it
     assert (notice is not None) is notified
     if notice is not None:
         assert notice.title == "Fiche #1204 : demande acceptée"
         assert notice.message == "Infirmier — Injection, acceptée par MARTIN Léa"
-    unknown = asyncio.run(decider.decide(event("prescription_expired", 12)))
+
+
+def test_a_request_not_on_the_board_is_read_then_its_scope_asked() -> None:
+    source = FakeSource({"mine"})
+    decider = NoticeDecider(source, user(), NoticeSwitches(), lambda: NOW, lambda _pid: None)
+    notice = asyncio.run(decider.decide(event("prescription_expired", 12)))
     assert source.asked == ["read 12", "mine"]
-    assert unknown is not None
-    assert unknown.title == "Fiche #1204 : demande expirée"
+    assert notice is not None
+    assert notice.title == "Fiche #1204 : demande expirée"
