@@ -28,6 +28,13 @@ from telephony.events import PhoneEvent
 log = logging.getLogger(__name__)
 
 PREFERRED_CODECS = ("PCMU/8000", "PCMA/8000", "G722/16000")  # speex first clips audio here
+# pjsua2 allows one Endpoint per process at a time: a second one aborts the whole process. Held from
+# ``start`` until the Endpoint is destroyed, so a second start is a clear error instead.
+_ENDPOINT = threading.Lock()
+
+
+class EndpointBusy(RuntimeError):
+    """Another softphone of this process still has the Endpoint (French message)."""
 
 
 def never_raises(callback: Callable[..., None]) -> Callable[..., None]:
@@ -65,8 +72,14 @@ class Engine:
     # ---- any thread -------------------------------------------------------------------------
     def start(self, setup: Callable[[], None]) -> None:
         """Starts the thread, runs ``setup`` on it after the Endpoint started; raises its error."""
+        if not _ENDPOINT.acquire(blocking=False):
+            raise EndpointBusy("un autre téléphone SIP est déjà démarré dans ce programme")
         self._thread = threading.Thread(target=self._run, args=(setup,), name="pjsua2", daemon=True)
-        self._thread.start()
+        try:
+            self._thread.start()
+        except BaseException:
+            _ENDPOINT.release()
+            raise
         self._ready.wait()
         if self._start_error is not None:
             self._thread.join()
@@ -107,19 +120,22 @@ class Engine:
 
     def _run(self, setup: Callable[[], None]) -> None:
         try:
-            self._create()
-            setup()
-        except BaseException as exc:
-            self._start_error = exc
-            self._shutdown()  # what setup created must go before libDestroy
+            try:
+                self._create()
+                setup()
+            except BaseException as exc:
+                self._start_error = exc
+                self._shutdown()  # what setup created must go before libDestroy
+                self._ready.set()
+                return
             self._ready.set()
-            return
-        self._ready.set()
-        try:
-            while not self._stopping.is_set():
-                self._turn()
+            try:
+                while not self._stopping.is_set():
+                    self._turn()
+            finally:
+                self._shutdown()
         finally:
-            self._shutdown()
+            _ENDPOINT.release()  # the Endpoint is destroyed: another one may start
 
     def _turn(self) -> None:
         self.ep.libHandleEvents(self.config.poll_ms)

@@ -16,7 +16,7 @@ import pjsua2 as pj
 from telephony.api import AudioDevice, Listener, PhoneError, RejectCode
 from telephony.config import PhoneConfig, SipAccount
 from telephony.events import PhoneEvent
-from telephony.pjsua2_adapter.engine import Engine
+from telephony.pjsua2_adapter.engine import EndpointBusy, Engine
 from telephony.pjsua2_adapter.phone import Phone
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class Pjsua2Softphone:
             await loop.run_in_executor(None, engine.start, setup)
         except pj.Error as exc:
             raise PhoneError(f"Le téléphone n'a pas pu démarrer : {exc.info()}") from None
-        except ValueError as exc:  # an audio device that does not exist (French message)
+        except (ValueError, EndpointBusy) as exc:  # an unknown audio device, a second Endpoint (French)
             raise PhoneError(f"Le téléphone n'a pas pu démarrer : {exc}") from None
         self._engine, self._phone = engine, phone
 

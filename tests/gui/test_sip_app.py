@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop.settings import SecretStore, Settings
@@ -15,6 +17,9 @@ from desktop.ui.application import Controller, Options
 from desktop.ui.phone_binding import SIMULATE_LABEL
 from desktop.workflows.demo_call import DemoCalls, demo_professional_phone, pick_caller
 from desktop.workflows.softphone_service import NOT_CONFIGURED
+from telephony.api import PhoneError
+from telephony.config import PhoneConfig
+from telephony.pjsua2_adapter import Pjsua2Softphone
 from tests.support.desktop import operator_account
 from tests.support.gui import activate, press, run, wait_for
 from tests.support.kamailio import Kamailio, free_udp_port
@@ -37,6 +42,23 @@ def _controller(live: LiveServer, tmp_path: Path, settings: Settings, keyring: M
     return Controller(options, settings=settings, secrets=SecretStore(keyring))
 
 
+async def _running(controller: Controller, body: Callable[[asyncio.Future[int]], Awaitable[None]]) -> None:
+    """Runs ``controller`` with ``body``; whatever happens, its softphone is stopped at the end (a
+    softphone left running would make the next test's Endpoint fail)."""
+    task = asyncio.ensure_future(controller.run())
+    try:
+        await body(task)
+    finally:
+        if not task.done():
+            if controller.window is not None:
+                controller.window.close()
+            try:
+                await asyncio.wait_for(asyncio.shield(task), 20)
+            except Exception:
+                task.cancel()
+                await controller.stop()
+
+
 async def _until_closed(controller: Controller, task: asyncio.Future[int]) -> int:
     assert controller.window is not None
     controller.window.close()
@@ -54,8 +76,7 @@ def test_the_settings_account_is_registered_then_unregistered_on_exit(
     settings = Settings(sip_uri=uri, sip_registrar=f"sip:{kamailio.domain}", sip_username="operateur")
     controller = _controller(gui_server, tmp_path, settings, keyring)
 
-    async def scenario() -> None:
-        task = asyncio.ensure_future(controller.run())
+    async def scenario(task: asyncio.Future[int]) -> None:
         window = await wait_for(lambda: controller.window, what="the main window")
         qtbot.addWidget(window)
         await wait_for(lambda: window.status.sip.text() == "Téléphonie : en service", what="registered")
@@ -65,7 +86,7 @@ def test_the_settings_account_is_registered_then_unregistered_on_exit(
         assert not kamailio.has_location("operateur")  # the softphone unregistered on exit
 
     try:
-        run(loop, scenario(), timeout=60)
+        run(loop, _running(controller, scenario), timeout=60)
     finally:
         kamailio.stop()
 
@@ -76,8 +97,7 @@ def test_a_registrar_down_shows_the_retrying_state_and_no_account_no_phone(
     down = Settings(sip_uri=f"sip:operateur@127.0.0.1:{free_udp_port()}")  # nothing listens there
     controller = _controller(gui_server, tmp_path, down, MemoryKeyring())
 
-    async def scenario() -> None:
-        task = asyncio.ensure_future(controller.run())
+    async def scenario(task: asyncio.Future[int]) -> None:
         window = await wait_for(lambda: controller.window, what="the main window")
         qtbot.addWidget(window)
         # the registration watchdog reports « retrying » after 3 s without an answer
@@ -85,9 +105,11 @@ def test_a_registrar_down_shows_the_retrying_state_and_no_account_no_phone(
         tooltip = window.status.sip.toolTip()
         assert tooltip == "Téléphone hors service : serveur d'appels injoignable, nouvel essai en cours"
         assert await _until_closed(controller, task) == 0
+        await _running(unconfigured, without_account)
 
-        unconfigured = _controller(gui_server, tmp_path / "2", Settings(), MemoryKeyring())
-        task = asyncio.ensure_future(unconfigured.run())
+    unconfigured = _controller(gui_server, tmp_path / "2", Settings(), MemoryKeyring())
+
+    async def without_account(task: asyncio.Future[int]) -> None:
         window = await wait_for(lambda: unconfigured.window, what="the second main window")
         qtbot.addWidget(window)
         assert window.status.sip.text() == NOT_CONFIGURED == "Téléphonie : aucun compte SIP dans les réglages"
@@ -96,7 +118,7 @@ def test_a_registrar_down_shows_the_retrying_state_and_no_account_no_phone(
         assert unconfigured.session.softphone is None
         assert await _until_closed(unconfigured, task) == 0
 
-    run(loop, scenario(), timeout=60)
+    run(loop, _running(controller, scenario), timeout=60)
 
 
 def test_the_demo_simulates_an_incoming_call_from_a_demo_professional(
@@ -120,8 +142,7 @@ def test_the_demo_simulates_an_incoming_call_from_a_demo_professional(
     )
     controller = Controller(options, settings=Settings(), secrets=SecretStore(MemoryKeyring()))
 
-    async def scenario() -> None:
-        task = asyncio.ensure_future(controller.run())
+    async def scenario(task: asyncio.Future[int]) -> None:
         window = await wait_for(lambda: controller.window, what="the main window")
         qtbot.addWidget(window)
         await wait_for(lambda: "démo, appels directs" in window.status.sip.text(), what="the demo phone")
@@ -149,6 +170,27 @@ def test_the_demo_simulates_an_incoming_call_from_a_demo_professional(
         assert demo_calls.running() == []
 
     try:
-        run(loop, scenario(), timeout=90)
+        run(loop, _running(controller, scenario), timeout=90)
     finally:
         demo_calls.stop_all()
+
+
+def test_a_second_softphone_in_the_process_is_refused_not_an_abort():
+    """pjsua2 aborts the process on a second Endpoint; the adapter refuses it in French instead,
+    and accepts a new one once the first is destroyed (how the GUI tests run one after another)."""
+
+    async def scenario() -> None:
+        first = Pjsua2Softphone(PhoneConfig(port=0, null_audio=True))
+        await first.start()
+        try:
+            second = Pjsua2Softphone(PhoneConfig(port=0, null_audio=True))
+            with pytest.raises(PhoneError, match="un autre téléphone SIP est déjà démarré dans ce programme"):
+                await second.start()
+        finally:
+            await first.stop()
+        third = Pjsua2Softphone(PhoneConfig(port=0, null_audio=True))
+        await third.start()
+        assert third.local_port > 0
+        await third.stop()
+
+    asyncio.run(scenario())
