@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 
+from desktop.sync.prescription_api import PrescriptionDetails
+from desktop.ui.main_window import MainWindow
 from desktop.ui.prescription.details_dialog import PrescriptionDialog
 from shared.domain import PrescriptionState
 from tests.support.details_gui import REAL_PDF, Scene, scene
@@ -15,12 +17,17 @@ from tests.support.gui import close_main_window, open_main_window, run, wait_for
 from tests.support.live import LiveServer
 
 
-async def _details(main, scene_: Scene) -> PrescriptionDialog:
+async def _details(main: MainWindow, scene_: Scene) -> PrescriptionDialog:
     dialog = main.open_prescription(scene_.prescription_id)
     assert isinstance(dialog, PrescriptionDialog)
     await wait_for(lambda: dialog.details is not None, what="the details")
     assert main.open_prescription(scene_.prescription_id) is dialog  # one window per prescription
     return dialog
+
+
+def _shown(dialog: PrescriptionDialog) -> PrescriptionDetails:
+    assert dialog.details is not None
+    return dialog.details
 
 
 def _lines(widget) -> list[str]:
@@ -59,7 +66,7 @@ def test_cancel_needs_a_reason_then_renew_makes_the_second_round(
             assert s.prescription()["state"] == "cancelled"
             assert s.prescription()["cancel_reason"] == "Patient hospitalisé ce matin"
             await wait_for(
-                lambda: dialog.details.prescription.state is PrescriptionState.CANCELLED, what="the reload"
+                lambda: _shown(dialog).prescription.state is PrescriptionState.CANCELLED, what="the reload"
             )
             assert any("Motif : Patient hospitalisé ce matin" in t for t in _lines(dialog.timeline))
             assert not dialog.cancel.button.isEnabled()
@@ -78,7 +85,7 @@ def test_cancel_needs_a_reason_then_renew_makes_the_second_round(
             assert (served["state"], served["response_delay_minutes"]) == ("pending", 30)
             assert served["intervention_delay_minutes"] == 240
             assert served["comment"].endswith("[2e Déclenchement] Relance : sortie d'hospitalisation")
-            await wait_for(lambda: dialog.details.prescription.round == 2, what="the renewed details")
+            await wait_for(lambda: _shown(dialog).prescription.round == 2, what="the renewed details")
             assert renew.message.text() == "2e Déclenchement envoyé — 2 ressource(s) déclenchée(s)"
             timeline = _lines(dialog.timeline)
             assert any("2e Déclenchement — 2 ressource(s)" in t for t in timeline)
@@ -177,7 +184,9 @@ def test_tagged_comment_incident_and_live_refresh(loop, qtbot, gui_server: LiveS
             accepted = responder.client.post(f"/prescriptions/{s.prescription_id}/accept")
             assert accepted.status_code == 200, accepted.text
             await wait_for(lambda: "Accepté par" in dialog.header.text(), what="the live refresh")
-            assert dialog.details.prescription.accepted_by.name == responder.name
+            accepted_by = _shown(dialog).prescription.accepted_by
+            assert accepted_by is not None
+            assert accepted_by.name == responder.name
             assert any(line.endswith(f"acceptation par {responder.name}") for line in _lines(dialog.timeline))
             assert "a accepté" in _lines(dialog.resources)[0]
             dialog.close()

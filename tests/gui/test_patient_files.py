@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QTreeWidget, QTreeWidgetItem
 
 from desktop.ui.patients.files_view import PatientFilesView
 from desktop.ui.prescription.details_dialog import PrescriptionDialog
@@ -17,9 +18,26 @@ from tests.support.gui import activate, close_main_window, open_main_window, pre
 from tests.support.live import LiveServer, patient_body
 
 
+def _item(tree: QTreeWidget, index: int) -> QTreeWidgetItem:
+    item = tree.topLevelItem(index)
+    assert item is not None
+    return item
+
+
 def _rows(view: PatientFilesView) -> dict[int, tuple[str, str]]:
-    items = (view.list.topLevelItem(i) for i in range(view.list.topLevelItemCount()))
+    items = (_item(view.list, i) for i in range(view.list.topLevelItemCount()))
     return {int(item.data(0, Qt.ItemDataRole.UserRole)): (item.text(0), item.text(1)) for item in items}
+
+
+def _form_texts(layout: QFormLayout) -> set[str]:
+    """Every text of a form: its labels and its values."""
+    texts = set()
+    for index in range(layout.count()):
+        entry = layout.itemAt(index)
+        widget = entry.widget() if entry is not None else None
+        if isinstance(widget, QLabel):
+            texts.add(widget.text())
+    return texts
 
 
 def test_active_list_patient_page_and_a_case_for_this_patient(
@@ -58,7 +76,7 @@ def test_active_list_patient_page_and_a_case_for_this_patient(
             assert "Fiche créée par Operator" in quiet_events  # its own timeline's last lines
             # The most recent activity first: the quiet patient was created after the case.
             assert [r.patient_id for r in rows] == [quiet_patient["id"], s.patient["id"]]
-            view.list.setCurrentItem(view.list.topLevelItem(1))
+            view.list.setCurrentItem(_item(view.list, 1))
 
             # A case number (the board's keyword; no patient search): that case's patient.
             view.keyword.setText(f"#{s.case_number}")
@@ -74,17 +92,15 @@ def test_active_list_patient_page_and_a_case_for_this_patient(
             page = view.page
             assert s.patient["last_name"] in page.title.text()
             assert "Lucienne" in page.title.text()
-            identity = {page.identity.itemAt(i).widget().text() for i in range(page.identity.count())}
+            identity = _form_texts(page.identity)
             assert format_phone_national(s.patient["phone"]) in identity
             assert "Identité provisoire" in identity
-            address = {page.address.itemAt(i).widget().text() for i in range(page.address.count())}
+            address = _form_texts(page.address)
             assert {"12 rue des Lilas", "91000 Évry-Courcouronnes"} <= address
             usual_line = page.usual.item(0).text()
             assert usual_line.startswith("Infirmier : ")
             assert s.responders[0].rpps in usual_line
-            timeline = [
-                page.timeline.topLevelItem(i).text(1) for i in range(page.timeline.topLevelItemCount())
-            ]
+            timeline = [_item(page.timeline, i).text(1) for i in range(page.timeline.topLevelItemCount())]
             assert any(t.startswith(f"Déclenchement #{s.case_number} par ") for t in timeline)
             assert any(t.startswith("Professionnels habituels modifiés") for t in timeline)
             assert timeline[-1].startswith("Fiche créée par")
@@ -96,10 +112,10 @@ def test_active_list_patient_page_and_a_case_for_this_patient(
             )
             assert comment.status_code == 201, comment.text
             await wait_for(
-                lambda: page.timeline.topLevelItem(0).text(1).startswith("Commentaire de"),
+                lambda: _item(page.timeline, 0).text(1).startswith("Commentaire de"),
                 what="the live refresh of the page",
             )
-            page.timeline.itemActivated.emit(page.timeline.topLevelItem(0), 0)
+            page.timeline.itemActivated.emit(_item(page.timeline, 0), 0)
             dialog = await wait_for(
                 lambda: main.__dict__.get("_prescription_windows", {}).get(s.prescription_id)
             )
