@@ -128,6 +128,12 @@ def test_the_csv_export_writes_the_servers_file(loop, qtbot, desk: Desk, tmp_pat
         qtbot.addWidget(view)
         view.show()
         await view.refresh()
+        assert view.period is not None
+        assert round(view.period.days) == 14  # the default, as the board's
+        view.period_choice.setCurrentIndex(view.period_choice.findText("Aujourd'hui"))  # re-reads
+        await wait_for(lambda: view.period is not None and view.period.days <= 1, what="today's figures")
+        assert view.data is not None
+        assert view.data.sent == 1  # sent just now
         with qtbot.waitSignal(view.export_dialog_opened) as opened:
             view.export_button.click()
         dialog = opened.args[0]

@@ -54,6 +54,7 @@ class StatisticsView(QWidget):
         self.data: ChartData | None = None
         self.save_dialog: QFileDialog | None = None
         self.network_names: dict[int, str] = {}
+        self._reads = 0  # a read answered after a later one started is dropped
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Période :"))
@@ -116,14 +117,19 @@ class StatisticsView(QWidget):
 
     # ---- reading ----------------------------------------------------------------------------------
     async def refresh(self) -> None:
+        self._reads += 1
+        read = self._reads
         period = statistics.period_for(self.chosen(), datetime.now(UTC))
         try:
             figures = await self.api.statistics(period)
             incidents = await self.api.incidents()
             self.network_names = self.network_names or await self.api.network_names()
         except ApiProblem as problem:
-            self.status.setText(f"Statistiques non actualisées : {problem}")
+            if read == self._reads:
+                self.status.setText(f"Statistiques non actualisées : {problem}")
             return
+        if read != self._reads:
+            return  # another period was chosen meanwhile: its own read shows it
         self.period = period
         self.show_data(statistics.chart_data(figures, period))
         self.show_incidents(incidents)

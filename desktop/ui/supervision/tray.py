@@ -20,6 +20,7 @@ from shared.schemas.dispatch import EventView
 
 log = logging.getLogger(__name__)
 SHOWN_MS = 10_000
+KEPT = 100  # the latest notices kept (`shown`)
 STATUS_BAR_MS = 15_000
 
 
@@ -73,7 +74,7 @@ class TrayNotifier(QObject):
         return notice
 
     def show(self, notice: Notice) -> None:
-        self.shown.append(notice)
+        self.shown = [*self.shown[-(KEPT - 1) :], notice]
         if self.tray is not None:
             icon = (
                 QSystemTrayIcon.MessageIcon.Information
