@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.dispatch import Desk, Responder, place
+from tests.support.dispatch import Desk, Responder, place, prescription
 from tests.support.live import PASSWORD, LiveServer, unique_name
 
 REAL_PDF = (
@@ -43,21 +43,17 @@ class Scene:
 
 
 @contextmanager
-def scene(server: LiveServer, responders: int = 2, **prescription: Any) -> Iterator[Scene]:
+def scene(server: LiveServer, responders: int = 2, **overrides: Any) -> Iterator[Scene]:
+    """``overrides``: fields of the prescription sent (tests.support.dispatch.prescription)."""
     desk = Desk.open(server)
     try:
         user, operator = desk.staff("operator")
         lat, lon = place()
         found = desk.responders(responders, lat, lon) if responders else []
         patient = desk.patient(lat, lon, last_name=unique_name("FICHE"), first_name="Lucienne")
-        answer = desk.send(patient["id"], _prescription(**prescription))
+        answer = desk.send(patient["id"], prescription(**overrides))
         line = answer["prescriptions"][0]
         yield Scene(desk, user["username"], operator, found, patient, int(line["id"]), answer["number"])
     finally:
         desk.close()
 
-
-def _prescription(**overrides: Any) -> dict[str, Any]:
-    from tests.support.dispatch import prescription
-
-    return prescription(**overrides)
