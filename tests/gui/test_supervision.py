@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.supervision.charts import PALETTE
@@ -134,8 +135,10 @@ def test_the_csv_export_writes_the_servers_file(loop, qtbot, desk: Desk, tmp_pat
         await wait_for(lambda: view.period is not None and view.period.days <= 1, what="today's figures")
         assert view.data is not None
         assert view.data.sent == 1  # sent just now
+        view.activateWindow()
+        await wait_for(lambda: QApplication.activeWindow() is view, what="the view to be active")
         with qtbot.waitSignal(view.export_dialog_opened) as opened:
-            view.export_button.click()
+            QTest.keyClick(view, Qt.Key.Key_X, Qt.KeyboardModifier.AltModifier)  # « Exporter en CSV… »
         dialog = opened.args[0]
         assert isinstance(dialog, QFileDialog)
         assert dialog.acceptMode() is QFileDialog.AcceptMode.AcceptSave

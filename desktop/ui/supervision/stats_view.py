@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
-from desktop.ui.board.signals import emit  # PySide's emit() and True's reference
+from desktop.ui.board.signals import emit
+from desktop.ui.keys import button_shortcut  # PySide's emit() and True's reference
 from desktop.ui.supervision.charts import bar_chart, chart_view, pie_chart, replace_chart
 from desktop.ui.tasks import spawn
 from desktop.workflows import statistics
@@ -69,9 +70,10 @@ class StatisticsView(QWidget):
         self.refresh_button.clicked.connect(lambda: spawn(self.refresh()))
         bar.addWidget(self.refresh_button)
         bar.addStretch(1)
-        self.export_button = QPushButton("Exporter en CSV…")
+        self.export_button = QPushButton("Exporter en CSV… (Alt+X)")
         self.export_button.setObjectName("stats_export")
         self.export_button.clicked.connect(self.ask_export)
+        button_shortcut(self.export_button, "Alt+X")
         bar.addWidget(self.export_button)
         outer.addLayout(bar)
         self.summary = QLabel("Chargement…")
