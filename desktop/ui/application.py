@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 import qasync  # type: ignore[import-untyped]
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from cardreader.service import CardService
 from desktop.settings import SecretStore, Settings
@@ -93,12 +95,16 @@ class Controller:
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.lastWindowClosed.connect(lambda: resolve(closed, None))
+        # the main window closed ends the session even when another window is still shown (a dialog
+        # left open would otherwise keep the application, and its softphone, running unseen)
+        on_close = ClosedWatch(window, lambda: resolve(closed, None))
         window.show()
         self.session.start()
         await self.phone.start()
         cards = self._start_card_reader(window) if self.options.card_reader else None
         window.offer_drafts()
         await closed
+        window.removeEventFilter(on_close)
         if cards is not None:
             service, task = cards
             task.cancel()
@@ -136,6 +142,25 @@ class Controller:
         if self.session is not None:
             session, self.session = self.session, None
             await session.stop()
+
+
+class ClosedWatch(QObject):
+    """Calls ``closed`` once ``window`` is really closed (a close it refused is not one)."""
+
+    def __init__(self, window: QWidget, closed: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.closed = closed
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            QTimer.singleShot(0, self, self._check)  # after closeEvent accepted or refused it
+        return False
+
+    def _check(self) -> None:
+        if not self.window.isVisible():
+            self.closed()
 
 
 def resolve(future: asyncio.Future[T], value: T) -> None:
