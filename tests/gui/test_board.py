@@ -17,7 +17,7 @@ from desktop.workflows.board import Section
 from shared.domain import PrescriptionState
 from tests.support.board_gui import cell, changes_within, open_board, shown
 from tests.support.dispatch import Desk, place, prescription
-from tests.support.gui import close_main_window, run, type_text, wait_for
+from tests.support.gui import close_main_window, press, run, type_text, wait_for
 from tests.support.live import LiveServer, unique_name
 
 LIVE_LIMIT = 1.0  # seconds from another client's answer to the row on screen
@@ -42,6 +42,9 @@ def test_another_clients_answers_change_the_row_within_a_second(
         main, view = await open_board(gui_server, operator["username"], tmp_path)
         qtbot.addWidget(main)
         assert main.tabs.tabText(main.tabs.currentIndex()) == "Tableau de bord"
+        main.tabs.setCurrentIndex(0)
+        await press(main, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+        assert main.tabs.currentWidget() is view  # Alt+2
         sent = desk.post_case(patient["id"], prescription(), prescription(care_type="Injection"), client=api)
         assert sent.status_code == 201, sent.text
         first, second = (p["id"] for p in sent.json()["prescriptions"])
