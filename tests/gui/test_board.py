@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
+from shiboken6 import Shiboken
 
 from desktop.ui.board.model import STATE_COLOURS, Column
 from desktop.workflows.board import Section
@@ -189,5 +190,27 @@ def test_a_supervisor_sees_only_their_networks(
         assert view.model.source_row(outside) is None
         assert view.model.source_row(live_outside) is None
         await close_main_window(main)
+
+    run(loop, scenario(), timeout=60)
+
+
+def test_a_board_deleted_with_its_window_unhooks_itself(
+    loop, qtbot, desk: Desk, gui_server: LiveServer, tmp_path: Path
+):
+    operator, api = desk.staff("operator")
+    lat, lon = place()
+    patient = desk.patient(lat, lon)
+
+    async def scenario() -> None:
+        main, view = await open_board(gui_server, operator["username"], tmp_path)
+        session = main.session
+        session.on_event.remove(main._event)  # the window's own label (not the board's): unguarded
+        listeners = len(session.on_event)
+        main.close()
+        main.deleteLater()  # the session is still following the feed
+        await wait_for(lambda: not Shiboken.isValid(view), what="the board deleted")
+        assert desk.post_case(patient["id"], client=api).status_code == 201
+        await wait_for(lambda: len(session.on_event) < listeners, what="the board's listener removed")
+        await session.stop()
 
     run(loop, scenario(), timeout=60)

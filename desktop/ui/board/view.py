@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from desktop.sync.board_api import BoardApi
 from desktop.sync.errors import ApiProblem
@@ -242,6 +243,8 @@ class BoardView(QWidget):
             self.missed = 0
         finally:
             self.loading = False
+        if not Shiboken.isValid(self):
+            return  # deleted with the main window during the read
         buffered, self._buffered = self._buffered, []
         for event in buffered:
             self.model.apply(event)  # never moves a row back: safe over a partial read too
@@ -297,6 +300,8 @@ class BoardView(QWidget):
                 wanted, self._wanted = self._wanted, set()
                 try:
                     rows = await self.api.rows(since)
+                    if not Shiboken.isValid(self):
+                        return  # deleted with the main window meanwhile
                 except ApiProblem as problem:
                     log.warning("board rows after an event not read: %s", problem)
                     await asyncio.sleep(1.0)
