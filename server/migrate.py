@@ -8,9 +8,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# pg_advisory_xact_lock key: "MIGR" in ASCII. Several server processes starting together on a new
+# database (systemd starts them at once) each run the migrations: the first migrates, the others
+# wait for its commit, then find the schema at head and do nothing.
+ADVISORY_KEY = 0x4D494752
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -23,6 +27,8 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
