@@ -97,6 +97,7 @@ class DemoServer:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from desktop.demo_card import DemoCards
     from desktop.ui.application import Options, run
     from desktop.workflows.demo_call import DemoCalls
 
@@ -117,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo_calls = DemoCalls(log_dir=directory / "appels")
         # what the demo started, stopped in reverse order on exit and on a signal
         stops: list[Callable[[], None]] = [demo.stop, demo_calls.stop_all]
+        # the demo's Carte Vitale and CPS in pcscd's virtual reader (None without pcscd + vpcd)
+        demo_cards = DemoCards.start_if_possible(directory / "pcscd")
+        if demo_cards is not None:
+            stops.append(demo_cards.stop)
         stopped = _stop_on_signals(stops)
         try:
             return run(
@@ -126,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     password=DEMO_PASSWORD,
                     data_dir=directory / "desktop",
                     demo_calls=demo_calls,
+                    demo_cards=demo_cards,
                 )
             )
         finally:

@@ -15,8 +15,11 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cardreader.service import CardService
+from desktop.demo_card import DemoCards
 from desktop.settings import SecretStore, Settings
 from desktop.sync.client import ApiClient
+from desktop.ui.app_identity import install_identity
+from desktop.ui.demo_cards import DemoCardActions, install_demo_cards
 from desktop.ui.gui_thread_gc import GuiThreadCollector
 from desktop.ui.login import LoginDialog
 from desktop.ui.main_window import MainWindow
@@ -41,6 +44,7 @@ class Options:
     phone: bool = True  # the application's softphone, from the settings' SIP account
     demo_calls: DemoCalls | None = None  # the demo: direct calls, « Simuler un appel entrant »
     card_reader: bool = True  # the PC/SC reader (pcscd); off in tests
+    demo_cards: DemoCards | None = None  # the demo: its Carte Vitale and CPS in pcscd's vpcd reader
 
 
 class Controller:
@@ -58,6 +62,7 @@ class Controller:
         self.window: MainWindow | None = None
         self.session: Session | None = None
         self.phone: PhoneBinding | None = None
+        self.demo_cards: DemoCardActions | None = None
 
     async def login(self) -> tuple[ApiClient, LoginResponse] | None:
         dialog = LoginDialog(self.settings, self.secrets)
@@ -90,6 +95,7 @@ class Controller:
         window = MainWindow(self.session, self.settings, self.secrets)
         self.window = window
         self.phone = PhoneBinding(window, window.status, phone_service, self.options.demo_calls)
+        self.demo_cards = install_demo_cards(window, self.options.demo_cards)
         closed: asyncio.Future[None] = asyncio.Future()
         window.destroyed.connect(lambda: resolve(closed, None))
         app = QApplication.instance()
@@ -173,6 +179,7 @@ def run(options: Options) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Centrale")
     app.setQuitOnLastWindowClosed(False)  # the loop ends when the controller is done
+    install_identity(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(app)
