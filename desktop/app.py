@@ -23,6 +23,8 @@ from pathlib import Path
 
 import httpx
 
+from desktop.child_process import die_with_parent
+
 DEMO_USER = "operateur"
 DEMO_PASSWORD = "operateur-demo"  # noqa: S105 - the demo account printed by `centrale-server demo`
 
@@ -68,6 +70,7 @@ class DemoServer:
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "server.cli", "demo", "--host", "127.0.0.1", "--port", str(self.port)],
             env=env,
+            preexec_fn=die_with_parent,  # a desktop that crashes takes its demo server along
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

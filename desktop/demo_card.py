@@ -12,10 +12,8 @@ reader.conf (two free TCP ports) and stopped with the demo. Nothing here imports
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -28,6 +26,7 @@ from cardreader.emulator.profiles import build_profile
 from cardreader.emulator.vpcd import DEFAULT_PORT, VpcdCardSession
 from cardreader.errors import CardReadError
 from cardreader.pcsc import PcscContext
+from desktop.child_process import die_with_parent
 from shared.validation import nir_key
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,6 @@ VPCD_LIBRARY = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 VPCD_READER = "Virtual PCD"
 VITALE_SLOT = 0
 CPS_SLOT = 1
-_PR_SET_PDEATHSIG = 1
 
 
 def _nir(sex: int, born: date, department: str, commune: str, order: int) -> str:
@@ -144,10 +142,6 @@ def _free_port_pair() -> int:
     raise DemoCardUnavailable("aucune paire de ports TCP libres pour le lecteur virtuel")
 
 
-def _die_with_parent() -> None:  # in the child, between fork and exec
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 def _start_private_pcscd(directory: Path, timeout: float) -> tuple[subprocess.Popen[bytes], int]:
     executable = shutil.which("pcscd") or ("/usr/sbin/pcscd" if Path("/usr/sbin/pcscd").exists() else None)
     library = _vpcd_library()
@@ -168,7 +162,7 @@ def _start_private_pcscd(directory: Path, timeout: float) -> tuple[subprocess.Po
             [executable, "--foreground", "--config", str(config)],
             stdout=output,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # only a prctl() between fork and exec
+            preexec_fn=die_with_parent,  # only a prctl() between fork and exec
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

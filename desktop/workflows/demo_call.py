@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from desktop.child_process import die_with_parent
+
 # The demo server's professionals pro01…pro36 have the phones « 01 99 00 00 01 » … « 01 99 00 00 36 »
 # (server/demo_data.py: ``demo_phone(n)`` for n in 1..36; tests/unit/desktop/test_demo_call.py
 # checks both stay in step — the desktop never imports the server).
@@ -113,6 +115,7 @@ class DemoCalls:
                 stdout=output,
                 stderr=output,
                 start_new_session=True,  # its own process group: killed as a whole
+                preexec_fn=die_with_parent,  # never outlives a desktop that crashed
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         except OSError:

@@ -1,0 +1,17 @@
+"""Children the desktop starts for the demo (the embedded server, pcscd, the SIP callers) must not
+outlive it, even when it dies without running its clean-up (a crash, the X server gone)."""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import sys
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """``preexec_fn`` of a child: SIGTERM when the process that started it ends (Linux). Only a
+    prctl() runs between fork and exec. Elsewhere nothing: the parent's own clean-up stops them."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
