@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -17,6 +17,22 @@ def spawn(coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     _running.add(task)
     task.add_done_callback(_finished)
     return task
+
+
+def on_loop(start: Callable[[], Coroutine[Any, Any, Any]]) -> Callable[[], None]:
+    """A Qt slot (a timer's timeout) that spawns ``start()`` — unless no event loop runs any more: a
+    view's timer firing while the application or a test shuts down, after its loop is closed,
+    would start work on no loop (or on the next one), for a window that is going away."""
+
+    def slot() -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            log.debug("no event loop running: %s not started", getattr(start, "__qualname__", start))
+            return
+        spawn(start())
+
+    return slot
 
 
 def _finished(task: asyncio.Task[Any]) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.sync.errors import ApiProblem, RequestRefused
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.board.signals import emit  # PySide's emit() and True's reference
-from desktop.ui.tasks import spawn
+from desktop.ui.tasks import on_loop, spawn
 from desktop.workflows import call_list
 from desktop.workflows.call_list import CallLine
 from shared.schemas.dispatch import EventView
@@ -95,7 +95,7 @@ class CallsView(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_DELAY_MS)
-        self._timer.timeout.connect(lambda: spawn(self.refresh()))
+        self._timer.timeout.connect(on_loop(self.refresh))
 
     # ---- reading ----------------------------------------------------------------------------------
     async def refresh(self) -> None:

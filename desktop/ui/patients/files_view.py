@@ -30,7 +30,7 @@ from desktop.sync.errors import ApiProblem
 from desktop.sync.patient_files_api import PatientFile, PatientFilesApi
 from desktop.ui.patients.patient_page import PatientPage
 from desktop.ui.prescription.widgets import MessageLine, alive, problem_text
-from desktop.ui.tasks import spawn
+from desktop.ui.tasks import on_loop, spawn
 from desktop.workflows.patient_files import ACTIVE_PERIOD, PatientFileRow
 from desktop.workflows.wizard import Wizard
 from shared.schemas.dispatch import EventView
@@ -97,8 +97,8 @@ class PatientFilesView(QStackedWidget):
         self.page.open_prescription.connect(self.host.open_prescription)
         self.addWidget(self.list_page)
         self.addWidget(self.page)
-        self._search_timer.timeout.connect(self.refresh)
-        self._refresh_timer.timeout.connect(self._auto_refresh)
+        self._search_timer.timeout.connect(on_loop(self.load_list))
+        self._refresh_timer.timeout.connect(on_loop(self._auto_refresh))
         self.session.on_event.append(self._event)
         self._stale = True  # first read when the tab is first shown
 
@@ -167,11 +167,11 @@ class PatientFilesView(QStackedWidget):
             self._stale = False
             self._auto_refresh()
 
-    def _auto_refresh(self) -> None:
+    async def _auto_refresh(self) -> None:
         if self.currentWidget() is self.list_page:
-            self.refresh()
+            await self.load_list()
         elif self.page.file is not None:
-            spawn(self.open_patient(self.page.file.patient.id, switch=False))
+            await self.open_patient(self.page.file.patient.id, switch=False)
 
     # ---- the patient page -------------------------------------------------------------------------
     def open_patient(self, patient_id: int | None, *, switch: bool = True) -> Any:

@@ -27,7 +27,7 @@ from desktop.ui.prescription.actions import CancelTab, IncidentTab, RenewTab
 from desktop.ui.prescription.exchanges import CommentsTab, DocumentsTab
 from desktop.ui.prescription.widgets import MessageLine, alive, problem_text
 from desktop.ui.session import Session
-from desktop.ui.tasks import spawn
+from desktop.ui.tasks import on_loop, spawn
 from desktop.workflows.prescription_timeline import local_time, prescription_timeline, resources
 from shared.domain import PrescriptionState
 from shared.schemas.dispatch import EventView, PrescriptionView
@@ -62,7 +62,7 @@ class PrescriptionDialog(QDialog):
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
-        self._reload_timer.timeout.connect(lambda: spawn(self.load()))
+        self._reload_timer.timeout.connect(on_loop(self.load))
         layout = QVBoxLayout(self)
         self.header = QLabel("Chargement…")
         self.header.setObjectName("header")

@@ -30,7 +30,7 @@ from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.board.signals import emit
 from desktop.ui.keys import button_shortcut  # PySide's emit() and True's reference
 from desktop.ui.supervision.charts import bar_chart, chart_view, pie_chart, replace_chart
-from desktop.ui.tasks import spawn
+from desktop.ui.tasks import on_loop, spawn
 from desktop.workflows import statistics
 from desktop.workflows.statistics import ChartData, Period, PeriodChoice
 from shared.schemas.dispatch import EventView
@@ -112,7 +112,7 @@ class StatisticsView(QWidget):
         self._live = QTimer(self)
         self._live.setSingleShot(True)
         self._live.setInterval(LIVE_DELAY_MS)
-        self._live.timeout.connect(lambda: spawn(self.refresh()))
+        self._live.timeout.connect(on_loop(self.refresh))
 
     def chosen(self) -> PeriodChoice:
         return PeriodChoice(self.period_choice.currentData())

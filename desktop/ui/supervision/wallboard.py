@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.board.signals import emit  # PySide's emit() and True's reference
-from desktop.ui.tasks import spawn
+from desktop.ui.tasks import on_loop, spawn
 from desktop.workflows import wallboard
 from desktop.workflows.wallboard import WallboardFigures
 from shared.schemas.dispatch import EventView
@@ -67,7 +67,7 @@ class WallboardWindow(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(wallboard.REFRESH_DELAY_MS)
-        self._timer.timeout.connect(lambda: spawn(self.refresh()))
+        self._timer.timeout.connect(on_loop(self.refresh))
         for keys in ("F11", "Escape"):
             QShortcut(QKeySequence(keys), self).activated.connect(self.close)
 

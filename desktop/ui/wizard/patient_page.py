@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
 
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
-from desktop.ui.tasks import spawn
+from desktop.ui.tasks import on_loop
 from desktop.ui.wizard.page import StepPage
 from desktop.workflows.patient_step import MANDATORY
 from desktop.workflows.wizard import Step, Wizard
@@ -73,7 +73,7 @@ class PatientPage(StepPage):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
-        self._timer.timeout.connect(lambda: spawn(self.find_communes()))
+        self._timer.timeout.connect(on_loop(self.find_communes))
 
     def write(self, name: str, value: str) -> None:
         super().write(name, value)

@@ -11,7 +11,7 @@ from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
 from desktop.ui.card_button import CardButton
 from desktop.ui.keys import button_shortcut
-from desktop.ui.tasks import spawn
+from desktop.ui.tasks import on_loop, spawn
 from desktop.ui.wizard.form import error_label
 from desktop.ui.wizard.page import StepPage
 from desktop.workflows.search_step import NOT_REGISTERED, SearchStep
@@ -49,7 +49,7 @@ class SearchPage(StepPage):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(250)
-        self._timer.timeout.connect(lambda: spawn(self.search_now()))
+        self._timer.timeout.connect(on_loop(self.search_now))
         self._loading: asyncio.Task[None] | None = None
         self._filling = False
 
