@@ -8,27 +8,29 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from cardreader.service import CardService
-from desktop.demo_card import DemoCards
 from desktop.settings import SecretStore, Settings
 from desktop.sync.client import ApiClient
 from desktop.ui.app_identity import install_identity
-from desktop.ui.demo_cards import DemoCardActions, install_demo_cards
 from desktop.ui.gui_thread_gc import GuiThreadCollector
 from desktop.ui.login import LoginDialog
-from desktop.ui.main_window import MainWindow
-from desktop.ui.phone_binding import PhoneBinding
-from desktop.ui.session import Session
-from desktop.workflows.demo_call import DemoCalls
-from desktop.workflows.softphone_service import SoftphoneService, demo_plan, plan_from_settings
 from shared.schemas.auth import LoginResponse
 from telephony.api import Softphone
+
+if TYPE_CHECKING:  # imported once logged in: the login window comes up sooner (bench.desktop_start)
+    from cardreader.service import CardService
+    from desktop.demo_card import DemoCards
+    from desktop.ui.demo_cards import DemoCardActions
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.phone_binding import PhoneBinding
+    from desktop.ui.session import Session
+    from desktop.workflows.demo_call import DemoCalls
+    from desktop.workflows.softphone_service import SoftphoneService
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -89,6 +91,11 @@ class Controller:
         if logged is None:
             return 1
         client, login = logged
+        from desktop.ui.demo_cards import install_demo_cards
+        from desktop.ui.main_window import MainWindow
+        from desktop.ui.phone_binding import PhoneBinding
+        from desktop.ui.session import Session
+
         phone_service = await self._phone_service(login.user.username)
         softphone = self.options.softphone or (phone_service.create() if phone_service else None)
         self.session = Session(client, login.user, directory=self.options.data_dir, softphone=softphone)
@@ -120,6 +127,8 @@ class Controller:
 
     async def _phone_service(self, username: str) -> SoftphoneService | None:
         """The application's own softphone (none when the caller gave one, or ``phone`` is off)."""
+        from desktop.workflows.softphone_service import SoftphoneService, demo_plan, plan_from_settings
+
         if self.options.softphone is not None:
             return None
         if self.options.demo_calls is not None:
@@ -131,6 +140,8 @@ class Controller:
         return SoftphoneService(plan)
 
     def _start_card_reader(self, window: MainWindow) -> tuple[CardService, asyncio.Task[None]] | None:
+        from cardreader.service import CardService
+
         try:
             service = CardService()
             service.start()

@@ -165,7 +165,7 @@ class PatientFilesView(QStackedWidget):
         super().showEvent(event)
         if self._stale:
             self._stale = False
-            self._auto_refresh()
+            spawn(self._auto_refresh())
 
     async def _auto_refresh(self) -> None:
         if self.currentWidget() is self.list_page:
