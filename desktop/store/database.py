@@ -76,6 +76,12 @@ class LocalStore:
             row = connection.execute(query).first()
         return int(row[0]) if row else 0
 
+    def feed_started(self, stream: str = "events") -> bool:
+        """Whether a position was ever stored for ``stream`` (a new store has none)."""
+        query = select(schema.feed_position.c.seq).where(schema.feed_position.c.stream == stream)
+        with self.engine.connect() as connection:
+            return connection.execute(query).first() is not None
+
     def set_feed_position(self, seq: int, stream: str = "events") -> None:
         table = schema.feed_position
         with self.engine.begin() as connection:

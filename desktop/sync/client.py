@@ -197,6 +197,10 @@ class ApiClient:
     async def changes(self, after: int, limit: int = 500) -> ChangesPage:
         return await self.get_model(ChangesPage, "/changes", after=after, limit=limit)
 
+    async def feed_head(self) -> int:
+        """The last event's seq now (a follower that never ran starts there)."""
+        return (await self.get_model(ChangesPage, "/changes/head")).last_seq
+
     def events_url(self, after: int) -> str:
         scheme, rest = self.server_url.split("://", 1)
         return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/api/v1/events?after={after}"

@@ -1,7 +1,8 @@
 """The change-feed follower: WebSocket ``/events?after=``, falling back to polling ``/changes``.
 
 It resumes from the last ``seq`` it handled — kept in the local store, so a restart of the
-desktop resumes too — after any disconnect, and hands each event to the handler exactly once,
+desktop resumes too — after any disconnect (a new store starts at the feed's head: the views read
+the current state from the API), and hands each event to the handler exactly once,
 in order: an event at or below the position (a replay after a reconnection) is skipped. The
 position moves only after the handler returned, so an event is never skipped by a crash either.
 
@@ -112,6 +113,7 @@ class ChangeFollower:
                 self._set_state(FeedState.CONNECTING)
                 continue
             try:
+                await self._start_at_head_once()
                 await self._follow_or_poll()
                 failures = 0
             except SessionExpired:
@@ -130,6 +132,16 @@ class ChangeFollower:
 
     def _backoff(self, failures: int) -> float:
         return float(min(self.backoff_max, self.backoff_start * 2 ** (failures - 1)))
+
+    async def _start_at_head_once(self) -> None:
+        """A store that never followed the feed (a new workstation, a new user) starts at the
+        feed's head: the views read the current state from the API, and replaying the whole history
+        (every event since the server's first day) would only delay the live events."""
+        if self.store.feed_started(self.stream):
+            return
+        head = await self.client.feed_head()
+        self.position = max(self.position, head)
+        self.store.set_feed_position(self.position, self.stream)
 
     async def _follow_or_poll(self) -> None:
         try:

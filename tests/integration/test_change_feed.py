@@ -321,3 +321,17 @@ def test_commits_wake_followers_of_their_own_process_at_once(sqlite_without_poll
             ids = create_patients(operator, 1)
             receive_until(ws, has_all(ids), timeout=10)
             assert time.monotonic() - before < 5  # far below the 600 s poll: the commit woke it
+
+
+def test_head_is_where_the_feed_stands_now(server: LiveServer) -> None:
+    _, operator = server.user("operator")
+    create_patients(operator, 2)
+    reply = operator.get("/changes/head")
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == {"events": [], "last_seq": head(operator)}  # the same as paging to the end
+    create_patients(operator, 1)
+    after = operator.get("/changes/head").json()["last_seq"]
+    assert after > reply.json()["last_seq"]
+    assert operator.get("/changes", params={"after": after}).json()["events"] == []
+    _, professional = server.professional()
+    assert professional.get("/changes/head").status_code == 403  # staff only, as /changes

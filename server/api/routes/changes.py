@@ -23,7 +23,7 @@ from server.live import follow, hub_of
 from server.live.follower import Refusal
 from server.models import AuditEntry
 from server.security.tokens import TokenProblem, token_holder
-from server.services.feed import events_after
+from server.services.feed import events_after, last_seq
 from shared.domain import Role
 from shared.schemas.dispatch import ChangesPage
 
@@ -56,6 +56,14 @@ def read_changes(
     with caller.state.db.session() as session:
         events = events_after(session, after, limit)
     return ChangesPage(events=events, last_seq=events[-1].seq if events else after)
+
+
+@router.get("/changes/head", response_model=ChangesPage)
+def read_head(caller: Staff) -> ChangesPage:
+    """Where the feed stands now (no events): a reader that never followed it starts here, and
+    reads the current state from the API, instead of replaying the whole history."""
+    with caller.state.db.session() as session:
+        return ChangesPage(events=[], last_seq=last_seq(session))
 
 
 @events_router.websocket("/events")

@@ -30,6 +30,36 @@ def _page(*seqs: int, after: int = 0) -> dict[str, Any]:
     return {"events": [_event(s) for s in seqs], "last_seq": seqs[-1] if seqs else after}
 
 
+def _followed_before() -> tuple[FakeServer, LocalStore]:
+    """A store that has followed the feed from its start (position 0 stored): it resumes there."""
+    store = LocalStore(None)
+    store.set_feed_position(0)
+    return FakeServer(), store
+
+
+async def test_a_new_store_starts_at_the_feeds_head_and_never_replays_older_events() -> None:
+    server, store = FakeServer(), LocalStore(None)
+    assert not store.feed_started()
+    handled: list[int] = []
+    client = server.client()
+    client.events_url = lambda after: f"ws://127.0.0.1:9/api/v1/events?after={after}"  # type: ignore[method-assign]
+    server.script("GET /changes/head", ok(_page(after=40)))
+    server.script("GET /changes", ok(_page(41, 42, after=40)), *[ok(_page(after=42))] * 50)
+    follower = ChangeFollower(client, store, lambda e: handled.append(e.seq), poll_interval=0.01)
+    task = asyncio.create_task(follower.run())
+    try:
+        while follower.position < 42:
+            await asyncio.sleep(0.01)
+    finally:
+        follower.stop()
+        await asyncio.wait_for(task, 5)
+    assert handled == [41, 42]
+    assert next(r.url.params["after"] for r in server.requests if r.url.path.endswith("/changes")) == "40"
+    assert [r.url.path for r in server.requests].count("/api/v1/changes/head") == 1
+    assert store.feed_started()
+    assert store.feed_position() == 42
+
+
 async def test_replayed_events_are_handled_once_and_the_position_is_stored() -> None:
     store = LocalStore(None)
     store.set_feed_position(3)
@@ -55,7 +85,7 @@ async def test_a_failing_handler_does_not_move_the_position() -> None:
 
 
 async def test_polling_resumes_from_the_position_after_an_outage() -> None:
-    server, store = FakeServer(), LocalStore(None)
+    server, store = _followed_before()
     states: list[FeedState] = []
     handled: list[int] = []
 
@@ -89,7 +119,7 @@ async def test_polling_resumes_from_the_position_after_an_outage() -> None:
 
 
 async def test_a_401_while_polling_waits_for_a_new_login() -> None:
-    server, store = FakeServer(), LocalStore(None)
+    server, store = _followed_before()
     client = server.client("old")
     client.events_url = lambda after: f"ws://127.0.0.1:9/api/v1/events?after={after}"  # type: ignore[method-assign]
     server.script("GET /changes", lambda r: error(401, "token_expired", "Session expirée : reconnectez-vous"))
@@ -110,7 +140,7 @@ async def test_a_401_while_polling_waits_for_a_new_login() -> None:
 
 
 async def test_a_handler_failure_is_retried_from_the_same_event() -> None:
-    server, store = FakeServer(), LocalStore(None)
+    server, store = _followed_before()
     client = server.client()
     client.events_url = lambda after: f"ws://127.0.0.1:9/api/v1/events?after={after}"  # type: ignore[method-assign]
     server.script("GET /changes", ok(_page(1, 2)), ok(_page(2)), *[ok(_page(after=2))] * 50)
