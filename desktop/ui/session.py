@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from shared.schemas.dispatch import EventView
 from telephony.api import Softphone
 from telephony.call_log import CallLog
 from telephony.screen_pop import ScreenPop
+
+log = logging.getLogger(__name__)
 
 
 class Session:
@@ -75,8 +78,13 @@ class Session:
             listener(message)
 
     def _event(self, event: EventView) -> None:
+        """Each view gets the event even if another one fails on it: a failure reaching the follower
+        would make it deliver the same event again, twice to the views before the failing one."""
         for listener in list(self.on_event):
-            listener(event)
+            try:
+                listener(event)
+            except Exception:
+                log.exception("a view failed on event %s (%s)", event.seq, event.type)
 
     def _feed_state(self, state: FeedState) -> None:
         for listener in list(self.on_feed_state):
