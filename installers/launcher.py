@@ -8,8 +8,9 @@ Two hidden forms cover what a frozen bundle cannot do otherwise:
   "telephony.cli", "call", …]``; in a bundle ``sys.executable`` is this program, not a Python
   interpreter, so the same command lines have to mean the same thing here. Only these modules are
   accepted: the bundle is not a Python interpreter.
-- ``centrale --smoke …`` is the bundle's self-test (``installers/smoke.py``): log in, open the main
-  window offscreen, register a SIP account, and say so on stdout.
+- ``centrale --smoke …`` is the bundle's self-test (``desktop/self_test.py``, its Qt part
+  ``desktop/ui/self_test.py``): log in, open the main window offscreen, register a SIP account,
+  and say so on stdout.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def dispatch(argv: Sequence[str]) -> int:
             return 2
         return run_module(args[1], args[2:])
     if args[:1] == ["--smoke"]:
-        from installers.smoke import main as smoke_main
+        from desktop.self_test import main as smoke_main
 
         return smoke_main(args[1:])
     from desktop.app import main as desktop_main

@@ -1,4 +1,4 @@
-"""Runs ``centrale --smoke`` (installers/smoke.py) and follows its ``SMOKE`` lines as they come."""
+"""Runs ``centrale --smoke`` (desktop/self_test.py) and follows its ``SMOKE`` lines as they come."""
 
 from __future__ import annotations
 

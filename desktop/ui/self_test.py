@@ -12,15 +12,16 @@ import contextlib
 import sys
 
 import qasync  # type: ignore[import-untyped]
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo
 from PySide6.QtWidgets import QApplication
 
+from desktop.self_test import SmokeFailure, say, wait_until
 from desktop.ui import tasks
+from desktop.ui.app_identity import icon_path, install_identity
 from desktop.ui.application import Controller, Options
 from desktop.ui.gui_thread_gc import GuiThreadCollector
 from desktop.ui.main_window import MainWindow
 from desktop.workflows.softphone_service import REGISTERING, PhonePlan, SoftphoneService
-from installers.smoke import SmokeFailure, say, wait_until
 from telephony.config import PhoneConfig, SipAccount
 from telephony.events import IncomingCall, PhoneEvent, RegistrationChanged, RegistrationStatus
 from telephony.sip_identity import uri_hostport, uri_user
@@ -39,7 +40,7 @@ def run_smoke(args: argparse.Namespace, password: str, sip_password: str) -> Non
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Centrale")
     app.setQuitOnLastWindowClosed(False)
-    check_french_translations()
+    check_identity(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     collector = GuiThreadCollector(app)
@@ -52,12 +53,16 @@ def run_smoke(args: argparse.Namespace, password: str, sip_password: str) -> Non
         collector.stop()
 
 
-def check_french_translations() -> None:
-    """Qt's own French strings (standard buttons, context menus) are where Qt looks for them."""
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if not QTranslator().load(QLocale(QLocale.Language.French), "qtbase", "_", folder):
+def check_identity(app: QApplication) -> None:
+    """What the application loads at start (desktop/ui/app_identity.py): Qt's own French strings
+    (standard buttons, context menus) where Qt looks for them, and the window icon."""
+    if install_identity(app) is None:
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         raise SmokeFailure(f"traductions Qt françaises (qtbase_fr.qm) introuvables dans {folder}")
     say("traductions Qt : français")
+    if icon_path() is None:
+        raise SmokeFailure("icône de l'application introuvable")
+    say("icône : présente")
 
 
 def _login_message(controller: Controller) -> str:

@@ -78,7 +78,7 @@ def main(argv: Sequence[str]) -> int:
     except SmokeFailure as exc:
         print(f"Échec : {exc}", file=sys.stderr)
         return 1
-    from installers.smoke_qt import run_smoke
+    from desktop.ui.self_test import run_smoke
 
     try:
         run_smoke(args, password, os.environ.get("CENTRALE_SMOKE_SIP_PASSWORD", ""))
