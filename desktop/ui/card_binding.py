@@ -56,9 +56,15 @@ NO_READ_ANSWER = "La carte n'a pas répondu : retirez-la et réinsérez-la"
 
 
 class CardBinding:
-    def __init__(self, status: StatusBar, front_wizard: Callable[[], WizardWindow | None]) -> None:
+    def __init__(
+        self,
+        status: StatusBar,
+        front_wizard: Callable[[], WizardWindow | None],
+        chosen_reader: Callable[[], str] = str,
+    ) -> None:
         self.status = status
         self.front_wizard = front_wizard
+        self.chosen_reader = chosen_reader  # « Paramètres »: empty = every reader
         self.service: CardService | None = None
         self.unavailable = MESSAGES[CardErrorCode.NO_SERVICE]  # until a CardService is followed
         self.cards: dict[str, bool] = {}  # reader → a card is in it
@@ -106,7 +112,16 @@ class CardBinding:
             self._tell(window, NO_READ_ANSWER, error=True)
 
     # ---- events -----------------------------------------------------------------------------------
+    def follows(self, reader: str) -> bool:
+        """The reader chosen in « Paramètres » (its name, or the start of it: pcscd appends a slot
+        number that may change when it is plugged elsewhere), or every reader when none is."""
+        chosen = self.chosen_reader()
+        return not chosen or reader == chosen or reader.startswith(chosen)
+
     def on_event(self, event: CardEvent) -> None:
+        reader = getattr(event, "reader", None)
+        if isinstance(reader, str) and not self.follows(reader):
+            return  # another reader of this workstation (a second one, a keyboard's reader)
         match event:
             case ReaderAdded():
                 self.cards.setdefault(event.reader, False)

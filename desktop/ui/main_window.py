@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
             session.flow.on_change = self._call_changed
             session.softphone.add_listener(self._phone_event)
             self.status.sip.setText("Téléphonie : enregistrement…")
-        self.cards = CardBinding(self.status, self.front_wizard)
+        self.cards = CardBinding(self.status, self.front_wizard, lambda: self.settings.card_reader)
         self._install_tabs()
         self._refresh_outbox()
 
