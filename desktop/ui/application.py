@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import Callable
@@ -14,7 +15,7 @@ import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop.settings import SecretStore, Settings
+from desktop.settings import KeyringStatus, SecretStore, Settings
 from desktop.sync.client import ApiClient
 from desktop.ui.app_identity import install_identity
 from desktop.ui.gui_thread_gc import GuiThreadCollector
@@ -137,7 +138,16 @@ class Controller:
             return None
         # the SIP password comes from the keyring: off the GUI thread (D-Bus)
         plan = await asyncio.to_thread(plan_from_settings, self.settings, self.secrets)
+        if plan.account is not None and not plan.password and not self._keyring_is_secure():
+            from desktop.ui.sip_password_prompt import ask_sip_password
+
+            password = await ask_sip_password(plan.account.uri)
+            if password:
+                plan = dataclasses.replace(plan, password=password, notice="")
         return SoftphoneService(plan)
+
+    def _keyring_is_secure(self) -> bool:
+        return self.secrets.status() is KeyringStatus.SECURE
 
     def _start_card_reader(self, window: MainWindow) -> tuple[CardService, asyncio.Task[None]] | None:
         from cardreader.service import CardService

@@ -194,3 +194,42 @@ def test_a_second_softphone_in_the_process_is_refused_not_an_abort():
         await third.stop()
 
     asyncio.run(scenario())
+
+
+def test_without_a_secure_keyring_the_sip_password_is_asked_for_the_session(
+    loop, qtbot, gui_server: LiveServer, tmp_path: Path
+):
+    from keyring.backends.fail import Keyring as NoKeyring
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    kamailio = Kamailio(tmp_path / "kamailio", {"operateur": SIP_PASSWORD})
+    kamailio.start()
+    uri = kamailio.uri("operateur")
+    settings = Settings(sip_uri=uri, sip_registrar=f"sip:{kamailio.domain}", sip_username="operateur")
+    username, password, _operator = operator_account(gui_server)
+    options = Options(
+        server_url=gui_server.process.base_url, username=username, password=password,
+        data_dir=tmp_path / "desk", card_reader=False,
+    )  # fmt: skip
+    controller = Controller(options, settings=settings, secrets=SecretStore(NoKeyring()))
+
+    def prompt() -> QInputDialog | None:
+        found = [w for w in QApplication.topLevelWidgets() if w.objectName() == "sip_password_prompt"]
+        return next((w for w in found if isinstance(w, QInputDialog) and w.isVisible()), None)
+
+    async def scenario(task: asyncio.Future[int]) -> None:
+        dialog = await wait_for(prompt, what="the SIP password prompt")
+        assert "trousseau" in dialog.labelText()
+        assert uri in dialog.labelText()
+        dialog.setTextValue(SIP_PASSWORD)
+        dialog.accept()
+        window = await wait_for(lambda: controller.window, what="the main window")
+        qtbot.addWidget(window)
+        await wait_for(lambda: window.status.sip.text() == "Téléphonie : en service", what="registered")
+        assert kamailio.has_location("operateur")
+        assert await _until_closed(controller, task) == 0
+
+    try:
+        run(loop, _running(controller, scenario), timeout=60)
+    finally:
+        kamailio.stop()
