@@ -211,7 +211,7 @@ def test_without_a_secure_keyring_the_sip_password_is_asked_for_the_session(
         server_url=gui_server.process.base_url, username=username, password=password,
         data_dir=tmp_path / "desk", card_reader=False,
     )  # fmt: skip
-    controller = Controller(options, settings=settings, secrets=SecretStore(NoKeyring()))
+    controller = Controller(options, settings=settings, secrets=SecretStore(NoKeyring()))  # type: ignore[no-untyped-call]
 
     def prompt() -> QInputDialog | None:
         found = [w for w in QApplication.topLevelWidgets() if w.objectName() == "sip_password_prompt"]
