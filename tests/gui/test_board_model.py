@@ -1,6 +1,7 @@
 """The board's Qt model without a server: an event signals its row only (never a reset), a new row is
 inserted, the section proxies filter and sort, and thousands of events leave `True` alone (PySide
-6.12.0's `emit` drops a reference to it)."""
+6.12.0's `emit` drops a reference to it: pyproject.toml keeps PySide below 6.12, this catches an
+upgrade to a release with the bug)."""
 
 from __future__ import annotations
 

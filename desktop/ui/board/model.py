@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from desktop.ui.board.signals import emit
 from desktop.workflows.board import BoardRow, BoardState, countdown_text, duration_text
 from shared.domain import PrescriptionState
 from shared.schemas.dispatch import EventView
@@ -194,11 +193,11 @@ class BoardModel(QAbstractTableModel):
         if applied.position is not None:
             self._changed(applied.position)
         if applied.fetch is not None:
-            emit(self.fetch_needed, applied.fetch, event)
+            self.fetch_needed.emit(applied.fetch, event)
         return applied.position
 
     def _changed(self, position: int) -> None:
-        emit(self.dataChanged, self.index(position, 0), self.index(position, len(Column) - 1))
+        self.dataChanged.emit(self.index(position, 0), self.index(position, len(Column) - 1))
 
     def source_row(self, prescription_id: int) -> int | None:
         return self.state.positions.get(prescription_id)

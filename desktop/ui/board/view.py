@@ -29,7 +29,6 @@ from desktop.sync.board_api import BoardApi
 from desktop.sync.errors import ApiProblem
 from desktop.ui.board.model import PENDING_ROLE, ROW_ID_ROLE, BoardModel, Column
 from desktop.ui.board.proxy import BoardProxy
-from desktop.ui.board.signals import emit
 from desktop.ui.tasks import spawn
 from desktop.workflows.board import DEFAULT_PERIOD_DAYS, PERIODS, BoardFilter, Section
 from shared.domain import PROFESSIONS, PrescriptionState
@@ -63,7 +62,7 @@ class BoardTable(QTableView):
 
     def __init__(self, proxy: BoardProxy) -> None:
         super().__init__()
-        self.doubleClicked.connect(lambda index: emit(self.row_opened, index))
+        self.doubleClicked.connect(lambda index: self.row_opened.emit(index))
         self.setModel(proxy)
         self.setObjectName(f"board_table_{proxy.section.name.lower()}")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -83,7 +82,7 @@ class BoardTable(QTableView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            emit(self.row_opened, self.currentIndex())
+            self.row_opened.emit(self.currentIndex())
             event.accept()
             return
         super().keyPressEvent(event)
@@ -254,7 +253,7 @@ class BoardView(QWidget):
             if not self.loaded_days:
                 QTimer.singleShot(RETRY_MS, self, self.reload)  # never read yet: try again
             return
-        emit(self.refreshed)
+        self.refreshed.emit()
 
     def on_event(self, event: EventView) -> None:
         """A change-feed event (`Session.on_event`)."""
@@ -342,7 +341,7 @@ class BoardView(QWidget):
     def _activated(self, index: object) -> None:
         prescription_id = index.data(ROW_ID_ROLE)  # type: ignore[attr-defined]
         if prescription_id is not None:
-            emit(self.open_requested, int(prescription_id))
+            self.open_requested.emit(int(prescription_id))
 
     def proxy_row_of(self, section: Section, prescription_id: int) -> int | None:
         """The row a prescription is shown on in a section (tests, benchmarks)."""

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from desktop.sync.errors import ApiProblem, RequestRefused
 from desktop.sync.supervision_api import SupervisionApi
-from desktop.ui.board.signals import emit  # PySide's emit() and True's reference
 from desktop.ui.tasks import on_loop, spawn
 from desktop.workflows import call_list
 from desktop.workflows.call_list import CallLine
@@ -111,7 +110,7 @@ class CallsView(QWidget):
             f"{len(to_call_back)} appel{'s' if len(to_call_back) != 1 else ''} à rappeler — "
             f"{len(logged)} appel{'s' if len(logged) != 1 else ''} au journal"
         )
-        emit(self.refreshed)
+        self.refreshed.emit()
 
     def on_event(self, event: EventView) -> None:
         if event.type in call_list.REFRESH_EVENTS:
@@ -170,5 +169,5 @@ class CallsView(QWidget):
 
     def _finish(self, message: str) -> None:
         self.message.setText(message)
-        emit(self.callback_finished, message)
+        self.callback_finished.emit(message)
         spawn(self.refresh())

@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
-from desktop.ui.board.signals import emit
-from desktop.ui.keys import button_shortcut  # PySide's emit() and True's reference
+from desktop.ui.keys import button_shortcut
 from desktop.ui.supervision.charts import bar_chart, chart_view, pie_chart, replace_chart
 from desktop.ui.tasks import on_loop, spawn
 from desktop.workflows import statistics
@@ -136,7 +135,7 @@ class StatisticsView(QWidget):
         self.show_data(statistics.chart_data(figures, period))
         self.show_incidents(incidents)
         self.status.setText("")
-        emit(self.refreshed)
+        self.refreshed.emit()
 
     def on_event(self, event: EventView) -> None:
         """Live while shown: the figures after a burst of request or call events, the incidents
@@ -237,7 +236,7 @@ class StatisticsView(QWidget):
         dialog.finished.connect(self._dialog_closed)
         self.save_dialog = dialog
         dialog.open()
-        emit(self.export_dialog_opened, dialog)
+        self.export_dialog_opened.emit(dialog)
         return dialog
 
     def _dialog_closed(self, _result: int) -> None:
@@ -258,4 +257,4 @@ class StatisticsView(QWidget):
             )
             return
         self.status.setText(f"Export enregistré : {path}")
-        emit(self.exported, str(path))
+        self.exported.emit(str(path))

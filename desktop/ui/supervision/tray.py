@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStyle, QSystemT
 
 from desktop.settings import Settings
 from desktop.sync.errors import ApiProblem
-from desktop.ui.board.signals import emit  # PySide's emit() and True's reference
 from desktop.ui.tasks import spawn
 from desktop.workflows.tray_notices import Notice, NoticeDecider, NoticeKind
 from shared.schemas.dispatch import EventView
@@ -84,7 +83,7 @@ class TrayNotifier(QObject):
             self.tray.showMessage(notice.title, notice.message, icon, SHOWN_MS)
         else:
             self.window.statusBar().showMessage(f"{notice.title} — {notice.message}", STATUS_BAR_MS)
-        emit(self.notified, notice)
+        self.notified.emit(notice)
 
     def open_last(self) -> None:
         """A click on the notice opens its request's details (when the window offers them)."""

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
-from desktop.ui.board.signals import emit  # PySide's emit() and True's reference
 from desktop.ui.tasks import on_loop, spawn
 from desktop.workflows import wallboard
 from desktop.workflows.wallboard import WallboardFigures
@@ -93,7 +92,7 @@ class WallboardWindow(QWidget):
         for key, _label, value in figures.tiles():
             self.values[key].setText(value)
         self.updated.setText(wallboard.updated_line(at))
-        emit(self.refreshed)
+        self.refreshed.emit()
 
     def on_event(self, event: EventView) -> None:
         if self.isVisible() and wallboard.refreshes(event):
