@@ -36,7 +36,7 @@ async def wait_for(condition: Callable[[], Any], timeout: float = 15.0) -> Any:
 
 async def shoot(url: str, out: Path, directory: Path) -> None:
     from keyring.backends import null
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QWidget
 
     from desktop.settings import SecretStore, Settings
     from desktop.ui.login import LoginDialog
@@ -47,8 +47,10 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
     from telephony.events import IncomingCall, RegistrationChanged, RegistrationStatus
     from tests.support.desktop_phone import FakeSoftphone
 
-    def save(widget: QWidget, name: str) -> None:
-        QApplication.processEvents()
+    async def save(widget: QWidget, name: str) -> None:
+        # painted by the running loop: processEvents() inside a coroutine re-entered qasync
+        # (« Cannot enter into task ») and stalled the other tasks
+        await asyncio.sleep(0.2)
         widget.grab().save(str(out / f"{name}.png"))
         print(f"  {out / name}.png")
 
@@ -57,7 +59,7 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
     login = LoginDialog(settings, secrets)
     login.password.setText("operateur-demo")
     login.show()
-    save(login, "01_connexion")
+    await save(login, "01_connexion")
     await login.submit()
     assert login.client is not None, login.error.text()
     assert login.login is not None
@@ -68,12 +70,12 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
     session.start()
     phone.emit(RegistrationChanged(RegistrationStatus.REGISTERED, 200, "OK", "Enregistré"))
     await wait_for(lambda: session.follower.state.label == "Connecté")
-    save(main, "02_fenetre_principale")
+    await save(main, "02_fenetre_principale")
 
     window = main.new_case()
     wizard = window.wizard
     window.resize(780, 760)
-    save(window, "03_etape1_appelant")
+    await save(window, "03_etape1_appelant")
     await window.go_next()
     search = window.pages[Step.SEARCH]
     for name, value in (("phone", ""), ("last_name", "SANTONI"), ("first_name", "Marie-Ange")):
@@ -85,10 +87,10 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
     search.load()
     search.results.setCurrentRow(0)
     await search.prepare()
-    save(window, "04_etape2_recherche_patient")
+    await save(window, "04_etape2_recherche_patient")
     await window.go_next()
     window.resize(780, 1180)
-    save(window, "05_etape3_patient")
+    await save(window, "05_etape3_patient")
     window.resize(780, 760)
     await window.go_next()
     usual = window.pages[Step.USUAL_PROFESSIONALS]
@@ -100,7 +102,7 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
         if usual.results.count():
             usual.results.setCurrentRow(0)
             break
-    save(window, "06_etape4_professionnels_habituels")
+    await save(window, "06_etape4_professionnels_habituels")
     await window.go_next()
     for index, values in enumerate(
         (
@@ -115,10 +117,10 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
             wizard.set_prescription_field(index, name, value)
     window.show_step()
     window.resize(780, 900)
-    save(window, "07_etape5_qualification")
+    await save(window, "07_etape5_qualification")
     await window.go_next()
     dialog = await wait_for(lambda: main.success)
-    save(dialog, "08_declenchement_reussi")
+    await save(dialog, "08_declenchement_reussi")
     dialog.accept()
     from scripts.shots_board import shoot_board  # the live board
 
@@ -134,7 +136,7 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
     assert main.popup is not None
     assert session.screen_pop is not None
     await session.screen_pop.drain()
-    save(main.popup, "09_appel_entrant")
+    await save(main.popup, "09_appel_entrant")
     main.close()
     await session.stop()
     from scripts.shots_supervision import shoot_supervision  # statistics, wall-board, calls

@@ -19,7 +19,7 @@ MORE_CASES = (
 
 async def shoot_board(
     main: Any,
-    save: Callable[[Any, str], None],
+    save: Callable[[Any, str], Awaitable[None]],
     wait_for: Callable[[Callable[[], Any]], Awaitable[Any]],
     patient_id: int,
 ) -> None:
@@ -49,6 +49,6 @@ async def shoot_board(
     main.resize(1600, 1000)
     await wait_for(lambda: all(board.model.source_row(pid) is not None for pid in sent))
     await asyncio.sleep(30)  # the simulated responders answer after 5–60 s
-    save(main, "10_tableau_de_bord")
+    await save(main, "10_tableau_de_bord")
     main.tabs.setCurrentIndex(0)
     main.resize(980, 640)

@@ -49,9 +49,11 @@ async def _shoot(main: Any, out: Path, patient_last_name: str) -> None:
     dialog.tabs.setCurrentWidget(dialog.resources)
     await _save(dialog, out, "21_details_ressources")
     dialog.close()
-    other = min(mine, key=lambda p: p.notified_count)
+    cancelled = [p for p in mine if p.state == "cancelled"]  # the board's shot cancelled one
+    other = cancelled[0] if cancelled else min(mine, key=lambda p: p.notified_count)
     if other.id != prescription.id:  # cancelled with its reason, then offered for renewal
-        await asyncio.wait_for(api.cancel(other.id, {"reason": "Patiente hospitalisée"}), STEP_TIMEOUT)
+        if other.state != "cancelled":
+            await asyncio.wait_for(api.cancel(other.id, {"reason": "Patiente hospitalisée"}), STEP_TIMEOUT)
         dialog = main.open_prescription(other.id)
         await asyncio.wait_for(dialog.load(), STEP_TIMEOUT)
         dialog.resize(900, 620)

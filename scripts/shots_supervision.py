@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -112,7 +112,7 @@ async def make_activity(url: str) -> None:
 
 async def shoot_supervision(
     url: str,
-    save: Callable[[Any, str], None],
+    save: Callable[[Any, str], Awaitable[None]],
     wait_for: Callable[[Callable[[], Any]], Coroutine[Any, Any, Any]],
     directory: Path,
 ) -> None:
@@ -140,18 +140,18 @@ async def shoot_supervision(
     await view.refresh()
     await wait_for(lambda: view.data is not None and view.data.sent > 0)
     main.tabs.setCurrentWidget(view)
-    save(main, "40_statistiques")
+    await save(main, "40_statistiques")
     wall = supervision.wallboard
     wall.resize(1600, 900)
     wall.show()
     await wall.refresh()
-    save(wall, "41_mur_d_ecran")
+    await save(wall, "41_mur_d_ecran")
     wall.close()
     calls = main.calls_view
     if calls is not None:
         await calls.refresh()
         main.tabs.setCurrentWidget(calls)
         main.resize(1280, 760)
-        save(main, "42_appels")
+        await save(main, "42_appels")
     main.close()
     await session.stop()
