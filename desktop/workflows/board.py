@@ -277,7 +277,7 @@ class Applied:
 @dataclass
 class ServerClock:
     """The server's now, as the board counts down: the desktop's clock, moved forward when an event
-    is dated later than it (an event's time is never later than the server's now)."""
+    or a row read is dated later than it (neither is ever later than the server's now)."""
 
     local: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     offset: timedelta = timedelta(0)
@@ -316,6 +316,9 @@ class BoardState:
     def upsert(self, row: BoardRow) -> tuple[int, bool]:
         """Adds or replaces a row (never by an older state of it); « Mes fiches » wins when both
         sections return it. Returns its position and whether it is new."""
+        # a row was sent no later than the server's now: a desktop that replays no old event (a new
+        # store starts at the feed's head) learns a server clock ahead of its own from its rows too
+        self.clock.observe(row.sent_at)
         position = self.positions.get(row.id)
         if position is None:
             self.positions[row.id] = len(self.rows)

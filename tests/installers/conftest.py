@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.installers.workstation import SIP_PASSWORD, SIP_USER, die_with_parent, isolated_env
+from desktop.child_process import die_with_parent
+from tests.installers.workstation import SIP_PASSWORD, SIP_USER, isolated_env
 from tests.support.kamailio import Kamailio, require
 from tests.support.server_process import free_port
 

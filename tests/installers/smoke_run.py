@@ -8,7 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from tests.installers.workstation import DEMO_PASSWORD, DEMO_USER, die_with_parent, isolated_env
+from desktop.child_process import die_with_parent
+from tests.installers.workstation import DEMO_PASSWORD, DEMO_USER, isolated_env
 
 
 class SmokeRun:

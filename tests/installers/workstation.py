@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
-import sys
 from pathlib import Path
 
 SIP_USER = "poste1"
 SIP_PASSWORD = "mot-de-passe-sip-1"
 DEMO_USER = "operateur"
 DEMO_PASSWORD = "operateur-demo"
-
-
-def die_with_parent() -> None:
-    """In the child: SIGTERM when the test process dies, even by a crash."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def isolated_env(home: Path, **extra: str) -> dict[str, str]:

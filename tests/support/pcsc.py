@@ -10,10 +10,8 @@ and slot 1 on ``port + 1``. pcscd needs root to run; with CI set a missing pcscd
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -25,13 +23,13 @@ from cardreader.emulator.profiles import build_profile
 from cardreader.emulator.vpcd import VpcdCardSession
 from cardreader.errors import CardReadError
 from cardreader.pcsc import PcscContext
+from desktop.child_process import die_with_parent
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 VPCD_REGISTRATION = Path("/etc/reader.conf.d/vpcd")
 VPCD_DEFAULT_LIBRARY = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 READER_NAME = "Virtual PCD"
 SLOTS = 2
-_PR_SET_PDEATHSIG = 1
 
 
 class PcscdUnavailable(RuntimeError):
@@ -79,11 +77,6 @@ def _socket_answers() -> bool:
     return True
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 class PcscDaemon:
     def __init__(self, directory: Path, with_vpcd: bool = True) -> None:
         self.directory = directory
@@ -126,7 +119,7 @@ class PcscDaemon:
                 [executable, "--foreground", "--config", str(self.config)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,  # only a prctl() between fork and exec
+                preexec_fn=die_with_parent,  # only a prctl() between fork and exec
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -13,18 +11,13 @@ from pathlib import Path
 
 import httpx
 
+from desktop.child_process import die_with_parent
+
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    """In the child, before exec: SIGTERM when the test process dies, even by a crash (a segfault
-    of a Qt test left its session server running, orphaned, before this)."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 class ServerProcess:
@@ -65,7 +58,7 @@ class ServerProcess:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # from the thread that owns the server: never a short-lived one
+            preexec_fn=die_with_parent,  # a crashed test process (a Qt segfault) takes its server along
         )
         while time.monotonic() - started < timeout:
             if self.process.poll() is not None:

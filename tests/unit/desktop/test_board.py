@@ -144,6 +144,15 @@ def test_the_server_clock_follows_later_events_only() -> None:
     assert clock.now() == local + timedelta(minutes=20)
 
 
+def test_a_row_read_sent_later_than_the_desktop_clock_moves_the_server_clock() -> None:
+    local = T0 - timedelta(days=20)  # the server's test clock is 20 days ahead; no event replayed
+    state = BoardState(ServerClock(local=lambda: local))
+    state.replace([BoardRow.from_view(view(1, sent_at=T0), Section.MINE)])
+    assert state.clock.now() == T0
+    state.replace([BoardRow.from_view(view(2, sent_at=T0 - timedelta(days=30)), Section.MINE)])
+    assert state.clock.now() == T0  # an older row never moves it back
+
+
 @pytest.mark.parametrize(
     ("board_filter", "expected"),
     [

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -24,16 +25,24 @@ os._exit(0)
 """
 
 
+def _running(pid: int) -> bool:
+    """Alive and not a zombie: an orphan that died is reparented to init (or a subreaper), which may
+    reap it late; until then kill(pid, 0) still succeeds."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def _child_alive_after_parent_died(preexec: str) -> bool:
     parent = [sys.executable, "-c", PARENT.format(preexec=preexec)]
     done = subprocess.run(parent, capture_output=True, text=True, timeout=30, check=True)
     pid = int(done.stdout.strip())
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 5
     try:
         while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not _running(pid):
                 return False
             time.sleep(0.05)
         return True
