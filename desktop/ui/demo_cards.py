@@ -13,6 +13,7 @@ LABELS = {
     CPS_SLOT: ("Insérer la carte CPS de démonstration", "Retirer la carte CPS de démonstration"),
 }
 SHORTCUTS = {VITALE_SLOT: "Ctrl+Shift+V", CPS_SLOT: "Ctrl+Shift+C"}
+KEY_NAMES = {VITALE_SLOT: "Ctrl+Maj+V", CPS_SLOT: "Ctrl+Maj+C"}  # as a French keyboard names them
 
 
 class DemoCardActions:
@@ -33,7 +34,7 @@ class DemoCardActions:
 
     def _label(self, slot: int) -> None:
         text = LABELS[slot][1 if self.cards.inserted(slot) else 0]
-        self.actions[slot].setText(f"{text} ({SHORTCUTS[slot]})")
+        self.actions[slot].setText(f"{text} ({KEY_NAMES[slot]})")
 
     def toggle(self, slot: int) -> None:
         try:

@@ -240,7 +240,7 @@ def test_demo_cards_in_the_running_pcscd_from_the_demo_toolbar(
             assert actions is not None
             window = await on_search_step(main)
             vitale = actions.actions[VITALE_SLOT]
-            assert vitale.text() == "Insérer la carte Vitale de démonstration (Ctrl+Shift+V)"
+            assert vitale.text() == "Insérer la carte Vitale de démonstration (Ctrl+Maj+V)"
             vitale.trigger()
             assert vitale.text().startswith("Retirer la carte Vitale de démonstration")
             dialog = await chooser(main)
