@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from desktop.child_process import die_with_parent
+from shared.child_process import die_with_parent
 
 DEMO_USER = "operateur"
 DEMO_PASSWORD = "operateur-demo"  # noqa: S105 - the demo account printed by `centrale-server demo`

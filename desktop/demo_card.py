@@ -13,27 +13,20 @@ reader.conf (two free TCP ports) and stopped with the demo. Nothing here imports
 from __future__ import annotations
 
 import logging
-import shutil
-import socket
-import subprocess
-import time
 from contextlib import suppress
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cardreader.emulator.pcscd import READER_NAME, VPCD_REGISTRATION, PcscdUnavailable, PrivatePcscd
 from cardreader.emulator.profiles import build_profile
 from cardreader.emulator.vpcd import DEFAULT_PORT, VpcdCardSession
 from cardreader.errors import CardReadError
 from cardreader.pcsc import PcscContext
-from desktop.child_process import die_with_parent
 from shared.validation import nir_key
 
 log = logging.getLogger(__name__)
 
-VPCD_REGISTRATION = Path("/etc/reader.conf.d/vpcd")
-VPCD_LIBRARY = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-VPCD_READER = "Virtual PCD"
 VITALE_SLOT = 0
 CPS_SLOT = 1
 
@@ -110,85 +103,19 @@ def vpcd_port() -> int:
     return DEFAULT_PORT
 
 
-def _vpcd_library() -> Path:
-    if VPCD_REGISTRATION.exists():
-        for line in VPCD_REGISTRATION.read_text(encoding="utf-8").splitlines():
-            parts = line.split()
-            if len(parts) == 2 and parts[0] == "LIBPATH":
-                return Path(parts[1])
-    return VPCD_LIBRARY
-
-
 def _vpcd_readers() -> list[str] | None:
     """The vpcd readers of the running pcscd; None when no pcscd answers."""
     try:
         with PcscContext() as context:
-            return [name for name in context.readers() if name.startswith(VPCD_READER)]
+            return [name for name in context.readers() if name.startswith(READER_NAME)]
     except CardReadError:
         return None
-
-
-def _free_port_pair() -> int:
-    for _ in range(50):
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = int(first.getsockname()[1])
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
-    raise DemoCardUnavailable("aucune paire de ports TCP libres pour le lecteur virtuel")
-
-
-def _start_private_pcscd(directory: Path, timeout: float) -> tuple[subprocess.Popen[bytes], int]:
-    executable = shutil.which("pcscd") or ("/usr/sbin/pcscd" if Path("/usr/sbin/pcscd").exists() else None)
-    library = _vpcd_library()
-    if executable is None or not library.exists():
-        raise DemoCardUnavailable(
-            "pcscd ou le pilote vpcd (paquets pcscd, vsmartcard-vpcd) n'est pas installé"
-        )
-    directory.mkdir(parents=True, exist_ok=True)
-    port = _free_port_pair()
-    config = directory / "reader.conf"
-    config.write_text(
-        f'FRIENDLYNAME "{VPCD_READER}"\nDEVICENAME /dev/null:0x{port:04X}\n'
-        f"LIBPATH {library}\nCHANNELID 0x{port:04X}\n",
-        encoding="utf-8",
-    )
-    with (directory / "pcscd.log").open("ab") as output:
-        process = subprocess.Popen(  # noqa: S603 - the system's pcscd
-            [executable, "--foreground", "--config", str(config)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            preexec_fn=die_with_parent,  # only a prctl() between fork and exec
-        )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise DemoCardUnavailable(f"pcscd s'est arrêté au démarrage (voir {directory / 'pcscd.log'})")
-        if _vpcd_readers():
-            return process, port
-        time.sleep(0.05)
-    _stop_process(process)
-    raise DemoCardUnavailable(f"pcscd n'a pas présenté le lecteur virtuel en {timeout:.0f} s")
-
-
-def _stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class DemoCards:
     """The demo's two cards and the pcscd they go into; ``stop()`` pulls them and ends our pcscd."""
 
-    def __init__(self, port: int, pcscd: subprocess.Popen[bytes] | None = None) -> None:
+    def __init__(self, port: int, pcscd: PrivatePcscd | None = None) -> None:
         self.port = port  # slot 0; slot 1 is port + 1
         self.pcscd = pcscd  # None: the system's pcscd, left running
         self._sessions: dict[int, VpcdCardSession] = {}
@@ -202,8 +129,12 @@ class DemoCards:
             return cls(port or vpcd_port())
         if readers is not None:
             raise DemoCardUnavailable("le pcscd en service n'a pas le lecteur virtuel vpcd (vsmartcard-vpcd)")
-        process, port = _start_private_pcscd(directory, timeout)
-        return cls(port, process)
+        pcscd = PrivatePcscd(directory)
+        try:
+            pcscd.start(timeout)
+        except PcscdUnavailable as exc:
+            raise DemoCardUnavailable(str(exc)) from exc
+        return cls(pcscd.port, pcscd)
 
     @classmethod
     def start_if_possible(cls, directory: Path) -> DemoCards | None:
@@ -244,6 +175,6 @@ class DemoCards:
     def stop(self) -> None:
         for slot in list(self._sessions):
             self.remove(slot)
-        process, self.pcscd = self.pcscd, None
-        if process is not None:
-            _stop_process(process)
+        pcscd, self.pcscd = self.pcscd, None
+        if pcscd is not None:
+            pcscd.stop()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from desktop.child_process import die_with_parent
+from shared.child_process import die_with_parent
 
 # The demo server's professionals pro01…pro36 have the phones « 01 99 00 00 01 » … « 01 99 00 00 36 »
 # (server/demo_data.py: ``demo_phone(n)`` for n in 1..36; tests/unit/desktop/test_demo_call.py

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop.child_process import die_with_parent
+from shared.child_process import die_with_parent
 from tests.installers.workstation import SIP_PASSWORD, SIP_USER, isolated_env
 from tests.support.kamailio import Kamailio, require
 from tests.support.server_process import free_port

@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from desktop.child_process import die_with_parent
+from shared.child_process import die_with_parent
 from tests.installers.workstation import DEMO_PASSWORD, DEMO_USER, isolated_env
 
 

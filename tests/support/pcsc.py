@@ -1,152 +1,25 @@
-"""A private pcscd with the vsmartcard ``vpcd`` driver, for the card tests and the card benchmark.
-
-pcscd serves one socket per machine (/run/pcscd/pcscd.comm, fixed at build time), so only one
-instance can run: if another pcscd already serves it, the tests cannot run. Our instance reads
-its own reader.conf (``--config``) naming the vpcd driver registered by the Debian package
-(/etc/reader.conf.d/vpcd), on free TCP ports instead of the default 35963/35964, so that an
-emulator left running elsewhere never talks to it. vpcd exposes two readers, slot 0 on ``port``
-and slot 1 on ``port + 1``. pcscd needs root to run; with CI set a missing pcscd fails the run.
-"""
+"""The card tests' private pcscd (`cardreader/emulator/pcscd.py`, also the demo's) and the emulated
+cards put into its vpcd slots. With CI set a missing pcscd fails the run instead of skipping."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
+from cardreader.emulator.pcscd import PcscdUnavailable, PrivatePcscd
 from cardreader.emulator.profiles import build_profile
 from cardreader.emulator.vpcd import VpcdCardSession
-from cardreader.errors import CardReadError
 from cardreader.pcsc import PcscContext
-from desktop.child_process import die_with_parent
 
-PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
-VPCD_REGISTRATION = Path("/etc/reader.conf.d/vpcd")
-VPCD_DEFAULT_LIBRARY = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-READER_NAME = "Virtual PCD"
-SLOTS = 2
-
-
-class PcscdUnavailable(RuntimeError):
-    pass
+PcscDaemon = PrivatePcscd
+__all__ = ["CardSlots", "PcscDaemon", "PcscdUnavailable", "required", "wait_card_state"]
 
 
 def required() -> bool:
     return bool(os.environ.get("CI"))
-
-
-def vpcd_library() -> Path:
-    """The driver path as registered by the vsmartcard-vpcd package (LIBPATH line)."""
-    if VPCD_REGISTRATION.exists():
-        for line in VPCD_REGISTRATION.read_text(encoding="utf-8").splitlines():
-            parts = line.split()
-            if len(parts) == 2 and parts[0] == "LIBPATH":
-                return Path(parts[1])
-    return VPCD_DEFAULT_LIBRARY
-
-
-def _free_port_pair() -> int:
-    for _ in range(50):
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = int(first.getsockname()[1])
-            if port >= 65535:
-                continue
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
-    raise PcscdUnavailable("aucune paire de ports TCP libres pour vpcd")
-
-
-def _socket_answers() -> bool:
-    if not PCSCD_SOCKET.exists():
-        return False
-    with socket.socket(socket.AF_UNIX) as probe:
-        try:
-            probe.connect(str(PCSCD_SOCKET))
-        except OSError:
-            return False
-    return True
-
-
-class PcscDaemon:
-    def __init__(self, directory: Path, with_vpcd: bool = True) -> None:
-        self.directory = directory
-        self.with_vpcd = with_vpcd  # False: a pcscd without any reader
-        self.port = _free_port_pair()
-        self.config = directory / "reader.conf"
-        self.log_path = directory / "pcscd.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def readers(self) -> list[str]:
-        return [f"{READER_NAME} 00 {slot:02d}" for slot in range(SLOTS if self.with_vpcd else 0)]
-
-    def slot_port(self, slot: int) -> int:
-        return self.port + slot
-
-    def start(self, timeout: float = 10.0) -> None:
-        executable = shutil.which("pcscd") or (
-            "/usr/sbin/pcscd" if Path("/usr/sbin/pcscd").exists() else None
-        )
-        if executable is None:
-            raise PcscdUnavailable("pcscd est introuvable (paquet Debian pcscd)")
-        library = vpcd_library()
-        if not library.exists():
-            raise PcscdUnavailable(f"pilote vpcd introuvable : {library} (paquet vsmartcard-vpcd)")
-        if os.geteuid() != 0:
-            raise PcscdUnavailable("pcscd doit être lancé en root pour les tests de carte")
-        if _socket_answers():
-            raise PcscdUnavailable(f"un autre pcscd sert déjà {PCSCD_SOCKET} : arrêtez-le pour ces tests")
-        self.directory.mkdir(parents=True, exist_ok=True)
-        entry = (
-            f'FRIENDLYNAME "{READER_NAME}"\n'
-            f"DEVICENAME /dev/null:0x{self.port:04X}\n"
-            f"LIBPATH {library}\n"
-            f"CHANNELID 0x{self.port:04X}\n"
-        )
-        self.config.write_text(entry if self.with_vpcd else "# no reader\n", encoding="utf-8")
-        with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(
-                [executable, "--foreground", "--config", str(self.config)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=die_with_parent,  # only a prctl() between fork and exec
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise PcscdUnavailable(f"pcscd s'est arrêté au démarrage, voir {self.log_path}")
-            with suppress(CardReadError), PcscContext() as context:
-                if sorted(context.readers()) == self.readers:
-                    return
-            time.sleep(0.05)
-        self.stop()
-        raise PcscdUnavailable(
-            f"pcscd n'a pas présenté les lecteurs vpcd en {timeout} s, voir {self.log_path}"
-        )
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        deadline = time.monotonic() + 5
-        while _socket_answers() and time.monotonic() < deadline:
-            time.sleep(0.05)
 
 
 def wait_card_state(reader: str, present: bool, timeout: float = 5.0) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from desktop.child_process import die_with_parent
+from shared.child_process import die_with_parent
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ import pytest
 
 PARENT = """
 import subprocess, sys
-from desktop.child_process import die_with_parent
+from shared.child_process import die_with_parent
 child = subprocess.Popen(
     [sys.executable, "-c", "import time; time.sleep(60)"],
     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn={preexec},

@@ -1,5 +1,6 @@
-"""Children the desktop starts for the demo (the embedded server, pcscd, the SIP callers) must not
-outlive it, even when it dies without running its clean-up (a crash, the X server gone)."""
+"""Children a process starts (the desktop's demo server, pcscd and SIP callers; the tests' servers
+and daemons) must not outlive it, even when it dies without running its clean-up (a crash, the X
+server gone). Here, not in desktop/, because the card reader's private pcscd uses it too."""
 
 from __future__ import annotations
 
