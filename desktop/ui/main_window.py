@@ -22,6 +22,7 @@ from desktop.settings import SecretStore, Settings
 from desktop.store.outbox import OutboxItem, OutboxState
 from desktop.sync.errors import ApiProblem, SessionExpired
 from desktop.sync.follower import FeedState
+from desktop.sync.outbox_pusher import LOGIN_REQUIRED as OUTBOX_LOGIN_REQUIRED
 from desktop.ui.board import install_board
 from desktop.ui.call_popup import CallPopup
 from desktop.ui.calls import install_calls
@@ -344,6 +345,10 @@ class MainWindow(QMainWindow):
     def ask_login(self, message: str) -> None:
         """Expired session: the login dialog over the open wizards (nothing is closed)."""
         if self.login_dialog is not None:
+            # the change feed and the outbox both see an expired session, in either order: the
+            # outbox's message (cases waiting to be sent) says more than the feed's, keep it
+            if message == OUTBOX_LOGIN_REQUIRED:
+                self.login_dialog.notice.setText(message)
             return
         dialog = LoginDialog(self.settings, self.secrets, message=message)
         dialog.user.setText(self.session.user.username)

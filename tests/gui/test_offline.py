@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.store import OutboxState
+from desktop.sync.follower import FeedState
 from desktop.sync.outbox_pusher import LOGIN_REQUIRED
 from desktop.workflows.wizard import Step
 from tests.integration.conftest import start_live
@@ -84,9 +85,16 @@ def test_an_expired_session_asks_to_log_in_again_then_sends(loop, qtbot, live: L
         main.send_wait = 0.5
         window = main.open_wizard(new_patient_wizard(operator))
         live.advance(TOKEN_TTL_SECONDS + 60)  # the session has expired meanwhile
+        # the change feed may see it first (its own message), the outbox's message then says more
+        main.ask_login(FeedState.LOGIN_REQUIRED.label)
+        dialog = main.login_dialog
+        assert dialog is not None
+        assert dialog.notice.text() == FeedState.LOGIN_REQUIRED.label
         await window.go_next()  # « Déclencher »
-        dialog = await wait_for(lambda: main.login_dialog, what="the login dialog")
+        await wait_for(lambda: dialog.notice.text() == LOGIN_REQUIRED, what="the outbox's message")
+        assert main.login_dialog is dialog
         assert dialog.isVisible()
+        main.ask_login(FeedState.LOGIN_REQUIRED.label)  # the feed again, later: the message stays
         assert dialog.notice.text() == LOGIN_REQUIRED
         assert dialog.user.text() == username
         assert dialog.user.isReadOnly()
