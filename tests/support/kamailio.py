@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from shared.child_process import die_with_parent
+
 # Debian installs the modules under the multiarch directory (x86_64-linux-gnu, aarch64-linux-gnu…).
 MODULES_DIRS = [*sorted(glob.glob("/usr/lib/*/kamailio/modules/")), "/usr/lib/kamailio/modules/"]
 MODULES = (
@@ -161,6 +163,7 @@ class Kamailio:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,  # a killed test run takes its registrar along (it stops its workers)
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
