@@ -11,32 +11,21 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 from bench import support
-from tests.support import postgres
 
 TARGET_P95_MS = 100.0
 WARM_UP = 10
 
 
 def measure(kind: str, args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory() as directory:
-        try:
-            data = support.create_dataset(kind, Path(directory), args.professionals)
-        except postgres.PostgresUnavailable as exc:
-            print(f"{kind:<10} skipped: {exc}")
+    with support.served_dataset(kind, args.professionals, args.patients) as served:
+        if served is None:
             return
-        try:
-            with support.running(data) as server:
-                token = server.login()
-                support.create_patients(data, server, token, args.patients)
-                latencies, notified = run(data, server, token, args.cases)
-        finally:
-            support.drop(data)
+        data, server, token = served
+        latencies, notified = run(data, server, token, args.cases)
     p95 = support.percentile(latencies, 0.95)
     verdict = "met" if p95 <= TARGET_P95_MS else "MISSED"
     print(

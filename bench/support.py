@@ -12,6 +12,7 @@ import math
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -264,6 +265,28 @@ def running(data: Dataset, workers: int = 1) -> Iterator[BenchServer]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def served_dataset(
+    kind: str, professionals: int, patients: int
+) -> Iterator[tuple[Dataset, BenchServer, str] | None]:
+    """A new dataset, its server, the operator's token and `patients` patients; None (and a line
+    saying so) when PostgreSQL is unavailable. The database is dropped afterwards."""
+    with tempfile.TemporaryDirectory() as directory:
+        try:
+            data = create_dataset(kind, Path(directory), professionals)
+        except postgres.PostgresUnavailable as exc:
+            print(f"{kind:<10} skipped: {exc}")
+            yield None
+            return
+        try:
+            with running(data) as server:
+                token = server.login()
+                create_patients(data, server, token, patients)
+                yield data, server, token
+        finally:
+            drop(data)
 
 
 def create_patients(data: Dataset, server: BenchServer, token: str, count: int, seed: int = 2) -> None:

@@ -81,6 +81,13 @@ class Caller:
     ) -> None:
         record_audit(session, self.request, self.state, self.principal, action, patient_id, status, detail)
 
+    def audit_each(
+        self, session: Session, action: str, entries: list[tuple[int | None, dict[str, Any]]]
+    ) -> None:
+        """One audit entry per (patient_id, detail), written in one statement (a page of the board)."""
+        if entries:
+            record_audits(session, self.request, self.state, self.principal, action, entries)
+
 
 def client_of(request: Request) -> tuple[str | None, str | None]:
     ip = request.client.host if request.client else None
@@ -98,23 +105,39 @@ def record_audit(
     status: int,
     detail: dict[str, Any],
 ) -> None:
+    record_audits(session, request, state, principal, action, [(patient_id, detail)], status)
+
+
+def record_audits(
+    session: Session,
+    request: Request,
+    state: AppState,
+    principal: Principal | None,
+    action: str,
+    entries: list[tuple[int | None, dict[str, Any]]],
+    status: int = 200,
+) -> None:
+    """One audit entry per (patient_id, detail) of one request, in one INSERT."""
     ip, agent = client_of(request)
-    session.execute(
-        insert(AuditEntry).values(
-            at=state.clock.now(),
-            user_id=principal.id if principal else None,
-            username=principal.username if principal else detail.pop("username", None),
-            role=principal.role.value if principal else None,
-            action=action,
-            patient_id=patient_id,
-            method=request.method,
-            path=request.url.path[:300],
-            status=status,
-            client_ip=ip,
-            client_agent=agent,
-            detail=detail,
-        )
-    )
+    at = state.clock.now()
+    rows = [
+        {
+            "at": at,
+            "user_id": principal.id if principal else None,
+            "username": principal.username if principal else detail.pop("username", None),
+            "role": principal.role.value if principal else None,
+            "action": action,
+            "patient_id": patient_id,
+            "method": request.method,
+            "path": request.url.path[:300],
+            "status": status,
+            "client_ip": ip,
+            "client_agent": agent,
+            "detail": detail,
+        }
+        for patient_id, detail in entries
+    ]
+    session.execute(insert(AuditEntry), rows)
 
 
 def bearer_token(request: Request) -> str | None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from server.api.context import Principal
-from server.models import Case, Patient, Prescription, user_networks
+from server.models import Case, Patient, Prescription, User, user_networks
 from shared.domain import PrescriptionState, Role
 from shared.validation import name_compact_key
 
@@ -80,5 +81,24 @@ def board_query(
     return latest_first.offset(offset).limit(BOARD_LIMIT)
 
 
-def board(session: Session, query: Select[Prescription]) -> list[Prescription]:
-    return list(session.scalars(query))
+@dataclass(frozen=True)
+class BoardPage:
+    """A page of the board with what presenting it needs, loaded in one query each (cases with the
+    rows, then patients, then accepting users): 500 rows presented without 1,500 round trips."""
+
+    rows: list[Prescription]
+    patients: dict[int, Patient]
+    accepted_by: dict[int, User]
+
+
+def board(session: Session, query: Select[Prescription]) -> BoardPage:
+    rows = list(session.scalars(query.options(contains_eager(Prescription.case))))
+    patient_ids = {p.case.patient_id for p in rows}
+    user_ids = {p.accepted_by for p in rows if p.accepted_by is not None}
+    patients: dict[int, Patient] = {}
+    if patient_ids:
+        patients = {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(patient_ids)))}
+    users: dict[int, User] = {}
+    if user_ids:
+        users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
+    return BoardPage(rows, patients, users)

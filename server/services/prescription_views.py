@@ -65,11 +65,21 @@ def require_visibility(session: Session, prescription: Prescription, principal: 
     return seen
 
 
-def view(session: Session, prescription: Prescription, seen: str, today: date) -> PrescriptionView:
+def view(
+    session: Session,
+    prescription: Prescription,
+    seen: str,
+    today: date,
+    *,
+    patient: Patient | None = None,
+    accepted: User | None = None,
+) -> PrescriptionView:
+    """``patient`` and ``accepted`` (the accepting user) when the caller loaded them already."""
     case = prescription.case
-    patient = session.get(Patient, case.patient_id)
+    patient = patient or session.get(Patient, case.patient_id)
     assert patient is not None
-    accepted = session.get(User, prescription.accepted_by) if prescription.accepted_by else None
+    if accepted is None and prescription.accepted_by:
+        accepted = session.get(User, prescription.accepted_by)
     full = seen == "full"
     state = PrescriptionState(prescription.state)
     return PrescriptionView(

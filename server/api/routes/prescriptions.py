@@ -53,10 +53,23 @@ def list_prescriptions(
     )
     today = caller.state.clock.now().date()
     with caller.state.db.session() as session:
-        rows = board.board(session, query)
-        views = [view(session, p, "full", today) for p in rows]
-        for p in rows:
-            caller.audit(session, "prescription_board", patient_id=p.case.patient_id, prescription_id=p.id)
+        page = board.board(session, query)
+        views = [
+            view(
+                session,
+                p,
+                "full",
+                today,
+                patient=page.patients[p.case.patient_id],
+                accepted=page.accepted_by.get(p.accepted_by) if p.accepted_by else None,
+            )
+            for p in page.rows
+        ]
+        caller.audit_each(
+            session,
+            "prescription_board",
+            [(p.case.patient_id, {"prescription_id": p.id}) for p in page.rows],
+        )
         return views
 
 
