@@ -97,6 +97,31 @@ def test_cancel_needs_a_reason_then_renew_makes_the_second_round(
         run(loop, body())
 
 
+def test_a_cancel_the_server_refuses_shows_its_message_and_keeps_the_reason(
+    loop, qtbot, gui_server: LiveServer, tmp_path
+):
+    """Another client cancelled it first: the server's refusal is shown, the typed reason kept."""
+    with scene(gui_server, responders=1) as s:
+
+        async def body() -> None:
+            main = await open_main_window(gui_server.process.base_url, s.username, s.password, tmp_path)
+            qtbot.addWidget(main)
+            dialog = await _details(main, s)
+            dialog.tabs.setCurrentWidget(dialog.cancel)
+            dialog.cancel.reason.setPlainText("Doublon de la fiche du matin")
+            other = s.operator.post(f"/prescriptions/{s.prescription_id}/cancel", json={"reason": "Erreur"})
+            assert other.status_code == 200, other.text
+            assert not await dialog.cancel.submit()  # the window had not reloaded yet: the server says no
+            assert dialog.cancel.message.isVisible()
+            assert "Cette demande a été annulée" in dialog.cancel.message.text()
+            assert dialog.cancel.reason.toPlainText() == "Doublon de la fiche du matin"
+            assert s.prescription()["cancel_reason"] == "Erreur"
+            dialog.close()
+            await close_main_window(main)
+
+        run(loop, body())
+
+
 def test_documents_refused_before_sending_then_a_real_pdf(
     loop, qtbot, gui_server: LiveServer, tmp_path: Path
 ):

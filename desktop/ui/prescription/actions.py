@@ -16,14 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.sync.errors import ApiProblem
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.keys import button_shortcut
 from desktop.ui.prescription.widgets import (
     MessageLine,
     alive,
     field_error,
-    problem_text,
+    request_action,
     show_field_error,
 )
 from desktop.ui.tasks import spawn
@@ -108,17 +107,13 @@ class CancelTab(QWidget):
                 self.message.error(refused.errors[""])
             self.reason.setFocus()
             return False
-        try:
-            done = await self.api.cancel(prescription.id, body)
-        except ApiProblem as problem:
-            if not alive(self):
-                return False
-            self.message.error(problem_text(problem))
+        done = await request_action(self, self.message, self.api.cancel(prescription.id, body))
+        if done is None:
             return False
         if not alive(self):
             return True  # done on the server; the window is gone
         self.reason.clear()
-        self.message.done(f"Demande annulée — {done.state_label}")
+        self.message.done(f"Demande annulée — {done.value.state_label}")
         self.reload()
         return True
 
@@ -227,16 +222,13 @@ class RenewTab(QWidget):
             return False
         for label in errors_at.values():
             show_field_error(label, None)
-        try:
-            renewed = await self.api.renew(prescription.id, body)
-        except ApiProblem as problem:
-            if not alive(self):
-                return False
-            self.message.error(problem_text(problem))
+        done = await request_action(self, self.message, self.api.renew(prescription.id, body))
+        if done is None:
             return False
         if not alive(self):
             return True  # done on the server; the window is gone
         self.free_text.clear()
+        renewed = done.value
         count = renewed.notified_count
         self.message.done(
             f"{renewed.round}e Déclenchement envoyé — "
@@ -290,12 +282,7 @@ class IncidentTab(QWidget):
         except FormRefused as refused:
             show_field_error(self.text_error, refused.errors.get("text"))
             return False
-        try:
-            await self.api.report_incident(body)
-        except ApiProblem as problem:
-            if not alive(self):
-                return False
-            self.message.error(problem_text(problem))
+        if await request_action(self, self.message, self.api.report_incident(body)) is None:
             return False
         if not alive(self):
             return True  # done on the server; the window is gone

@@ -21,11 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.sync.errors import ApiProblem
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.prescription.actions import CancelTab, IncidentTab, RenewTab
 from desktop.ui.prescription.exchanges import CommentsTab, DocumentsTab
-from desktop.ui.prescription.widgets import MessageLine, alive, problem_text
+from desktop.ui.prescription.widgets import MessageLine, alive, request_action
 from desktop.ui.session import Session
 from desktop.ui.tasks import on_loop, spawn
 from desktop.workflows.prescription_timeline import local_time, prescription_timeline, resources
@@ -115,15 +114,11 @@ class PrescriptionDialog(QDialog):
         self._reload_timer.start()
 
     async def load(self) -> PrescriptionDetails | None:
-        try:
-            details = await self.api.details(self.prescription_id)
-        except ApiProblem as problem:
-            if not alive(self):
-                return None
-            self.message.error(f"Demande n° {self.prescription_id} illisible : {problem_text(problem)}")
-            return None
-        if not alive(self):
-            return None  # closed while reading: nothing to show
+        unreadable = f"Demande n° {self.prescription_id} illisible : "
+        done = await request_action(self, self.message, self.api.details(self.prescription_id), unreadable)
+        if done is None or not alive(self):
+            return None  # refused (said), or closed while reading: nothing to show
+        details = done.value
         self.message.clear_message()
         self.show_details(details)
         return details

@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.sync.errors import ApiProblem
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.keys import button_shortcut
 from desktop.ui.prescription.widgets import (
     MessageLine,
     alive,
     field_error,
-    problem_text,
+    request_action,
     show_field_error,
 )
 from desktop.ui.tasks import spawn
@@ -99,12 +98,7 @@ class CommentsTab(QWidget):
             show_field_error(self.tag_error, refused.errors.get("tag"))
             return False
         show_field_error(self.tag_error, None)
-        try:
-            await self.api.add_comment(self.prescription_id, body)
-        except ApiProblem as problem:
-            if not alive(self):
-                return False
-            self.message.error(problem_text(problem))
+        if await request_action(self, self.message, self.api.add_comment(self.prescription_id, body)) is None:
             return False
         if not alive(self):
             return True  # done on the server; the window is gone
@@ -171,16 +165,15 @@ class DocumentsTab(QWidget):
         except ValidationFailure as refused:
             self.message.error(refused.message)
             return False
-        try:
-            document = await self.api.attach(self.prescription_id, attachment)
-        except ApiProblem as problem:
-            if not alive(self):
-                return False
-            self.message.error(f"« {path.name} » refusé : {problem_text(problem)}")
+        refusal = f"« {path.name} » refusé : "
+        done = await request_action(
+            self, self.message, self.api.attach(self.prescription_id, attachment), refusal
+        )
+        if done is None:
             return False
         if not alive(self):
             return True  # done on the server; the window is gone
-        self.message.done(f"Document ajouté : {document.filename}")
+        self.message.done(f"Document ajouté : {done.value.filename}")
         self.reload()
         return True
 
@@ -192,15 +185,10 @@ class DocumentsTab(QWidget):
     async def open_document(self, document_id: int, filename: str) -> Path | None:
         """Downloads the document to a private temporary folder (removed with the window) and
         hands it to the system's viewer."""
-        try:
-            data = await self.api.download(self.prescription_id, document_id)
-        except ApiProblem as problem:
-            if not alive(self):
-                return None
-            self.message.error(problem_text(problem))
+        done = await request_action(self, self.message, self.api.download(self.prescription_id, document_id))
+        if done is None or not alive(self):
             return None
-        if not alive(self):
-            return None
+        data = done.value
         if self.folder is None:
             self.folder = tempfile.TemporaryDirectory(prefix="centrale-documents-")
         path = Path(self.folder.name) / f"{document_id}-{safe_filename(filename)}"

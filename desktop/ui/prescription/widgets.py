@@ -1,7 +1,11 @@
-"""Small pieces the details tabs share: a message line (error in red, success in green) and the
-French message of a failed API call."""
+"""Small pieces the details tabs share: a message line (error in red, success in green), the
+French message of a failed API call, and an action's request with its refusal shown."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import shiboken6
 from PySide6.QtWidgets import QLabel, QWidget
@@ -10,6 +14,7 @@ from desktop.sync.errors import ApiProblem, RequestRefused
 from desktop.ui.wizard.form import ERROR_STYLE, error_label
 
 DONE_STYLE = "color: #1b6e20; font-size: 11px;"
+T = TypeVar("T")
 
 
 class MessageLine(QLabel):
@@ -57,3 +62,25 @@ def alive(widget: QWidget) -> bool:
     """False once Qt deleted the widget (its window closed while a server call was under way):
     the answer is then dropped rather than shown on a deleted widget."""
     return bool(shiboken6.isValid(widget))
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """The server did it; `value` is its answer."""
+
+    value: T
+
+
+async def request_action(
+    widget: QWidget, message: MessageLine, request: Awaitable[T], prefix: str = ""
+) -> Done[T] | None:
+    """Awaits an action's request. Refused or unreachable: None, with the French message (after
+    `prefix`) on `message` unless `widget` was closed meanwhile. Done: its answer; the caller still
+    checks `alive(widget)` before showing it (done on the server, the window gone)."""
+    try:
+        value = await request
+    except ApiProblem as problem:
+        if alive(widget):
+            message.error(prefix + problem_text(problem))
+        return None
+    return Done(value)
