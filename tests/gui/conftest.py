@@ -18,6 +18,9 @@ from PySide6.QtWidgets import QApplication
 from desktop.ui import tasks
 from tests.integration.conftest import start_live
 from tests.support.live import LiveServer
+from tests.support.pcsc_fixtures import pcscd, slots  # the card tests' (per module)
+
+__all__ = ["pcscd", "slots"]
 
 
 @pytest.fixture(scope="session")

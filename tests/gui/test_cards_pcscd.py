@@ -9,11 +9,10 @@ need root and no other pcscd: otherwise they skip (fail with CI set), like tests
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -35,32 +34,10 @@ from tests.support import card_profiles as profiles
 from tests.support.desktop import operator_account
 from tests.support.gui import activate, close_main_window, line_text, open_main_window, press, run, wait_for
 from tests.support.live import LiveServer
-from tests.support.pcsc import CardSlots, PcscDaemon, PcscdUnavailable, required, wait_card_state
+from tests.support.pcsc import CardSlots, PcscDaemon, wait_card_state
 
 VITALE_SLOT, CPS_SLOT = 0, 1
 ALT = Qt.KeyboardModifier.AltModifier
-
-
-@pytest.fixture(scope="module")
-def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PcscDaemon]:
-    daemon = PcscDaemon(tmp_path_factory.mktemp("pcscd-gui"))
-    try:
-        daemon.start()
-    except PcscdUnavailable as exc:
-        if required():
-            pytest.fail(f"CI exige pcscd et vsmartcard-vpcd : {exc}")
-        pytest.skip(str(exc))
-    yield daemon
-    daemon.stop()
-
-
-@pytest.fixture
-def slots(pcscd: PcscDaemon) -> Iterator[CardSlots]:
-    if pcscd.process is None:  # a test stopped it on purpose
-        pcscd.start()
-    cards = CardSlots(pcscd)
-    yield cards
-    cards.remove_all()
 
 
 @asynccontextmanager
