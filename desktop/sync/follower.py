@@ -62,7 +62,10 @@ class ChangeFollower:
         backoff_start: float = 0.5,
         backoff_max: float = 15.0,
         on_state: Callable[[FeedState], None] | None = None,
+        head_at_login: int | None = None,
     ) -> None:
+        """``head_at_login``: the feed's head the login answered; a store that never followed the
+        feed starts there at once (else it asks the server for the head when it starts)."""
         self.client = client
         self.store = store
         self.handler = handler
@@ -73,6 +76,9 @@ class ChangeFollower:
         self.backoff_max = backoff_max
         self.on_state = on_state
         self.position = store.feed_position(stream)
+        if head_at_login is not None and not store.feed_started(stream):
+            self.position = max(self.position, head_at_login)
+            store.set_feed_position(self.position, stream)
         self.state = FeedState.CONNECTING
         self._resumed = asyncio.Event()
         self._stopped = False

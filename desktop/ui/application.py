@@ -99,7 +99,13 @@ class Controller:
 
         phone_service = await self._phone_service(login.user.username)
         softphone = self.options.softphone or (phone_service.create() if phone_service else None)
-        self.session = Session(client, login.user, directory=self.options.data_dir, softphone=softphone)
+        self.session = Session(
+            client,
+            login.user,
+            directory=self.options.data_dir,
+            softphone=softphone,
+            feed_head=login.feed_head,
+        )
         window = MainWindow(self.session, self.settings, self.secrets)
         self.window = window
         self.phone = PhoneBinding(window, window.status, phone_service, self.options.demo_calls)

@@ -36,7 +36,9 @@ class Session:
         *,
         directory: Path | None = None,
         softphone: Softphone | None = None,
+        feed_head: int | None = None,
     ) -> None:
+        """``feed_head``: the change feed's head the login answered (where a new store starts)."""
         self.client = client
         self.user = user
         self.operator = Operator(user_id=user.id, display_name=user.display_name)
@@ -52,7 +54,9 @@ class Session:
             on_change=self._outbox_changed,
             on_login_required=self._login_required,
         )
-        self.follower = ChangeFollower(client, self.store, self._event, on_state=self._feed_state)
+        self.follower = ChangeFollower(
+            client, self.store, self._event, on_state=self._feed_state, head_at_login=feed_head
+        )
         self.softphone = softphone
         self.call_log: CallLog | None = None
         self.flow: CallFlow | None = None

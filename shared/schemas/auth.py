@@ -29,3 +29,6 @@ class LoginResponse(BaseModel):
     token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_at: datetime
     user: UserOut
+    # the change feed's last seq when the session began: a desktop that never followed the feed
+    # starts there (what came before, it reads from the API), with no event of the session missed
+    feed_head: int = 0

@@ -14,7 +14,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.support.live import ADMIN_PASSWORD, ADMIN_USERNAME, LiveServer, patient_body
+from tests.support.live import ADMIN_PASSWORD, ADMIN_USERNAME, PASSWORD, LiveServer, patient_body
 from tests.support.server_process import ServerProcess
 
 Event = dict[str, Any]
@@ -335,3 +335,18 @@ def test_head_is_where_the_feed_stands_now(server: LiveServer) -> None:
     assert operator.get("/changes", params={"after": after}).json()["events"] == []
     _, professional = server.professional()
     assert professional.get("/changes/head").status_code == 403  # staff only, as /changes
+
+
+def test_the_login_answers_where_the_feed_stands(server: LiveServer) -> None:
+    """A desktop that never followed the feed starts at the login's head: nothing of its session is
+    missed, even when events come before it first asks the server."""
+    user, operator = server.user("operator")
+    create_patients(operator, 1)
+    with server.client() as fresh:
+        login = fresh.post("/auth/login", json={"username": user["username"], "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    at_login = login.json()["feed_head"]
+    assert at_login == head(operator)
+    ids = create_patients(operator, 2)
+    after = operator.get("/changes", params={"after": at_login}).json()["events"]
+    assert created_ids(after) == ids

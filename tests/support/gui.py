@@ -78,7 +78,7 @@ async def open_main_window(
     """What the application does after the login: a session and its main window, syncing."""
     client = ApiClient(base_url)
     login = await client.login(username, password)
-    session = Session(client, login.user, directory=directory, softphone=softphone)
+    session = Session(client, login.user, directory=directory, softphone=softphone, feed_head=login.feed_head)
     window = MainWindow(
         session, Settings(server_url=base_url, username=username), SecretStore(MemoryKeyring())
     )

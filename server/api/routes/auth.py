@@ -14,6 +14,7 @@ from server.security import throttle
 from server.security.passwords import hash_password, needs_rehash, verify_password
 from server.security.tokens import issue_token, revoke_token
 from server.services.accounts import user_out
+from server.services.feed import last_seq
 from shared.schemas.auth import LoginRequest, LoginResponse, UserOut
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -53,7 +54,9 @@ def login(body: LoginRequest, request: Request) -> LoginResponse:
             token, expires_at = issue_token(
                 session, user, now, state.settings.token_ttl_minutes, f"{ip or ''} {agent or ''}".strip()
             )
-            return LoginResponse(access_token=token, expires_at=expires_at, user=user_out(user))
+            return LoginResponse(
+                access_token=token, expires_at=expires_at, user=user_out(user), feed_head=last_seq(session)
+            )
     if blocked:
         raise _blocked(blocked)
     raise ApiError(401, "bad_credentials", "Identifiant ou mot de passe incorrect")

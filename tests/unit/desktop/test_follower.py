@@ -60,6 +60,31 @@ async def test_a_new_store_starts_at_the_feeds_head_and_never_replays_older_even
     assert store.feed_position() == 42
 
 
+async def test_a_new_store_given_the_logins_head_starts_there_without_asking() -> None:
+    """The head the login answered: set at once (no event of the session can come before it), not
+    asked for; a store that followed the feed before keeps its own position."""
+    server, store = FakeServer(), LocalStore(None)
+    handled: list[int] = []
+    client = server.client()
+    client.events_url = lambda after: f"ws://127.0.0.1:9/api/v1/events?after={after}"  # type: ignore[method-assign]
+    server.script("GET /changes", ok(_page(41, 42, after=40)), *[ok(_page(after=42))] * 50)
+    follower = ChangeFollower(
+        client, store, lambda e: handled.append(e.seq), poll_interval=0.01, head_at_login=40
+    )
+    assert (follower.position, store.feed_position(), store.feed_started()) == (40, 40, True)
+    task = asyncio.create_task(follower.run())
+    try:
+        while follower.position < 42:
+            await asyncio.sleep(0.01)
+    finally:
+        follower.stop()
+        await asyncio.wait_for(task, 5)
+    assert handled == [41, 42]
+    assert "/api/v1/changes/head" not in [r.url.path for r in server.requests]
+    again = ChangeFollower(client, store, lambda e: handled.append(e.seq), head_at_login=90)
+    assert again.position == 42  # followed before: resumes from its own position, nothing skipped
+
+
 async def test_replayed_events_are_handled_once_and_the_position_is_stored() -> None:
     store = LocalStore(None)
     store.set_feed_position(3)
