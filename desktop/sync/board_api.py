@@ -35,7 +35,9 @@ class BoardApi:
         self.sections = sections_of(role)
 
     async def page(self, scope: str, since: datetime, offset: int = 0) -> list[PrescriptionView]:
-        params = {"scope": scope, "since": since.isoformat(), "offset": offset}
+        params: dict[str, str | int] = {"scope": scope, "since": since.isoformat(), "offset": offset}
+        if scope != "mine":
+            params["exclude_mine"] = "true"  # « Mes fiches » has them: not read twice
         response = await self.client.request("GET", "/prescriptions", params=params)
         return _VIEWS.validate_json(response.content)
 

@@ -51,12 +51,17 @@ def board_query(
     since: datetime | None,
     profession: str | None,
     offset: int = 0,
+    exclude_mine: bool = False,
 ) -> Select[Prescription]:
-    """At most BOARD_LIMIT rows, latest first; `offset` pages further (the desktop's full board)."""
+    """At most BOARD_LIMIT rows, latest first; `offset` pages further (the desktop's full board).
+    `exclude_mine` leaves out the caller's own cases: the desktop's second section, whose first,
+    « Mes fiches », has them already."""
     query = select(Prescription).join(Case, Case.id == Prescription.case_id)
     scoped = scope_condition(principal, scope)
     if scoped is not None:
         query = query.where(scoped)
+    if exclude_mine:
+        query = query.where(Case.created_by != principal.id)
     if state is not None:
         query = query.where(Prescription.state == state.value)
     if number:

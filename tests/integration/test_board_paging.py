@@ -53,3 +53,25 @@ def test_every_row_read_on_the_board_is_audited(desk: Desk) -> None:
         assert len(rows) == 2
         assert {e["detail"]["prescription_id"] for e in trail} == rows
         assert {(e["method"], e["status"], e["user_id"]) for e in trail} == {("GET", 200, operator_id)}
+
+
+def test_exclude_mine_leaves_the_callers_own_cases_to_their_section(desk: Desk) -> None:
+    """The desktop's second section (`scope=all` for an operator) without « Mes fiches »' rows."""
+    lat, lon = place()
+    patient = desk.patient(lat, lon, last_name=unique_name("Sections"))
+    since = desk.now()
+    _other, colleague = desk.staff("operator")
+    mine = desk.send(patient["id"], prescription())["prescriptions"][0]["id"]
+    sent = desk.post_case(patient["id"], prescription(), client=colleague)
+    assert sent.status_code == 201, sent.text
+    theirs = sent.json()["prescriptions"][0]["id"]
+    params = {"q": patient["last_name"], "since": since.isoformat(), "scope": "all"}
+
+    def ids(**extra: str) -> set[int]:
+        answer = desk.operator.get("/prescriptions", params={**params, **extra})
+        assert answer.status_code == 200, answer.text
+        return {p["id"] for p in answer.json()}
+
+    assert ids() == {mine, theirs}
+    assert ids(exclude_mine="true") == {theirs}
+    assert ids(scope="mine") == {mine}

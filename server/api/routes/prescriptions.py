@@ -40,6 +40,7 @@ def list_prescriptions(
     since: AwareDatetime | None = None,
     profession: str | None = Query(default=None, max_length=2),
     offset: int = Query(default=0, ge=0, le=1_000_000),
+    exclude_mine: bool = False,
 ) -> list[PrescriptionView]:
     query = board.board_query(
         caller.principal,
@@ -50,6 +51,7 @@ def list_prescriptions(
         since,
         profession,
         offset,
+        exclude_mine,
     )
     today = caller.state.clock.now().date()
     with caller.state.db.session() as session:
