@@ -56,6 +56,18 @@ def test_an_event_signals_its_row_only_and_a_new_row_is_inserted(qapp) -> None:
     assert [mine.index(r, Column.NUMBER).data() for r in range(2)] == ["#30000002", "#30000004"]
 
 
+def test_a_page_repeating_a_row_inserts_it_once(qapp) -> None:
+    """A case created during a full read shifts the next page by one: its first row comes again."""
+    model = model_with(3)
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    again = [BoardRow.from_view(view(pid, sent_at=T0), Section.MINE) for pid in (3, 4, 4, 5)]
+    model.merge(again)
+    assert inserted == [(3, 4)]  # 4 and 5, each once; 3 was there
+    assert [model.source_row(pid) for pid in (3, 4, 5)] == [2, 3, 4]
+    assert model.rowCount() == 5
+
+
 def test_thousands_of_events_do_not_wear_out_true(qapp) -> None:
     model = model_with(1000)
     proxy = BoardProxy(model, Section.MINE)

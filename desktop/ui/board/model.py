@@ -172,10 +172,12 @@ class BoardModel(QAbstractTableModel):
     def merge(self, rows: Iterable[BoardRow]) -> None:
         """Rows read after an event: new ones inserted at the end, known ones signalled in place."""
         new: list[BoardRow] = []
+        new_ids: set[int] = set()
         for row in rows:
             position = self.state.positions.get(row.id)
             if position is None:
-                if all(row.id != other.id for other in new):
+                if row.id not in new_ids:  # a page shifted by a new case may repeat a row
+                    new_ids.add(row.id)
                     new.append(row)
                 continue
             self.state.upsert(row)
