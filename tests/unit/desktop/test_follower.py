@@ -37,22 +37,36 @@ def _followed_before() -> tuple[FakeServer, LocalStore]:
     return FakeServer(), store
 
 
-async def test_a_new_store_starts_at_the_feeds_head_and_never_replays_older_events() -> None:
-    server, store = FakeServer(), LocalStore(None)
-    assert not store.feed_started()
+def _polling_follower(
+    server: FakeServer, store: LocalStore, head_at_login: int | None = None
+) -> tuple[ChangeFollower, list[int]]:
+    """A follower that finds no WebSocket and polls /changes, which holds events 41 and 42."""
     handled: list[int] = []
     client = server.client()
     client.events_url = lambda after: f"ws://127.0.0.1:9/api/v1/events?after={after}"  # type: ignore[method-assign]
-    server.script("GET /changes/head", ok(_page(after=40)))
     server.script("GET /changes", ok(_page(41, 42, after=40)), *[ok(_page(after=42))] * 50)
-    follower = ChangeFollower(client, store, lambda e: handled.append(e.seq), poll_interval=0.01)
+    follower = ChangeFollower(
+        client, store, lambda e: handled.append(e.seq), poll_interval=0.01, head_at_login=head_at_login
+    )
+    return follower, handled
+
+
+async def _follow_until(follower: ChangeFollower, seq: int) -> None:
     task = asyncio.create_task(follower.run())
     try:
-        while follower.position < 42:
+        while follower.position < seq:
             await asyncio.sleep(0.01)
     finally:
         follower.stop()
         await asyncio.wait_for(task, 5)
+
+
+async def test_a_new_store_starts_at_the_feeds_head_and_never_replays_older_events() -> None:
+    server, store = FakeServer(), LocalStore(None)
+    assert not store.feed_started()
+    server.script("GET /changes/head", ok(_page(after=40)))
+    follower, handled = _polling_follower(server, store)
+    await _follow_until(follower, 42)
     assert handled == [41, 42]
     assert next(r.url.params["after"] for r in server.requests if r.url.path.endswith("/changes")) == "40"
     assert [r.url.path for r in server.requests].count("/api/v1/changes/head") == 1
@@ -64,24 +78,12 @@ async def test_a_new_store_given_the_logins_head_starts_there_without_asking() -
     """The head the login answered: set at once (no event of the session can come before it), not
     asked for; a store that followed the feed before keeps its own position."""
     server, store = FakeServer(), LocalStore(None)
-    handled: list[int] = []
-    client = server.client()
-    client.events_url = lambda after: f"ws://127.0.0.1:9/api/v1/events?after={after}"  # type: ignore[method-assign]
-    server.script("GET /changes", ok(_page(41, 42, after=40)), *[ok(_page(after=42))] * 50)
-    follower = ChangeFollower(
-        client, store, lambda e: handled.append(e.seq), poll_interval=0.01, head_at_login=40
-    )
+    follower, handled = _polling_follower(server, store, head_at_login=40)
     assert (follower.position, store.feed_position(), store.feed_started()) == (40, 40, True)
-    task = asyncio.create_task(follower.run())
-    try:
-        while follower.position < 42:
-            await asyncio.sleep(0.01)
-    finally:
-        follower.stop()
-        await asyncio.wait_for(task, 5)
+    await _follow_until(follower, 42)
     assert handled == [41, 42]
     assert "/api/v1/changes/head" not in [r.url.path for r in server.requests]
-    again = ChangeFollower(client, store, lambda e: handled.append(e.seq), head_at_login=90)
+    again = ChangeFollower(follower.client, store, lambda e: handled.append(e.seq), head_at_login=90)
     assert again.position == 42  # followed before: resumes from its own position, nothing skipped
 
 
