@@ -221,6 +221,7 @@ async def test_the_api_reads_every_page_of_each_section() -> None:
     pages = [(p["scope"], p["offset"]) for p in params]
     assert pages == [("mine", "0"), ("mine", "500"), ("supervised", "0")]
     assert params[0]["since"] == (T0 - timedelta(days=14)).isoformat()
+    assert [p.get("exclude_mine") for p in params] == [None, None, "true"]  # « Mes fiches » has them
     state = BoardState()
     state.replace(rows)
     assert len(state) == PAGE_SIZE + 1
