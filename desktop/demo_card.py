@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cardreader.emulator.pcscd import READER_NAME, VPCD_REGISTRATION, PcscdUnavailable, PrivatePcscd
+from cardreader.emulator.pcscd import READER_NAME, PcscdUnavailable, PrivatePcscd, vpcd_registration
 from cardreader.emulator.profiles import build_profile
 from cardreader.emulator.vpcd import DEFAULT_PORT, VpcdCardSession
 from cardreader.errors import CardReadError
@@ -94,12 +94,10 @@ class DemoCardUnavailable(RuntimeError):
 
 def vpcd_port() -> int:
     """Slot 0's TCP port as registered by vsmartcard-vpcd (CHANNELID, default 35963)."""
-    if VPCD_REGISTRATION.exists():
-        for line in VPCD_REGISTRATION.read_text(encoding="utf-8").splitlines():
-            parts = line.split()
-            if len(parts) == 2 and parts[0] == "CHANNELID":
-                with suppress(ValueError):
-                    return int(parts[1], 0)
+    registered = vpcd_registration("CHANNELID")
+    if registered:
+        with suppress(ValueError):
+            return int(registered, 0)
     return DEFAULT_PORT
 
 

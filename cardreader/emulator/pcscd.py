@@ -34,14 +34,20 @@ class PcscdUnavailable(RuntimeError):
     """Why no private pcscd could start (``str()`` is French)."""
 
 
-def vpcd_library() -> Path:
-    """The driver path as registered by the vsmartcard-vpcd package (LIBPATH line)."""
+def vpcd_registration(key: str) -> str | None:
+    """A value of the vsmartcard-vpcd package's reader registration (``LIBPATH``, ``CHANNELID``…)."""
     if VPCD_REGISTRATION.exists():
         for line in VPCD_REGISTRATION.read_text(encoding="utf-8").splitlines():
             parts = line.split()
-            if len(parts) == 2 and parts[0] == "LIBPATH":
-                return Path(parts[1])
-    return VPCD_DEFAULT_LIBRARY
+            if len(parts) == 2 and parts[0] == key:
+                return parts[1]
+    return None
+
+
+def vpcd_library() -> Path:
+    """The driver path as registered by the vsmartcard-vpcd package."""
+    registered = vpcd_registration("LIBPATH")
+    return Path(registered) if registered else VPCD_DEFAULT_LIBRARY
 
 
 def free_port_pair() -> int:
