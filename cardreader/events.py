@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cardreader.cards.atr import CardKind
-from cardreader.errors import CardErrorCode
+from cardreader.errors import MESSAGES, CardErrorCode
 from cardreader.reading import CardContent
 
 
@@ -43,6 +43,11 @@ class CardError:
     reader: str | None  # None when no reader is concerned (pcscd stopped)
     code: CardErrorCode
     message: str  # French, for the user
+
+
+def card_error(reader: str | None, code: CardErrorCode) -> CardError:
+    """The error event of ``code``, with its French message."""
+    return CardError(reader, code, MESSAGES[code])
 
 
 CardEvent = ReaderAdded | ReaderRemoved | CardInserted | CardRemoved | CardRead | CardError

@@ -2,8 +2,9 @@
 
 Nothing from pyscard leaves this module: readers are names, ATRs are ``bytes``, results are the
 dataclasses of ``cardreader.cards`` and the events of ``cardreader.events``. All card I/O of a
-:class:`CardWatcher` happens on its one worker thread; the events go to a sink callable (see
-``cardreader.service`` for the asyncio bridge).
+:class:`CardWatcher` happens on its one worker thread; the events go to a sink callable.
+:class:`PcscCardReader` is the adapter of ``cardreader.api.CardReader``: that watcher behind the
+asyncio bridge of ``cardreader.service``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from smartcard import scard  # type: ignore[import-untyped]
 
 from cardreader.apdu import Exchange
+from cardreader.api import EventSink
 from cardreader.cards.atr import classify_atr
 from cardreader.errors import CardErrorCode, CardReadError
 from cardreader.events import (
@@ -28,8 +30,10 @@ from cardreader.events import (
     CardRemoved,
     ReaderAdded,
     ReaderRemoved,
+    card_error,
 )
 from cardreader.reading import CardContent, read_card
+from cardreader.service import CardService
 
 _log = logging.getLogger(__name__)
 
@@ -205,10 +209,6 @@ def read_once(reader: str | None = None) -> tuple[str, CardContent, int]:
         return chosen.reader, content, count
 
 
-def _error_event(reader: str | None, code: CardErrorCode) -> CardError:
-    return CardError(reader, code, CardReadError(code).message)
-
-
 @dataclass
 class _Known:
     state: int = scard.SCARD_STATE_UNAWARE
@@ -279,7 +279,7 @@ class CardWatcher:
         self._drop_context()
         if not self._service_error_sent:
             self._service_error_sent = True
-            self._sink(_error_event(None, CardErrorCode.NO_SERVICE))
+            self._sink(card_error(None, CardErrorCode.NO_SERVICE))
 
     def _drop_context(self) -> None:
         context, self._context = self._context, None
@@ -323,7 +323,7 @@ class CardWatcher:
             known.card = True
             known.counter = change.counter
             if change.mute:
-                self._sink(_error_event(change.reader, CardErrorCode.MUTE_CARD))
+                self._sink(card_error(change.reader, CardErrorCode.MUTE_CARD))
                 return
             self._sink(CardInserted(change.reader, change.atr, classify_atr(change.atr)))
             self._read(context, change.reader)
@@ -337,3 +337,19 @@ class CardWatcher:
             self._sink(CardError(reader, error.code, error.message))
             return
         self._sink(CardRead(reader, content, count))
+
+
+class PcscCardReader(CardService):
+    """``cardreader.api.CardReader`` through pcscd: a :class:`CardWatcher` on its own thread
+    (``poll_ms``: longest block in SCardGetStatusChange; ``retry_s``: pause before reconnecting
+    to a pcscd that went away), its events on the loop that called ``start``."""
+
+    def __init__(self, poll_ms: int = 500, retry_s: float = 0.5) -> None:
+        super().__init__(poll_ms)
+        self._retry_s = retry_s
+
+    def _new_watcher(self, sink: EventSink) -> CardWatcher:
+        return CardWatcher(sink, poll_ms=self._poll_ms, retry_s=self._retry_s)
+
+    def list_readers(self) -> list[str]:
+        return list_readers()

@@ -25,8 +25,8 @@ from cardreader.cards import atr as atrs
 from cardreader.cards import cps, vitale2
 from cardreader.cards.tlv import encode_tlv
 from cardreader.emulator.card import VirtualCard
+from cardreader.emulator.faults import Fault, FaultKind
 from cardreader.emulator.filesystem import DedicatedFile, ElementaryFile, master_file
-from cardreader.emulator.vpcd import Fault, FaultKind
 from shared.domain import PROFESSIONS
 
 

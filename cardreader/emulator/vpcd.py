@@ -13,10 +13,12 @@ import contextlib
 import socket
 import threading
 import time
-from dataclasses import dataclass
-from enum import StrEnum
 
 from cardreader.emulator.card import VirtualCard
+from cardreader.emulator.faults import GARBAGE, Fault, FaultKind, answer_apdu, is_mute
+
+# Fault, FaultKind and GARBAGE live in faults.py; still importable from here.
+__all__ = ["DEFAULT_PORT", "GARBAGE", "Fault", "FaultKind", "VpcdCardSession"]
 
 DEFAULT_PORT = 35963  # vsmartcard vpcd.h VPCDPORT; slot N listens on DEFAULT_PORT + N
 CTRL_OFF = 0
@@ -26,23 +28,9 @@ CTRL_ATR = 4
 _LENGTH_BYTES = 2
 
 
-class FaultKind(StrEnum):
-    PULL = "pull"  # the card is pulled out after N answered APDUs
-    MUTE = "mute"  # no answer to reset: what a card inserted upside down does
-    GARBAGE = "garbage"  # after N APDUs, answers bytes that mean nothing
-    SW_6F00 = "sw6f00"  # after N APDUs, answers 6F00 "no precise diagnosis"
-
-
-GARBAGE = bytes.fromhex("DE AD BE EF 13 37")
 # Longer than any ATR (ISO/IEC 7816-3 § 8.2.1: at most 33 bytes): the driver refuses it, so the
 # power-up fails and pcscd reports the card as mute, as with a card inserted upside down.
 _NO_VALID_ATR = bytes(40)
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    kind: FaultKind
-    after: int = 0  # APDUs answered normally before the fault
 
 
 def _quick_ack(sock: socket.socket) -> None:
@@ -162,21 +150,13 @@ class VpcdCardSession:
         elif code == CTRL_OFF:
             self._just_powered = False
         elif code == CTRL_ATR:
-            mute = self.fault is not None and self.fault.kind is FaultKind.MUTE
+            mute = is_mute(self.fault)
             # A mute card is present (presence polls get an ATR) but gives none after power-up.
             self._send(sock, _NO_VALID_ATR if mute and self._just_powered else self.card.atr)
             self._just_powered = False
 
     def _apdu(self, apdu: bytes) -> bytes | None:
-        fault = self.fault
-        if fault is not None and self.apdu_count >= fault.after:
-            if fault.kind is FaultKind.PULL:
-                return None
-            if fault.kind is FaultKind.GARBAGE:
-                self.apdu_count += 1
-                return GARBAGE
-            if fault.kind is FaultKind.SW_6F00:
-                self.apdu_count += 1
-                return b"\x6f\x00"
-        self.apdu_count += 1
-        return self.card.process(apdu)
+        answer = answer_apdu(self.card, self.fault, self.apdu_count, apdu)
+        if answer is not None:
+            self.apdu_count += 1
+        return answer
