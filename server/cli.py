@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from server.api.errors import ApiError, translate_validation_error
 from server.clock import Clock
+from server.errors import DomainError
 from server.settings import Settings, SettingsError
+from server.validation_messages import translate_validation_error
 from shared.domain import Role
 
 DEFAULT_HOST = "127.0.0.1"
@@ -152,8 +153,8 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
             field, message, _code = translate_validation_error(dict(error))
             print(f"Erreur : {field or 'valeur'} : {message}", file=sys.stderr)
         return 1
-    except ApiError as exc:
-        print(f"Erreur : {exc.detail}", file=sys.stderr)
+    except DomainError as exc:
+        print(f"Erreur : {exc.message}", file=sys.stderr)
         return 1
     finally:
         db.dispose()

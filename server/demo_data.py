@@ -12,10 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.api.context import Principal
 from server.clock import Clock
 from server.db import Database
 from server.models import User
+from server.security.principal import Principal
 from server.services.accounts import create_network, create_professional, create_user
 from server.services.patients import create_patient, set_usual_professionals
 from shared.domain import Availability, Role

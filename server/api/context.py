@@ -1,4 +1,8 @@
-"""What a route needs: the application's state, the authenticated caller, and the audit trail."""
+"""What a route needs: the application's state, the authenticated caller, and the audit trail.
+
+Who the caller is and what they may do is decided in server/security/ (any front end); this module
+only reads it off the HTTP request.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from server.clock import Clock, DueWork
 from server.db import Database
-from server.models import AuditEntry, User
-from server.security.tokens import TokenHolder, TokenProblem, token_holder
+from server.security.access import admit
+from server.security.audit import Origin, record_audit, record_audits
+from server.security.principal import Principal
 from server.settings import Settings
 from shared.domain import Role
-
-from .errors import ApiError
 
 
 @dataclass
@@ -34,32 +37,17 @@ def app_state(request: Request) -> AppState:
     return state
 
 
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller, detached from any database session."""
+def client_of(connection: HTTPConnection) -> tuple[str | None, str | None]:
+    ip = connection.client.host if connection.client else None
+    agent = connection.headers.get("x-centrale-client") or connection.headers.get("user-agent")
+    return ip, (agent or None) and agent[:200]
 
-    id: int
-    username: str
-    role: Role
-    display_name: str
-    network_ids: tuple[int, ...]
-    rpps: str | None = None
 
-    @classmethod
-    def of(cls, user: User) -> Principal:
-        rpps = user.professional.rpps if user.professional is not None else None
-        return cls(user.id, user.username, Role(user.role), user.display_name, tuple(user.network_ids), rpps)
-
-    @classmethod
-    def of_holder(cls, holder: TokenHolder) -> Principal:
-        return cls(
-            holder.user_id,
-            holder.username,
-            Role(holder.role),
-            holder.display_name,
-            holder.network_ids,
-            holder.rpps,
-        )
+def origin_of(connection: HTTPConnection) -> Origin:
+    """The audit trail's view of a request or a WebSocket (whose handshake is a GET)."""
+    ip, agent = client_of(connection)
+    method = connection.scope.get("method", "GET")
+    return Origin(method, connection.url.path[:300], ip, agent)
 
 
 @dataclass(frozen=True)
@@ -79,65 +67,24 @@ class Caller:
         status: int = 200,
         **detail: Any,
     ) -> None:
-        record_audit(session, self.request, self.state, self.principal, action, patient_id, status, detail)
+        record_audit(
+            session,
+            self.state.clock.now(),
+            origin_of(self.request),
+            self.principal,
+            action,
+            patient_id=patient_id,
+            status=status,
+            **detail,
+        )
 
     def audit_each(
         self, session: Session, action: str, entries: list[tuple[int | None, dict[str, Any]]]
     ) -> None:
         """One audit entry per (patient_id, detail), written in one statement (a page of the board)."""
         if entries:
-            record_audits(session, self.request, self.state, self.principal, action, entries)
-
-
-def client_of(request: Request) -> tuple[str | None, str | None]:
-    ip = request.client.host if request.client else None
-    agent = request.headers.get("x-centrale-client") or request.headers.get("user-agent")
-    return ip, (agent or None) and agent[:200]
-
-
-def record_audit(
-    session: Session,
-    request: Request,
-    state: AppState,
-    principal: Principal | None,
-    action: str,
-    patient_id: int | None,
-    status: int,
-    detail: dict[str, Any],
-) -> None:
-    record_audits(session, request, state, principal, action, [(patient_id, detail)], status)
-
-
-def record_audits(
-    session: Session,
-    request: Request,
-    state: AppState,
-    principal: Principal | None,
-    action: str,
-    entries: list[tuple[int | None, dict[str, Any]]],
-    status: int = 200,
-) -> None:
-    """One audit entry per (patient_id, detail) of one request, in one INSERT."""
-    ip, agent = client_of(request)
-    at = state.clock.now()
-    rows = [
-        {
-            "at": at,
-            "user_id": principal.id if principal else None,
-            "username": principal.username if principal else detail.pop("username", None),
-            "role": principal.role.value if principal else None,
-            "action": action,
-            "patient_id": patient_id,
-            "method": request.method,
-            "path": request.url.path[:300],
-            "status": status,
-            "client_ip": ip,
-            "client_agent": agent,
-            "detail": detail,
-        }
-        for patient_id, detail in entries
-    ]
-    session.execute(insert(AuditEntry), rows)
+            at, origin = self.state.clock.now(), origin_of(self.request)
+            record_audits(session, at, origin, self.principal, action, entries)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -158,25 +105,5 @@ class RoleGuard:
 
     def __call__(self, request: Request) -> Caller:
         state = app_state(request)
-        token = bearer_token(request)
-        if token is None:
-            raise ApiError(
-                401, "not_authenticated", "Authentification requise", headers={"WWW-Authenticate": "Bearer"}
-            )
-        with state.db.session() as session:
-            try:
-                principal = Principal.of_holder(token_holder(session, token, state.clock.now()))
-            except TokenProblem as problem:
-                raise ApiError(
-                    401, problem.code, problem.message, headers={"WWW-Authenticate": "Bearer"}
-                ) from problem
-            if principal.role not in self.roles:
-                allowed = sorted(r.value for r in self.roles)
-                record_audit(session, request, state, principal, "forbidden", None, 403, {"allowed": allowed})
-        if principal.role not in self.roles:
-            raise ApiError(403, "forbidden", "Accès refusé pour votre rôle")
+        principal = admit(state.db, bearer_token(request), self.roles, state.clock.now(), origin_of(request))
         return Caller(request, principal, state)
-
-
-STAFF = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR)
-EVERYONE = tuple(Role)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from server.errors import TokenRefused
 from server.models import AuthToken, User
 from server.models.base import UtcDateTime
 
@@ -34,13 +35,6 @@ def issue_token(
         )
     )
     return token, expires_at
-
-
-class TokenProblem(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -69,13 +63,14 @@ _NETWORKS = text("SELECT network_id FROM user_networks WHERE user_id = :user_id 
 
 
 def token_holder(session: Session, token: str, now: datetime) -> TokenHolder:
+    """Who holds this token; raises TokenRefused when it is unknown, revoked or expired."""
     row = session.execute(_HOLDER, {"digest": _digest(token)}).one_or_none()
     if row is None or row.revoked:
-        raise TokenProblem("token_invalid", "Session invalide : reconnectez-vous")
+        raise TokenRefused("token_invalid", "Session invalide : reconnectez-vous")
     if row.expires_at <= now:
-        raise TokenProblem("token_expired", "Session expirée : reconnectez-vous")
+        raise TokenRefused("token_expired", "Session expirée : reconnectez-vous")
     if not row.active:
-        raise TokenProblem("user_inactive", "Compte désactivé")
+        raise TokenRefused("user_inactive", "Compte désactivé")
     networks = tuple(session.execute(_NETWORKS, {"user_id": row.id}).scalars())
     return TokenHolder(row.id, row.username, row.role, row.display_name, networks, row.rpps)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.api.errors import ApiError, not_found
+from server.errors import Conflict, Invalid, not_found
 from server.geo.placing import fill_from_commune, moved_commune
 from server.models import Network, ProfessionalProfile, User
 from server.security.passwords import hash_password
@@ -42,7 +42,7 @@ def networks_by_ids(session: Session, ids: list[int]) -> list[Network]:
     found = list(session.scalars(select(Network).where(Network.id.in_(wanted)))) if wanted else []
     missing = sorted(set(wanted) - {n.id for n in found})
     if missing:
-        raise ApiError(422, "network_unknown", f"Réseau inconnu : {', '.join(map(str, missing))}")
+        raise Invalid("network_unknown", f"Réseau inconnu : {', '.join(map(str, missing))}")
     return found
 
 
@@ -56,7 +56,7 @@ def network_by_name(session: Session, name: str) -> Network | None:
 
 def create_network(session: Session, body: NetworkCreate, now: datetime) -> NetworkOut:
     if network_by_name(session, body.name) is not None:
-        raise ApiError(409, "network_exists", f"Le réseau « {body.name} » existe déjà")
+        raise Conflict("network_exists", f"Le réseau « {body.name} » existe déjà")
     network = Network(name=body.name, created_at=now)
     session.add(network)
     session.flush()
@@ -65,13 +65,13 @@ def create_network(session: Session, body: NetworkCreate, now: datetime) -> Netw
 
 def _check_username_free(session: Session, username: str) -> None:
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise ApiError(409, "username_taken", f"L'identifiant « {username} » est déjà pris")
+        raise Conflict("username_taken", f"L'identifiant « {username} » est déjà pris")
 
 
 def create_user(session: Session, body: UserCreate, now: datetime) -> User:
     if body.role == Role.PROFESSIONAL:
-        raise ApiError(
-            422, "use_professional_route", "Un professionnel se crée par /api/v1/admin/professionals"
+        raise Invalid(
+            "use_professional_route", "Un professionnel se crée par /api/v1/admin/professionals"
         )
     _check_username_free(session, body.username)
     user = User(
@@ -113,12 +113,12 @@ def create_professional(
     (bulk loads hash a shared password once; argon2 is slow on purpose)."""
     _check_username_free(session, body.username)
     if session.scalar(select(ProfessionalProfile.user_id).where(ProfessionalProfile.rpps == body.rpps)):
-        raise ApiError(409, "rpps_taken", f"Le RPPS {body.rpps} a déjà un compte")
+        raise Conflict("rpps_taken", f"Le RPPS {body.rpps} a déjà un compte")
     position = {"latitude": body.latitude, "longitude": body.longitude, "commune_insee": body.commune_insee}
     fill_from_commune(position)
     if position["latitude"] is None or position["longitude"] is None:
-        raise ApiError(
-            422, "position_unknown", "Commune sans position connue : indiquez la position du cabinet"
+        raise Invalid(
+            "position_unknown", "Commune sans position connue : indiquez la position du cabinet"
         )
     user = User(
         username=body.username,

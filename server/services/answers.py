@@ -11,12 +11,20 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.api.context import Principal
-from server.api.errors import ApiError, not_found
+from server.errors import Conflict, Forbidden, not_found
 from server.models import Notification, Patient, Prescription
+from server.security.principal import Principal
 from server.services import feed
 from server.services.dispatch import close_open_notifications, start_round
 from shared.domain import PrescriptionState, Role
+from shared.schemas.feed import (
+    PrescriptionAccepted,
+    PrescriptionCancelled,
+    PrescriptionDeclined,
+    PrescriptionFinished,
+    PrescriptionRenewed,
+    PrescriptionStarted,
+)
 
 _STATE_CONFLICT = {
     PrescriptionState.ACCEPTED: "Cette demande a déjà été acceptée",
@@ -35,9 +43,9 @@ def locked(session: Session, prescription_id: int) -> Prescription:
     return prescription
 
 
-def _conflict(prescription: Prescription) -> ApiError:
+def _conflict(prescription: Prescription) -> Conflict:
     state = PrescriptionState(prescription.state)
-    return ApiError(409, f"state_{state.value}", _STATE_CONFLICT[state], state=state.value)
+    return Conflict(f"state_{state.value}", _STATE_CONFLICT[state], state=state.value)
 
 
 def current_notification(session: Session, prescription: Prescription, user_id: int) -> Notification | None:
@@ -50,22 +58,16 @@ def current_notification(session: Session, prescription: Prescription, user_id: 
     )
 
 
-def _event(session: Session, kind: str, p: Prescription, now: datetime, **data: object) -> None:
-    feed.append_event(
-        session, kind, now, case_id=p.case_id, prescription_id=p.id, data={"round": p.round, **data}
-    )
-
-
 def accept(session: Session, prescription_id: int, by: Principal, now: datetime) -> Prescription:
     prescription = locked(session, prescription_id)
     notification = current_notification(session, prescription, by.id)
     if notification is None:
-        raise ApiError(403, "not_notified", "Cette demande ne vous a pas été proposée")
+        raise Forbidden("not_notified", "Cette demande ne vous a pas été proposée")
     # The conditional update is what makes one winner, whatever the concurrency: the row lock makes
     # a second accept wait, then find the state no longer pending.
     if prescription.state == PrescriptionState.PENDING.value and prescription.deadline_at <= now:
         # The timer may not have run yet (it ticks every second): the delay is over all the same.
-        raise ApiError(409, "deadline_passed", "Le délai de réponse est dépassé", state="pending")
+        raise Conflict("deadline_passed", "Le délai de réponse est dépassé", state="pending")
     won = session.execute(
         update(Prescription)
         .where(
@@ -83,14 +85,10 @@ def accept(session: Session, prescription_id: int, by: Principal, now: datetime)
     notification.answer, notification.answered_at = "accepted", now
     notification.seen_at = notification.seen_at or now
     close_open_notifications(session, prescription, "taken", now)
-    _event(
-        session,
-        "prescription_accepted",
-        prescription,
-        now,
-        accepted_by=by.id,
-        accepted_by_name=by.display_name,
+    accepted = PrescriptionAccepted(
+        round=prescription.round, accepted_by=by.id, accepted_by_name=by.display_name
     )
+    feed.append_prescription_event(session, prescription, accepted, now)
     return prescription
 
 
@@ -98,13 +96,15 @@ def decline(session: Session, prescription_id: int, by: Principal, now: datetime
     prescription = locked(session, prescription_id)
     notification = current_notification(session, prescription, by.id)
     if notification is None:
-        raise ApiError(403, "not_notified", "Cette demande ne vous a pas été proposée")
+        raise Forbidden("not_notified", "Cette demande ne vous a pas été proposée")
     if prescription.state != PrescriptionState.PENDING.value:
         raise _conflict(prescription)
     if notification.answer is None:
         notification.answer, notification.answered_at = "declined", now
         notification.seen_at = notification.seen_at or now
-        _event(session, "prescription_declined", prescription, now, user_id=by.id)
+        feed.append_prescription_event(
+            session, prescription, PrescriptionDeclined(round=prescription.round, user_id=by.id), now
+        )
     return prescription
 
 
@@ -113,7 +113,7 @@ def _own(session: Session, prescription: Prescription, by: Principal) -> None:
         return
     if prescription.accepted_by is None and current_notification(session, prescription, by.id) is not None:
         raise _conflict(prescription)  # offered to them, but nobody accepted it (yet): the state says why
-    raise ApiError(403, "not_yours", "Seul l'intervenant qui a accepté peut faire cela")
+    raise Forbidden("not_yours", "Seul l'intervenant qui a accepté peut faire cela")
 
 
 def start(session: Session, prescription_id: int, by: Principal, now: datetime) -> Prescription:
@@ -122,7 +122,9 @@ def start(session: Session, prescription_id: int, by: Principal, now: datetime) 
     if prescription.state != PrescriptionState.ACCEPTED.value:
         raise _conflict(prescription)
     prescription.state, prescription.started_at = PrescriptionState.STARTED.value, now
-    _event(session, "prescription_started", prescription, now, user_id=by.id)
+    feed.append_prescription_event(
+        session, prescription, PrescriptionStarted(round=prescription.round, user_id=by.id), now
+    )
     return prescription
 
 
@@ -133,14 +135,16 @@ def finish(session: Session, prescription_id: int, by: Principal, report: str, n
         raise _conflict(prescription)
     prescription.state, prescription.finished_at = PrescriptionState.FINISHED.value, now
     prescription.closed_at, prescription.report = now, report
-    _event(session, "prescription_finished", prescription, now, user_id=by.id)
+    feed.append_prescription_event(
+        session, prescription, PrescriptionFinished(round=prescription.round, user_id=by.id), now
+    )
     return prescription
 
 
 def cancel(session: Session, prescription_id: int, by: Principal, reason: str, now: datetime) -> Prescription:
     prescription = locked(session, prescription_id)
     if by.role == Role.PROFESSIONAL and prescription.case.requester.get("user_id") != by.id:
-        raise ApiError(403, "forbidden", "Seul le demandeur ou la centrale peut annuler cette demande")
+        raise Forbidden("forbidden", "Seul le demandeur ou la centrale peut annuler cette demande")
     if prescription.state not in (PrescriptionState.PENDING.value, PrescriptionState.ACCEPTED.value):
         raise _conflict(prescription)
     prescription.state, prescription.closed_at, prescription.due_at = (
@@ -150,7 +154,9 @@ def cancel(session: Session, prescription_id: int, by: Principal, reason: str, n
     )
     prescription.cancel_reason, prescription.cancelled_by = reason, by.id
     close_open_notifications(session, prescription, "cancelled", now)
-    _event(session, "prescription_cancelled", prescription, now, reason=reason, by=by.id)
+    feed.append_prescription_event(
+        session, prescription, PrescriptionCancelled(round=prescription.round, reason=reason, by=by.id), now
+    )
     return prescription
 
 
@@ -185,16 +191,14 @@ def renew(
     prescription.accepted_by = prescription.accepted_at = None
     start_round(session, prescription, patient, now)
     session.flush()
-    _event(
-        session,
-        "prescription_renewed",
-        prescription,
-        now,
+    renewed = PrescriptionRenewed(
+        round=prescription.round,
         label=f"{ordinal(prescription.round)} Déclenchement",
         notified_count=prescription.notified_count,
-        deadline_at=prescription.deadline_at.isoformat(),
-        priority_until=prescription.priority_until.isoformat() if prescription.priority_until else None,
+        deadline_at=prescription.deadline_at,
+        priority_until=prescription.priority_until,
     )
+    feed.append_prescription_event(session, prescription, renewed, now)
     return prescription
 
 

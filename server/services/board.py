@@ -9,8 +9,8 @@ from typing import Literal
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
-from server.api.context import Principal
 from server.models import Case, Patient, Prescription, User, user_networks
+from server.security.principal import Principal
 from shared.domain import PrescriptionState, Role
 from shared.validation import name_compact_key
 

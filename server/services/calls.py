@@ -16,12 +16,13 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.api.context import Principal
-from server.api.errors import ApiError, not_found
+from server.errors import Conflict, Forbidden, not_found
 from server.models import CallRecord, User
+from server.security.principal import Principal
 from server.services import feed
 from shared.domain import Role
 from shared.schemas.calls import CallRecordIn, CallRecordOut, IdentifiedCandidate
+from shared.schemas.feed import CallCallback, CallRecorded
 
 LIST_MAX = 500
 # Calls whose caller may be returned: they reached nobody.
@@ -36,19 +37,15 @@ def record(session: Session, body: CallRecordIn, by: Principal, now: datetime) -
         row = CallRecord(id=body.id, operator_id=by.id, received_at=now, callback_note="")
         session.add(row)
     elif row.operator_id != by.id:
-        raise ApiError(403, "call_not_yours", "Cet appel a été enregistré par un autre utilisateur")
+        raise Forbidden("call_not_yours", "Cet appel a été enregistré par un autre utilisateur")
     values = body.model_dump(mode="python", exclude={"version", "id", "identified"})
     for name, value in values.items():
         setattr(row, name, value)
     row.identified = [c.model_dump() for c in body.identified]
     row.updated_at = now
     session.flush()
-    feed.append_event(
-        session,
-        "call_recorded",
-        now,
-        data={"call_id": row.id, "operator_id": row.operator_id, "outcome": row.outcome, "new": created},
-    )
+    recorded = CallRecorded(call_id=row.id, operator_id=row.operator_id, outcome=row.outcome, new=created)
+    feed.append_event(session, recorded, now)
     return view(session, row), created
 
 
@@ -119,7 +116,7 @@ def take_callback(session: Session, call_id: str, by: Principal, note: str, now:
     if row is None or (by.role != Role.SUPERVISOR and row.operator_id != by.id):
         raise not_found("Appel")
     if row.direction != "incoming" or row.outcome not in TO_CALL_BACK:
-        raise ApiError(409, "callback_not_needed", "Cet appel a abouti : il n'y a pas à rappeler")
+        raise Conflict("callback_not_needed", "Cet appel a abouti : il n'y a pas à rappeler")
     taken = session.execute(
         update(CallRecord)
         .where(CallRecord.id == call_id, CallRecord.callback_at.is_(None))
@@ -129,6 +126,6 @@ def take_callback(session: Session, call_id: str, by: Principal, note: str, now:
     session.refresh(row)
     if not taken:
         who = _names(session, {row.callback_by} if row.callback_by else set()).get(row.callback_by or 0, "")
-        raise ApiError(409, "callback_taken", f"Rappel déjà pris en charge par {who}".strip())
-    feed.append_event(session, "call_callback", now, data={"call_id": row.id, "operator_id": row.operator_id})
+        raise Conflict("callback_taken", f"Rappel déjà pris en charge par {who}".strip())
+    feed.append_event(session, CallCallback(call_id=row.id, operator_id=row.operator_id), now)
     return view(session, row)

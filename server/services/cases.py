@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from server.api.context import Principal
-from server.api.errors import ApiError, not_found
+from server.errors import Invalid, not_found
 from server.models import (
     CASE_NUMBER_BASE,
     Case,
@@ -22,11 +21,14 @@ from server.models import (
     ProfessionalProfile,
     User,
 )
+from server.security.principal import Principal
 from server.services import feed
 from server.services.dispatch import notify_round, plan_round
 from server.services.patients import add_event
 from shared.domain import PROFESSIONS, PrescriptionState
 from shared.schemas.dispatch import CaseCreate, CaseCreated, PrescriptionCreate, PrescriptionSent
+from shared.schemas.feed import PatientCase
+from shared.schemas.feed import PrescriptionSent as FeedSent
 
 
 def request_hash(body: CaseCreate) -> str:
@@ -39,8 +41,8 @@ def replay(session: Session, key: str, principal: Principal, body: CaseCreate) -
     if record is None:
         return None
     if record.user_id != principal.id or record.request_hash != request_hash(body):
-        raise ApiError(
-            422, "idempotency_key_reused", "Cette clé d'idempotence a déjà servi pour une autre demande"
+        raise Invalid(
+            "idempotency_key_reused", "Cette clé d'idempotence a déjà servi pour une autre demande"
         )
     assert record.response is not None  # stored in the same transaction as the key
     return CaseCreated.model_validate(record.response)
@@ -51,7 +53,7 @@ def _requester(session: Session, body: CaseCreate) -> dict[str, object]:
     if req.user_id is not None:
         user = session.get(User, req.user_id)
         if user is None:
-            raise ApiError(422, "requester_unknown", "Demandeur inconnu")
+            raise Invalid("requester_unknown", "Demandeur inconnu")
         profile = user.professional
         code = profile.profession_code if profile else req.profession_code
         return {
@@ -121,8 +123,8 @@ def create_case(
         set(session.scalars(select(Network.id).where(Network.id.in_(network_ids)))) if network_ids else set()
     )
     if network_ids - known:
-        raise ApiError(
-            422, "network_unknown", f"Réseau inconnu : {', '.join(map(str, sorted(network_ids - known)))}"
+        raise Invalid(
+            "network_unknown", f"Réseau inconnu : {', '.join(map(str, sorted(network_ids - known)))}"
         )
     case_id = session.execute(
         insert(Case)
@@ -199,24 +201,18 @@ def create_case(
         session,
         patient,
         now,
-        "case",
+        PatientCase,
         f"Déclenchement #{number} par {by.display_name} : {summary}",
         by,
         case_id=case_id,
     )
     for p in prescriptions:
-        feed.append_event(
-            session,
-            "prescription_sent",
-            now,
-            case_id=case_id,
-            prescription_id=p.id,
-            data={
-                "round": 1,
-                "state": p.state,
-                "notified_count": p.notified_count,
-                "priority_until": p.priority_until.isoformat() if p.priority_until else None,
-                "deadline_at": p.deadline_at.isoformat(),
-            },
+        sent = FeedSent(
+            round=1,
+            state=p.state,
+            notified_count=p.notified_count,
+            priority_until=p.priority_until,
+            deadline_at=p.deadline_at,
         )
+        feed.append_prescription_event(session, p, sent, now)
     return answer

@@ -20,6 +20,7 @@ from server.notify import webhooks
 from server.services import feed, pool
 from server.services.matching import Candidate, Request, usual_candidates
 from shared.domain import CareMode, PrescriptionState
+from shared.schemas.feed import PrescriptionExpired, PrescriptionPoolOpened
 
 TIMER_BATCH = 100
 
@@ -121,18 +122,10 @@ def _open_pool(session: Session, prescription: Prescription, now: datetime) -> N
     added = _notify_pool(session, prescription, patient, now, exclude=usual)
     prescription.pool_opened = True
     prescription.due_at = prescription.deadline_at
-    feed.append_event(
-        session,
-        "prescription_pool_opened",
-        now,
-        case_id=prescription.case_id,
-        prescription_id=prescription.id,
-        data={
-            "round": prescription.round,
-            "notified_count": prescription.notified_count,
-            "added": added,
-        },
+    opened = PrescriptionPoolOpened(
+        round=prescription.round, notified_count=prescription.notified_count, added=added
     )
+    feed.append_prescription_event(session, prescription, opened, now)
 
 
 def close_open_notifications(
@@ -155,14 +148,7 @@ def _expire(session: Session, prescription: Prescription, now: datetime) -> None
     prescription.closed_at = now
     prescription.due_at = None
     close_open_notifications(session, prescription, "expired", now)
-    feed.append_event(
-        session,
-        "prescription_expired",
-        now,
-        case_id=prescription.case_id,
-        prescription_id=prescription.id,
-        data={"round": prescription.round},
-    )
+    feed.append_prescription_event(session, prescription, PrescriptionExpired(round=prescription.round), now)
 
 
 def process_due(db: Database, now: datetime) -> int:

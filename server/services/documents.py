@@ -26,9 +26,9 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.api.context import Principal
-from server.api.errors import ApiError, not_found
+from server.errors import Invalid, TooLarge, UnsupportedType, not_found
 from server.models import Document, DocumentBlob, Prescription
+from server.security.principal import Principal
 from server.services import feed
 from server.services.answers import locked
 from server.services.exchanges import author_names, require_document_access, timeline_line
@@ -40,6 +40,7 @@ from shared.schemas.exchanges import (
     DOCUMENT_TYPES_MESSAGE,
     DocumentOut,
 )
+from shared.schemas.feed import PatientDocument, PrescriptionDocumentAdded
 
 _SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -60,12 +61,12 @@ def detect_type(data: bytes) -> str | None:
 def check_content(data: bytes) -> str:
     """The content type of an acceptable document; 422, 413 or 415 otherwise."""
     if not data:
-        raise ApiError(422, "document_empty", "Le fichier est vide")
+        raise Invalid("document_empty", "Le fichier est vide")
     if len(data) > DOCUMENT_MAX_BYTES:
-        raise ApiError(413, "document_too_large", DOCUMENT_SIZE_MESSAGE)
+        raise TooLarge("document_too_large", DOCUMENT_SIZE_MESSAGE)
     content_type = detect_type(data)
     if content_type is None:
-        raise ApiError(415, "unsupported_media_type", DOCUMENT_TYPES_MESSAGE)
+        raise UnsupportedType("unsupported_media_type", DOCUMENT_TYPES_MESSAGE)
     return content_type
 
 
@@ -134,24 +135,15 @@ def add_document(
         session,
         prescription,
         now,
-        "document",
+        PatientDocument,
         f"Document ajouté par {by.display_name} : {name}",
         by,
         document_id=document.id,
     )
-    feed.append_event(
-        session,
-        "prescription_document_added",
-        now,
-        case_id=prescription.case_id,
-        prescription_id=prescription.id,
-        data={
-            "document_id": document.id,
-            "user_id": by.id,
-            "content_type": content_type,
-            "size": len(data),
-        },
+    added = PrescriptionDocumentAdded(
+        document_id=document.id, user_id=by.id, content_type=content_type, size=len(data)
     )
+    feed.append_prescription_event(session, prescription, added, now)
     return _out(document, by.display_name), prescription.case.patient_id
 
 

@@ -28,9 +28,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.api.context import Principal
-from server.api.errors import ApiError, not_found
+from server.errors import Forbidden, not_found
 from server.models import Comment, Patient, Prescription, User
+from server.security.principal import Principal
 from server.services import feed
 from server.services.answers import locked
 from server.services.patients import add_event
@@ -38,6 +38,7 @@ from server.services.prescription_views import visibility
 from shared.domain import PrescriptionState, Role
 from shared.schemas.dispatch import PersonRef
 from shared.schemas.exchanges import CommentCreate, CommentOut
+from shared.schemas.feed import PatientChange, PatientComment, PrescriptionCommented
 
 FULL, ANONYMISED, NONE = "full", "anonymised", "none"
 TIMELINE_LABEL_MAX = 500
@@ -57,8 +58,8 @@ def exchange_access(session: Session, prescription: Prescription, principal: Pri
     return visibility(session, prescription, principal)
 
 
-def _not_proposed() -> ApiError:
-    return ApiError(403, "forbidden", "Cette demande ne vous a pas été proposée")
+def _not_proposed() -> Forbidden:
+    return Forbidden("forbidden", "Cette demande ne vous a pas été proposée")
 
 
 def require_comment_access(session: Session, prescription: Prescription, principal: Principal) -> None:
@@ -66,8 +67,7 @@ def require_comment_access(session: Session, prescription: Prescription, princip
     if seen == NONE:
         raise _not_proposed()
     if seen == ANONYMISED and prescription.state != PrescriptionState.PENDING.value:
-        raise ApiError(
-            403,
+        raise Forbidden(
             "exchange_closed",
             "Les échanges sur cette demande sont réservés au demandeur et à l'intervenant qui l'a acceptée",
         )
@@ -78,8 +78,7 @@ def require_document_access(session: Session, prescription: Prescription, princi
     if seen == NONE:
         raise _not_proposed()
     if seen == ANONYMISED:
-        raise ApiError(
-            403,
+        raise Forbidden(
             "documents_restricted",
             "Les documents ne sont accessibles qu'après acceptation, à l'intervenant qui a accepté",
         )
@@ -100,7 +99,7 @@ def timeline_line(
     session: Session,
     prescription: Prescription,
     now: datetime,
-    kind: str,
+    change: type[PatientChange],
     label: str,
     by: Principal,
     **ids: int,
@@ -112,7 +111,7 @@ def timeline_line(
         session,
         patient,
         now,
-        kind,
+        change,
         shorten(label),
         by,
         case_id=prescription.case_id,
@@ -146,19 +145,13 @@ def add_comment(
         session,
         prescription,
         now,
-        "comment",
+        PatientComment,
         f"Commentaire de {by.display_name}{tag} : {body.text}",
         by,
         comment_id=comment.id,
     )
-    feed.append_event(
-        session,
-        "prescription_commented",
-        now,
-        case_id=prescription.case_id,
-        prescription_id=prescription.id,
-        data={"comment_id": comment.id, "user_id": by.id, "tag": body.tag},
-    )
+    commented = PrescriptionCommented(comment_id=comment.id, user_id=by.id, tag=body.tag)
+    feed.append_prescription_event(session, prescription, commented, now)
     return _out(comment, by.display_name), prescription.case.patient_id
 
 

@@ -21,9 +21,10 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from server.db import EVENT_SEQS_KEY
-from server.models import Event, FeedCounter
+from server.models import Event, FeedCounter, Prescription
 from server.models.base import UtcDateTime
 from shared.schemas.dispatch import EventView
+from shared.schemas.feed import EventPayload, PrescriptionChange
 
 NOTIFY_CHANNEL = "centrale_events"  # as named by the trigger of migration 0004
 
@@ -44,20 +45,24 @@ _NEXT_SEQ = text("UPDATE feed_counter SET last_seq = last_seq + 1 WHERE id = 1 R
 
 def append_event(
     session: Session,
-    type_: str,
+    payload: EventPayload,
     at: datetime,
     *,
     case_id: int | None = None,
     prescription_id: int | None = None,
-    data: dict[str, Any] | None = None,
 ) -> None:
-    """Fixed statements (no expression to compose): every change of the service appends one."""
+    """Fixed statements (no expression to compose): every change of the service appends one.
+
+    The payload's class is the event's type (shared/schemas/feed.py); a prescription's event
+    names its case and prescription."""
+    if isinstance(payload, PrescriptionChange) and (case_id is None or prescription_id is None):
+        raise ValueError(f"{payload.TYPE} needs its case_id and prescription_id")
     values: dict[str, Any] = {
-        "type": type_,
+        "type": payload.TYPE.value,
         "at": at,
         "case_id": case_id,
         "prescription_id": prescription_id,
-        "data": json.dumps(data or {}),
+        "data": json.dumps(payload.data()),
     }
     known = None
     if session.get_bind().dialect.name == "postgresql":
@@ -67,6 +72,12 @@ def append_event(
         session.execute(_EVENT["sqlite"], values)
     # After commit, this process's followers are woken (server/db.py; None: number not known here).
     session.info.setdefault(EVENT_SEQS_KEY, []).append(known)
+
+
+def append_prescription_event(
+    session: Session, prescription: Prescription, payload: PrescriptionChange, at: datetime
+) -> None:
+    append_event(session, payload, at, case_id=prescription.case_id, prescription_id=prescription.id)
 
 
 def events_after(session: Session, after: int, limit: int) -> list[EventView]:

@@ -16,14 +16,15 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from server.api.context import Principal
-from server.api.errors import ApiError, not_found
+from server.errors import Forbidden, Invalid, not_found
 from server.models import Case, Incident, IncidentNetwork, Prescription
+from server.security.principal import Principal
 from server.services import feed
 from server.services.exchanges import NONE, author_names, exchange_access
 from shared.domain import Role
 from shared.schemas.dispatch import PersonRef
 from shared.schemas.exchanges import IncidentCreate, IncidentOut
+from shared.schemas.feed import IncidentReported
 
 LIST_MAX = 500
 
@@ -36,8 +37,8 @@ class Seen:
     patient_id: int | None
 
 
-def _not_yours() -> ApiError:
-    return ApiError(403, "forbidden", "Cette demande ne vous a pas été proposée")
+def _not_yours() -> Forbidden:
+    return Forbidden("forbidden", "Cette demande ne vous a pas été proposée")
 
 
 def _case_visible(session: Session, case: Case, by: Principal) -> bool:
@@ -54,7 +55,7 @@ def _links(session: Session, body: IncidentCreate, by: Principal) -> tuple[int |
         if prescription is None:
             raise not_found("Demande")
         if body.case_id is not None and body.case_id != prescription.case_id:
-            raise ApiError(422, "case_mismatch", "Cette demande n'appartient pas à cette fiche")
+            raise Invalid("case_mismatch", "Cette demande n'appartient pas à cette fiche")
         if exchange_access(session, prescription, by) == NONE:
             raise _not_yours()
         return prescription.id, prescription.case
@@ -63,7 +64,7 @@ def _links(session: Session, body: IncidentCreate, by: Principal) -> tuple[int |
         if case is None:
             raise not_found("Fiche")
         if not _case_visible(session, case, by):
-            raise ApiError(403, "forbidden", "Cette fiche ne vous concerne pas")
+            raise Forbidden("forbidden", "Cette fiche ne vous concerne pas")
         return None, case
     return None, None
 
@@ -95,9 +96,7 @@ def report(session: Session, body: IncidentCreate, by: Principal, now: datetime)
     session.flush()
     session.add_all(IncidentNetwork(incident_id=incident.id, network_id=n) for n in network_ids)
     session.flush()
-    feed.append_event(
-        session, "incident_reported", now, data={"incident_id": incident.id, "network_ids": network_ids}
-    )
+    feed.append_event(session, IncidentReported(incident_id=incident.id, network_ids=network_ids), now)
     return Seen(_out(incident, by.display_name), case.patient_id if case else None)
 
 

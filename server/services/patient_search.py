@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from server.api.errors import ApiError
+from server.errors import Invalid
 from server.models import Patient
 from server.services.patient_views import age_on
 from shared.domain import IdentityStatus, Sex
@@ -111,8 +111,7 @@ def _criteria_query(traits: Traits) -> Select[Patient]:
 def search(session: Session, traits: Traits, today: date) -> tuple[list[PatientMatch], bool]:
     last_key = name_compact_key(traits.last_name) if traits.last_name else ""
     if not (traits.phone or traits.birth_date or traits.nir or len(last_key) >= 2):
-        raise ApiError(
-            422,
+        raise Invalid(
             "search_too_broad",
             "Précisez la recherche : téléphone, date de naissance, NIR ou au moins 2 lettres du nom",
         )

@@ -10,14 +10,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.api.context import Principal
-from server.api.errors import ApiError, not_found
+from server.errors import Conflict, Invalid, not_found
 from server.geo.placing import fill_from_commune, moved_commune
 from server.models import Patient, PatientEvent, User, UsualProfessional
+from server.security.principal import STAFF, Principal
 from server.services import feed
 from server.services.patient_search import Traits, likely_duplicates
 from server.services.patient_views import registered_by_rpps
 from shared.domain import PROFESSIONS, Role
+from shared.schemas.feed import (
+    PatientCase,
+    PatientChange,
+    PatientComment,
+    PatientCreated,
+    PatientDocument,
+    PatientUpdated,
+    PatientUsualProfessionals,
+)
 from shared.schemas.labels import FIELD_LABELS
 from shared.schemas.patients import (
     PatientCreate,
@@ -29,6 +38,15 @@ from shared.schemas.patients import (
 from shared.validation import ValidationFailure, default_oid_for, name_compact_key, parse_nir
 
 MAX_USUAL_PROFESSIONALS = 20
+# The patient's timeline kind (patient_events.kind, shown and read by the desktop) of each change.
+TIMELINE_KINDS: dict[type[PatientChange], str] = {
+    PatientCreated: "created",
+    PatientUpdated: "updated",
+    PatientUsualProfessionals: "usual_professionals",
+    PatientCase: "case",
+    PatientComment: "comment",
+    PatientDocument: "document",
+}
 
 
 def _search_keys(values: dict[str, Any]) -> dict[str, Any]:
@@ -58,20 +76,19 @@ def add_event(
     session: Session,
     patient: Patient,
     now: datetime,
-    kind: str,
+    change: type[PatientChange],
     label: str,
     by: Principal | None,
     **data: Any,
 ) -> None:
     """A timeline line for the patient, and the matching change-feed event (ids only, no identity)."""
+    kind = TIMELINE_KINDS[change]
     session.execute(
         insert(PatientEvent).values(
             patient_id=patient.id, at=now, kind=kind, label=label, user_id=by.id if by else None, data=data
         )
     )
-    feed.append_event(
-        session, f"patient_{kind}", now, data={"patient_id": patient.id, "version": patient.version}
-    )
+    feed.append_event(session, change(patient_id=patient.id, version=patient.version), now)
 
 
 def create_patient(session: Session, body: PatientCreate, by: Principal, now: datetime) -> Patient:
@@ -79,15 +96,14 @@ def create_patient(session: Session, body: PatientCreate, by: Principal, now: da
     fill_from_commune(values)
     owner = _nir_owner(session, values.get("nir"))
     if owner is not None:
-        raise ApiError(409, "nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
+        raise Conflict("nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
     if not body.acknowledge_duplicates:
         traits = Traits(body.phone, body.last_name, body.first_name, body.birth_date, body.nir)
         hints = likely_duplicates(session, traits)
         if body.phone2:
             hints += likely_duplicates(session, Traits(phone=body.phone2))
         if hints:
-            raise ApiError(
-                409,
+            raise Conflict(
                 "possible_duplicates",
                 "Ce patient ressemble à un patient déjà enregistré : vérifiez avant de le créer",
                 duplicates=[h.model_dump() for h in hints],
@@ -103,8 +119,8 @@ def create_patient(session: Session, body: PatientCreate, by: Principal, now: da
         owner = _nir_owner(session, values.get("nir"))
         if owner is None:
             raise
-        raise ApiError(409, "nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner) from None
-    add_event(session, patient, now, "created", f"Fiche créée par {by.display_name}", by)
+        raise Conflict("nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner) from None
+    add_event(session, patient, now, PatientCreated, f"Fiche créée par {by.display_name}", by)
     return patient
 
 
@@ -117,7 +133,7 @@ def get_patient(session: Session, patient_id: int, *, for_update: bool = False) 
 
 def may_read(session: Session, patient: Patient, principal: Principal) -> bool:
     """Staff read every patient; a responder only the patients they are a usual professional of."""
-    if principal.role in (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR):
+    if principal.role in STAFF:
         return True
     if principal.role == Role.PROFESSIONAL and principal.rpps:
         return any(u.rpps == principal.rpps for u in patient.usual_professionals)
@@ -129,8 +145,7 @@ def update_patient(
 ) -> Patient:
     patient = get_patient(session, patient_id, for_update=True)
     if body.version != patient.version:
-        raise ApiError(
-            409,
+        raise Conflict(
             "stale_version",
             "La fiche a été modifiée entre-temps : rechargez-la avant d'enregistrer",
             current_version=patient.version,
@@ -144,11 +159,11 @@ def update_patient(
     try:
         check_identity(merged)
     except ValidationFailure as failure:
-        raise ApiError(422, failure.code, failure.message) from failure
+        raise Invalid.of(failure) from failure
     if "nir" in changes:
         owner = _nir_owner(session, merged.get("nir"), exclude_id=patient.id)
         if owner is not None:
-            raise ApiError(409, "nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
+            raise Conflict("nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
         if "ins_oid" not in changes:
             merged["ins_oid"] = None
         _fill_ins_oid(merged)
@@ -159,13 +174,13 @@ def update_patient(
     try:
         session.flush()
     except (StaleDataError, IntegrityError) as exc:
-        raise ApiError(409, "conflict", "Modification concurrente : rechargez la fiche") from exc
+        raise Conflict("conflict", "Modification concurrente : rechargez la fiche") from exc
     labels = sorted({FIELD_LABELS.get(name, name) for name in changes if name in FIELD_LABELS})
     add_event(
         session,
         patient,
         now,
-        "updated",
+        PatientUpdated,
         f"Fiche modifiée par {by.display_name} : {', '.join(labels)}",
         by,
         fields=sorted(changes),
@@ -177,15 +192,14 @@ def set_usual_professionals(
     session: Session, patient_id: int, items: list[UsualProfessionalIn], by: Principal, now: datetime
 ) -> Patient:
     if len(items) > MAX_USUAL_PROFESSIONALS:
-        raise ApiError(422, "too_many", f"{MAX_USUAL_PROFESSIONALS} professionnels habituels au plus")
+        raise Invalid("too_many", f"{MAX_USUAL_PROFESSIONALS} professionnels habituels au plus")
     patient = get_patient(session, patient_id, for_update=True)
     unique = {(i.profession_code, i.rpps): i for i in items}
     registered = registered_by_rpps(session, [i.rpps for i in unique.values()])
     for item in unique.values():
         profile = registered.get(item.rpps)
         if profile is not None and profile.profession_code != item.profession_code:
-            raise ApiError(
-                422,
+            raise Invalid(
                 "profession_mismatch",
                 f"Le RPPS {item.rpps} est enregistré comme {PROFESSIONS[profile.profession_code]}, "
                 f"pas comme {PROFESSIONS[item.profession_code]}",
@@ -207,7 +221,7 @@ def set_usual_professionals(
         session,
         patient,
         now,
-        "usual_professionals",
+        PatientUsualProfessionals,
         f"Professionnels habituels modifiés par {by.display_name} : {', '.join(described)}",
         by,
         rpps=[i.rpps for i in unique.values()],

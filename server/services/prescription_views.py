@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.api.context import Principal
-from server.api.errors import ApiError
+from server.errors import Forbidden
 from server.models import Notification, Patient, Prescription, User
+from server.security.principal import STAFF, Principal
 from server.services.patient_views import age_on
 from shared.domain import PROFESSIONS, CareMode, PrescriptionState, Role
 from shared.schemas.dispatch import (
@@ -28,7 +28,6 @@ from shared.schemas.dispatch import (
     PrescriptionView,
 )
 
-STAFF_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR)
 ADDRESS_DETAILS = ("address_complement", "building", "staircase", "floor", "digicode", "intercom", "door")
 
 
@@ -38,7 +37,7 @@ def _round_1km(value: float | None) -> float | None:
 
 def visibility(session: Session, prescription: Prescription, principal: Principal) -> str:
     """'full', 'anonymised', or 'none' for this caller."""
-    if principal.role in STAFF_ROLES:
+    if principal.role in STAFF:
         return "full"
     if principal.role != Role.PROFESSIONAL:
         return "none"
@@ -61,7 +60,7 @@ def visibility(session: Session, prescription: Prescription, principal: Principa
 def require_visibility(session: Session, prescription: Prescription, principal: Principal) -> str:
     seen = visibility(session, prescription, principal)
     if seen == "none":
-        raise ApiError(403, "forbidden", "Cette demande ne vous a pas été proposée")
+        raise Forbidden("forbidden", "Cette demande ne vous a pas été proposée")
     return seen
 
 

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.api.context import Principal
 from server.models import CallRecord, Case, Prescription
+from server.security.principal import Principal
 from server.services.board import Scope, scope_condition
 from shared.domain import PROFESSIONS, PrescriptionState, Role
 from shared.schemas.stats import Acceptance, DelayBucket, HourCount, ProfessionCount, Statistics

@@ -230,6 +230,8 @@ class NotificationView(BaseModel):
 
 
 class EventView(BaseModel):
+    """A change-feed event as it travels (`/changes`, `/events`); shared/schemas/feed.py types it."""
+
     seq: int
     type: str
     at: datetime

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from server.api.context import Principal
-from server.api.errors import ApiError
+from server.api.errors import http_status
 from server.clock import Clock
 from server.db import Database
+from server.errors import DomainError
 from server.migrate import upgrade
 from server.models import ProfessionalProfile, User
+from server.security.principal import Principal
 from server.services import answers, cases, patients
 from server.services.accounts import create_professional, create_user
 from shared.domain import Role
@@ -111,10 +112,10 @@ def test_accept_after_the_deadline_is_refused_even_before_the_timer(db: Database
         assert nurse is not None
         responder = Principal.of(nurse)
     late = now + timedelta(minutes=10, seconds=1)
-    with pytest.raises(ApiError) as refused, db.session() as session:
+    with pytest.raises(DomainError) as refused, db.session() as session:
         answers.accept(session, prescription_id, responder, late)
-    assert (refused.value.status, refused.value.code) == (409, "deadline_passed")
-    assert refused.value.detail == "Le délai de réponse est dépassé"
+    assert (http_status(refused.value), refused.value.code) == (409, "deadline_passed")
+    assert refused.value.message == "Le délai de réponse est dépassé"
     just_in_time = now + timedelta(minutes=9, seconds=59)
     with db.session() as session:
         accepted = answers.accept(session, prescription_id, responder, just_in_time)

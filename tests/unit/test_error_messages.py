@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from server.api.errors import translate_validation_error
+from server.validation_messages import translate_validation_error
 from shared.schemas.admin import ProfessionalPatch
 from shared.schemas.dispatch import CaseCreate
 from shared.schemas.labels import field_label

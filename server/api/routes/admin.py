@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from server.api.context import EVERYONE, Caller, RoleGuard
-from server.api.errors import not_found
+from server.api.context import Caller, RoleGuard
+from server.errors import not_found
 from server.models import AuditEntry, Network, ProfessionalProfile, User
+from server.security.principal import EVERYONE
 from server.services import accounts
 from shared.domain import Role
 from shared.schemas.admin import (

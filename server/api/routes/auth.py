@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
-from server.api.context import EVERYONE, Caller, RoleGuard, app_state, bearer_token, client_of, record_audit
-from server.api.errors import ApiError
+from server.api.context import Caller, RoleGuard, app_state, bearer_token, client_of, origin_of
+from server.errors import RateLimited, Unauthenticated
 from server.models import User
 from server.security import throttle
+from server.security.audit import record_audit
 from server.security.passwords import hash_password, needs_rehash, verify_password
+from server.security.principal import EVERYONE
 from server.security.tokens import issue_token, revoke_token
 from server.services.accounts import user_out
 from server.services.feed import last_seq
@@ -20,13 +22,9 @@ from shared.schemas.auth import LoginRequest, LoginResponse, UserOut
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-def _blocked(seconds: int) -> ApiError:
-    return ApiError(
-        429,
-        "login_blocked",
-        f"Trop d'essais infructueux : réessayez dans {seconds} s",
-        headers={"Retry-After": str(seconds)},
-        retry_after=seconds,
+def _blocked(seconds: int) -> RateLimited:
+    return RateLimited(
+        "login_blocked", f"Trop d'essais infructueux : réessayez dans {seconds} s", retry_after=seconds
     )
 
 
@@ -45,7 +43,8 @@ def login(body: LoginRequest, request: Request) -> LoginResponse:
         ok = verify_password(user.password_hash if user else None, body.password)
         if not ok or user is None or not user.active:
             blocked = throttle.record_failure(session, username, now)
-            record_audit(session, request, state, None, "login_failed", None, 401, {"username": username})
+            at, origin = state.clock.now(), origin_of(request)
+            record_audit(session, at, origin, None, "login_failed", status=401, username=username)
         else:
             throttle.record_success(session, username)
             if needs_rehash(user.password_hash):
@@ -59,7 +58,7 @@ def login(body: LoginRequest, request: Request) -> LoginResponse:
             )
     if blocked:
         raise _blocked(blocked)
-    raise ApiError(401, "bad_credentials", "Identifiant ou mot de passe incorrect")
+    raise Unauthenticated("bad_credentials", "Identifiant ou mot de passe incorrect")
 
 
 @router.post("/logout", status_code=204)

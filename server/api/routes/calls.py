@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from server.api.context import STAFF, Caller, RoleGuard
+from server.api.context import Caller, RoleGuard
+from server.security.principal import STAFF
 from server.services import calls
 from shared.schemas.calls import CallbackIn, CallRecordIn, CallRecordOut
 

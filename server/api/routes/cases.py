@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Response
 from sqlalchemy.exc import IntegrityError
 
-from server.api.context import STAFF, Caller, RoleGuard
+from server.api.context import Caller, RoleGuard
+from server.security.principal import STAFF
 from server.services import cases
 from shared.schemas.dispatch import CaseCreate, CaseCreated
 

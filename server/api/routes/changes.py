@@ -15,14 +15,14 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 from starlette.websockets import WebSocket
 
-from server.api.context import STAFF, AppState, Caller, Principal, RoleGuard
+from server.api.context import AppState, Caller, RoleGuard, origin_of
+from server.errors import Forbidden, TokenRefused
 from server.live import follow, hub_of
 from server.live.follower import Refusal
-from server.models import AuditEntry
-from server.security.tokens import TokenProblem, token_holder
+from server.security.access import admit
+from server.security.principal import STAFF, Principal
 from server.services.feed import events_after, last_seq
 from shared.domain import Role
 from shared.schemas.dispatch import ChangesPage
@@ -140,34 +140,13 @@ class Access:
 
     def _check(self) -> Refusal | None:
         now = self._state.clock.now()
-        with self._state.db.session() as session:
-            try:
-                principal = Principal.of_holder(token_holder(session, self._token, now))
-            except TokenProblem as problem:
-                return CLOSE_UNAUTHENTICATED, problem.message
-            if principal.role not in self._roles:
-                self._audit_forbidden(session, principal, now)
+        origin = origin_of(self._websocket)
+        try:
+            principal = admit(self._state.db, self._token, self._roles, now, origin, websocket=True)
+        except TokenRefused as refused:
+            return CLOSE_UNAUTHENTICATED, refused.message
+        except Forbidden as refused:
+            return CLOSE_FORBIDDEN, refused.message
         self._checked_at = now
         self.principal = principal
-        if principal.role not in self._roles:
-            return CLOSE_FORBIDDEN, "Accès refusé pour votre rôle"
         return None
-
-    def _audit_forbidden(self, session: Session, principal: Principal, now: datetime) -> None:
-        websocket = self._websocket
-        agent = websocket.headers.get("x-centrale-client") or websocket.headers.get("user-agent")
-        entry = AuditEntry(
-            at=now,
-            user_id=principal.id,
-            username=principal.username,
-            role=principal.role.value,
-            action="forbidden",
-            patient_id=None,
-            method="GET",
-            path=websocket.url.path[:300],
-            status=403,
-            client_ip=websocket.client.host if websocket.client else None,
-            client_agent=agent[:200] if agent else None,
-            detail={"allowed": sorted(r.value for r in self._roles), "websocket": True},
-        )
-        session.add(entry)

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from server.api.context import STAFF, Caller, RoleGuard
-from server.api.errors import ApiError
+from server.api.context import Caller, RoleGuard
 from server.directory import lookup, search
+from server.errors import Invalid
+from server.security.principal import STAFF
 from shared.domain import PROFESSIONS, Role
 from shared.schemas.directory import DirectorySearchResult, PhoneLookup
 from shared.validation import ValidationFailure, normalize_phone
@@ -28,11 +29,11 @@ def search_professionals(
     limit: int = Query(default=20, ge=1, le=100),
 ) -> DirectorySearchResult:
     if profession is not None and profession not in PROFESSIONS:
-        raise ApiError(422, "profession_unknown", f"Profession inconnue : « {profession} »")
+        raise Invalid("profession_unknown", f"Profession inconnue : « {profession} »")
     try:
         query = search.Query.of(last_name, first_name, profession, limit)
     except search.TooShort:
-        raise ApiError(422, "name_too_short", "Saisissez au moins 3 lettres du nom ou du prénom") from None
+        raise Invalid("name_too_short", "Saisissez au moins 3 lettres du nom ou du prénom") from None
     with caller.state.db.session() as session:
         items, truncated = search.search(session, query)
     return DirectorySearchResult(items=items, truncated=truncated)
@@ -43,7 +44,7 @@ def lookup_phone(caller: Lookup, phone: str = Query(max_length=40)) -> PhoneLook
     try:
         e164 = normalize_phone(phone)
     except ValidationFailure as failure:
-        raise ApiError(422, failure.code, failure.message) from failure
+        raise Invalid.of(failure) from failure
     staff = caller.principal.role in STAFF
     with caller.state.db.session() as session:
         answer, patient_ids = lookup.lookup(session, e164, with_patients=staff)

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
 
 from server.api.body_limit import PathLimit
-from server.api.context import STAFF, Caller, RoleGuard
-from server.api.errors import ApiError
+from server.api.context import Caller, RoleGuard
+from server.errors import Forbidden
+from server.security.principal import STAFF
 from server.services import documents, exchanges
 from shared.domain import Role
 from shared.schemas.exchanges import (
@@ -48,15 +49,13 @@ def upload_limit(api_prefix: str) -> PathLimit:
 
 @contextmanager
 def denials_audited(caller: Caller, attempted: str, **detail: Any) -> Iterator[None]:
-    """Audit a 403 raised inside the block, after the block's own transaction was rolled back."""
+    """Audit a refusal (Forbidden, a 403) raised inside the block, after the block's own transaction
+    was rolled back."""
     try:
         yield
-    except ApiError as problem:
-        if problem.status == 403:
-            with caller.state.db.session() as session:
-                caller.audit(
-                    session, "forbidden", status=403, attempted=attempted, reason=problem.code, **detail
-                )
+    except Forbidden as problem:
+        with caller.state.db.session() as session:
+            caller.audit(session, "forbidden", status=403, attempted=attempted, reason=problem.code, **detail)
         raise
 
 

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from server.api.context import EVERYONE, Caller, RoleGuard
-from server.api.errors import ApiError
+from server.api.context import Caller, RoleGuard
+from server.errors import Invalid
 from server.geo import commune_index
+from server.security.principal import EVERYONE
 from shared.schemas.directory import CommuneOut
 
 router = APIRouter(prefix="/geo", tags=["geo"])
@@ -22,7 +23,7 @@ def communes(
     limit: int = Query(default=20, ge=1, le=100),
 ) -> list[CommuneOut]:
     if not q.strip():
-        raise ApiError(422, "query_empty", "Saisissez un nom de commune ou un code postal")
+        raise Invalid("query_empty", "Saisissez un nom de commune ou un code postal")
     return [
         CommuneOut(
             insee_code=c.insee_code,

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from server.api.context import STAFF, Caller, RoleGuard
+from server.api.context import Caller, RoleGuard
 from server.api.routes.exchanges import denials_audited
+from server.security.principal import STAFF
 from server.services import incidents
 from shared.domain import Role
 from shared.schemas.exchanges import IncidentCreate, IncidentOut

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
 from server.api.context import Caller, RoleGuard
-from server.api.errors import ApiError
+from server.errors import Invalid, not_found
 from server.models import Notification, Prescription, ProfessionalProfile
 from server.services.prescription_views import view
 from shared.domain import PrescriptionState, Role
@@ -52,15 +52,14 @@ def set_availability(body: AvailabilityUpdate, caller: Responder) -> Availabilit
         # « Indisponible entre 1h et 48h » (seeds): a temporary pause, the status resumes after it.
         left = until - caller.state.clock.now()
         if not timedelta(minutes=59) <= left <= timedelta(hours=48):
-            raise ApiError(
-                422,
+            raise Invalid(
                 "unavailable_range",
                 "Indisponibilité temporaire : entre 1 h et 48 h à partir de maintenant",
             )
     with caller.state.db.session() as session:
         profile = session.get(ProfessionalProfile, caller.principal.id)
         if profile is None:
-            raise ApiError(404, "not_found", "Profil professionnel introuvable")
+            raise not_found("Profil professionnel")
         profile.availability = body.availability.value
         profile.unavailable_until = body.unavailable_until
         return AvailabilityUpdate(availability=body.availability, unavailable_until=body.unavailable_until)

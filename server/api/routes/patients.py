@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from server.api.context import STAFF, Caller, RoleGuard
-from server.api.errors import ApiError
+from server.api.context import Caller, RoleGuard
+from server.errors import Forbidden, Invalid
+from server.security.principal import STAFF
 from server.services import patient_search, patients
 from server.services.patient_views import patient_out, usual_professionals_out
 from shared.domain import Role
@@ -47,7 +48,7 @@ def search_patients(
             nir=parse_nir(nir).value if nir else None,
         )
     except ValidationFailure as failure:
-        raise ApiError(422, failure.code, failure.message) from failure
+        raise Invalid.of(failure) from failure
     criteria = sorted(k for k, v in vars(traits).items() if v)
     with caller.state.db.session() as session:
         items, truncated = patient_search.search(session, traits, caller.state.clock.now().date())
@@ -80,7 +81,7 @@ def read_patient(patient_id: int, caller: Reader) -> PatientOut:
         )
         if allowed:
             return patient_out(session, patient, now.date())
-    raise ApiError(403, "forbidden", "Vous n'êtes pas professionnel habituel de ce patient")
+    raise Forbidden("forbidden", "Vous n'êtes pas professionnel habituel de ce patient")
 
 
 @router.patch("/{patient_id}", response_model=PatientOut)
@@ -129,4 +130,4 @@ def read_timeline(patient_id: int, caller: Reader) -> list[TimelineEntry]:
                 )
                 for e in events
             ]
-    raise ApiError(403, "forbidden", "Vous n'êtes pas professionnel habituel de ce patient")
+    raise Forbidden("forbidden", "Vous n'êtes pas professionnel habituel de ce patient")

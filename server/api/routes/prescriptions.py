@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from server.api.context import STAFF, Caller, RoleGuard
-from server.api.errors import not_found
+from server.api.context import Caller, RoleGuard
+from server.errors import not_found
 from server.models import Prescription
+from server.security.principal import STAFF
 from server.services import answers, board
 from server.services.prescription_views import notifications, require_visibility, view
 from shared.domain import PrescriptionState, Role

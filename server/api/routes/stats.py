@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import AwareDatetime
 
-from server.api.context import STAFF, Caller, RoleGuard
-from server.api.errors import ApiError
+from server.api.context import Caller, RoleGuard
+from server.errors import Invalid
+from server.security.principal import STAFF
 from server.services import board, stats
 from shared.schemas.common import TimeZoneName
 from shared.schemas.stats import Statistics
@@ -24,9 +25,9 @@ def _period(
     start, end = stats.default_period(caller.state.clock.now())
     start, end = since or start, until or end
     if end <= start:
-        raise ApiError(422, "period_invalid", "La fin de la période doit suivre son début")
+        raise Invalid("period_invalid", "La fin de la période doit suivre son début")
     if (end - start).days > MAX_DAYS:
-        raise ApiError(422, "period_too_long", "Période trop longue (un an au plus)")
+        raise Invalid("period_too_long", "Période trop longue (un an au plus)")
     return start, end
 
 

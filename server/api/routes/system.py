@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import text
 
 from server.api.context import app_state
-from server.api.errors import ApiError
+from server.errors import Unavailable
 from shared.schemas.system import ClockAdvance, ClockState, Health
 
 router = APIRouter(tags=["system"])
@@ -20,7 +20,7 @@ def health(request: Request) -> Health:
         with state.db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:
-        raise ApiError(503, "database_unavailable", "Base de données injoignable") from exc
+        raise Unavailable("database_unavailable", "Base de données injoignable") from exc
     return Health(
         status="ok",
         database="postgresql" if state.db.kind == "postgresql" else "sqlite",
