@@ -67,7 +67,7 @@ def settle(app: Any, seconds: float = 0.3) -> None:
 
 # ---- 1. in process ----------------------------------------------------------------------------------
 def synthetic_rows(count: int) -> list[Any]:
-    from desktop.workflows.board import BoardRow, Section
+    from desktop.state.board import BoardRow, Section
     from tests.support.board_views import T0, view
 
     rng = random.Random(1)
@@ -92,14 +92,15 @@ def synthetic_rows(count: int) -> list[Any]:
 
 
 def in_process(app: Any, count: int, events: int) -> None:
+    from desktop.services.board_feed import BoardReader
+    from desktop.state.board import BoardState, ServerClock
     from desktop.sync.board_api import BoardApi
     from desktop.sync.client import ApiClient
     from desktop.ui.board.view import BoardView
-    from desktop.workflows.board import BoardState, ServerClock
     from shared.domain import Role
     from tests.support.board_views import T0, event
 
-    view = BoardView(BoardApi(ApiClient("http://127.0.0.1:9"), Role.OPERATOR))
+    view = BoardView(BoardReader(BoardApi(ApiClient("http://127.0.0.1:9")), Role.OPERATOR))
     view.model.state.clock = ServerClock(local=lambda: T0)
     view.resize(1400, 900)
     view.show()
@@ -196,12 +197,13 @@ async def through_server(app: Any, base_url: str, username: str, responder: Any,
     import httpx
     from PySide6.QtWidgets import QStyledItemDelegate
 
+    from desktop.services.board_feed import BoardReader
+    from desktop.services.session import Session
+    from desktop.state.board import Section
     from desktop.sync.board_api import BoardApi
     from desktop.sync.client import ApiClient
     from desktop.ui.board.model import ROW_ID_ROLE, Column
     from desktop.ui.board.view import BoardView
-    from desktop.ui.session import Session
-    from desktop.workflows.board import Section
     from shared.domain import PrescriptionState
     from tests.support.live import PASSWORD
 
@@ -225,7 +227,7 @@ async def through_server(app: Any, base_url: str, username: str, responder: Any,
                 received.setdefault(event.prescription_id, time.perf_counter())
 
         session.on_event.append(arrived)  # before the board's listener
-        view = BoardView(BoardApi(client, login.user.role))
+        view = BoardView(BoardReader(BoardApi(client), login.user.role))
         session.on_event.append(view.on_event)
         table = view.tables[Section.MINE]
         probe = Probe(table)

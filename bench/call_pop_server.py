@@ -3,7 +3,7 @@
 Used by bench/call_pop.py (`--lookup server`): generates an RPPS extraction of `rows` activity
 rows (bench/make_rpps.py), imports it into a fresh central server (`centrale-server import-rpps`,
 SQLite or PostgreSQL), starts the server and gives the desktop's own lookup
-(`desktop.sync.lookup.ServerLookup`: `GET /api/v1/directory/lookup-phone`) with the directory's
+(`desktop.services.caller_lookup.ServerLookup`: `GET /api/v1/directory/lookup-phone`) with the directory's
 phone numbers to call from.
 """
 
@@ -17,8 +17,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from desktop.services.caller_lookup import ServerLookup
 from desktop.sync.client import ApiClient
-from desktop.sync.lookup import ServerLookup
 from shared.validation import ValidationFailure, normalize_phone
 from tests.support import postgres
 from tests.support.server_process import ServerProcess

@@ -36,11 +36,11 @@ from cardreader.emulator.profiles import build_profile
 from cardreader.emulator.vpcd import VpcdCardSession
 from cardreader.events import CardError, CardEvent, CardInserted, CardRead, CardRemoved
 from cardreader.service import CardService
+from desktop.state.wizard.wizard import Operator, Step, Wizard
 from desktop.ui.card_binding import CardBinding
 from desktop.ui.gui_thread_gc import GuiThreadCollector
 from desktop.ui.status_bar import StatusBar
 from desktop.ui.wizard.window import WizardWindow
-from desktop.workflows.wizard import Operator, Step, Wizard
 from tests.support import card_profiles as profiles
 from tests.support.pcsc import PcscDaemon
 

@@ -86,14 +86,14 @@ def quiet_demo_server(directory: Path) -> object:
 async def measure(calls: int, directory: Path, quiet: bool) -> list[Timing]:
     from PySide6.QtCore import QEvent, QObject
 
-    from desktop.app import DEMO_PASSWORD, DEMO_USER, DemoServer
+    from desktop.app import DEMO_PASSWORD, DEMO_USER, DemoServer, pjsua2_softphone
+    from desktop.demo.calls import DEMO_PROFESSIONALS, demo_professional_phone, direct_uri
+    from desktop.services.session import Session
+    from desktop.services.softphone import SoftphoneService, demo_plan
     from desktop.settings import SecretStore, Settings
     from desktop.sync.client import ApiClient
     from desktop.ui.main_window import MainWindow
     from desktop.ui.phone_binding import PhoneBinding
-    from desktop.ui.session import Session
-    from desktop.workflows.demo_call import DEMO_PROFESSIONALS, demo_professional_phone, direct_uri
-    from desktop.workflows.softphone_service import SoftphoneService, demo_plan
     from telephony.events import IdentificationOutcome
     from tests.support.keyrings import MemoryKeyring
     from tests.support.sip_peers import centrale_phone
@@ -103,7 +103,7 @@ async def measure(calls: int, directory: Path, quiet: bool) -> list[Timing]:
     demo.directory.mkdir(parents=True)
     print("Démarrage du serveur de démonstration…", flush=True)
     demo.start()
-    service = SoftphoneService(demo_plan(DEMO_USER, null_audio=True))
+    service = SoftphoneService(demo_plan(DEMO_USER, null_audio=True), pjsua2_softphone)
     softphone = service.create()
     assert softphone is not None, service.status
     client = ApiClient(demo.url)

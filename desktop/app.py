@@ -1,9 +1,13 @@
 """`centrale`: the operator desktop's composition root.
 
-Parses the command line, starts the embedded demo server when asked (``--demo``: `centrale-server
-demo` on a free port, SQLite in a temporary directory, stopped on exit), then hands over to
-``desktop.ui.application`` (QApplication, qasync loop, login, main window). Qt is imported only
-there (``desktop/ui``), so ``centrale --version`` stays instant.
+Parses the command line, chooses the adapters (``real_adapters``: the pjsua2 softphone and the
+PC/SC card reader; ``fake_adapters``: the fakes, for tests), starts the embedded demo server and
+the demo's calls and cards when asked (``--demo``: `centrale-server demo` on a free port, SQLite in
+a temporary directory, stopped on exit), then hands all of it to ``desktop.ui.application``
+(QApplication, qasync loop, login, main window). This is the only desktop module that imports the
+real adapters (``telephony.pjsua2_adapter``, ``cardreader.pcsc``; the demo's cards, PC/SC by
+nature, aside), each inside its factory: Qt, pjsua2 and pyscard are imported after the command
+line is read, so ``centrale --version`` stays instant.
 """
 
 from __future__ import annotations
@@ -20,10 +24,17 @@ import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
+from desktop.adapters import Adapters
 from shared.child_process import die_with_parent
+
+if TYPE_CHECKING:  # the adapters' modules load when a factory runs (after the login)
+    from cardreader.api import CardReader
+    from telephony.api import Softphone
+    from telephony.config import PhoneConfig
 
 DEMO_USER = "operateur"
 DEMO_PASSWORD = "operateur-demo"  # noqa: S105 - the demo account printed by `centrale-server demo`
@@ -44,6 +55,32 @@ def _parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="démarre un serveur de démonstration et s'y connecte"
     )
     return parser
+
+
+def pjsua2_softphone(config: PhoneConfig) -> Softphone:
+    """The real softphone; ``ImportError`` where pjsua2 is not installed."""
+    from telephony.pjsua2_adapter import Pjsua2Softphone
+
+    return Pjsua2Softphone(config)
+
+
+def pcsc_card_reader() -> CardReader:
+    """The real card reader, through pcscd; ``ImportError`` where pyscard is not installed."""
+    from cardreader.pcsc import PcscCardReader
+
+    return PcscCardReader()
+
+
+def real_adapters() -> Adapters:
+    return Adapters(softphone=pjsua2_softphone, card_reader=pcsc_card_reader)
+
+
+def fake_adapters() -> Adapters:
+    """The fakes (tests): a softphone that records its commands, a reader with no card in it."""
+    from cardreader.fake import FakeCardReader
+    from telephony.fake import FakeSoftphone
+
+    return Adapters(softphone=lambda _config: FakeSoftphone(), card_reader=FakeCardReader)
 
 
 def free_port() -> int:
@@ -100,12 +137,13 @@ class DemoServer:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from desktop.demo_card import DemoCards
+    from desktop.demo.calls import DemoCalls
+    from desktop.demo.cards import DemoCards
     from desktop.ui.application import Options, run
-    from desktop.workflows.demo_call import DemoCalls
 
+    adapters = real_adapters()
     if not args.demo:
-        return run(Options(server_url=args.server))
+        return run(Options(server_url=args.server, adapters=adapters))
     with tempfile.TemporaryDirectory(prefix="centrale-demo-") as folder:
         directory = Path(folder)
         # the operator's own settings stay untouched by the demo
@@ -133,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     username=DEMO_USER,
                     password=DEMO_PASSWORD,
                     data_dir=directory / "desktop",
+                    adapters=adapters,
                     demo_calls=demo_calls,
                     demo_cards=demo_cards,
                 )

@@ -1,7 +1,8 @@
 """``centrale --smoke``: the installed application checks itself on a workstation.
 
 It runs the real desktop — ``Controller`` (login dialog → session → main window) on the qasync
-loop, with the pjsua2 softphone through ``SoftphoneService`` — and prints one ``SMOKE`` line per
+loop, with the real adapters of ``desktop.app`` (the pjsua2 softphone through ``SoftphoneService``,
+the PC/SC card reader) — and prints one ``SMOKE`` line per
 step on stdout: the PC/SC module loaded, logged in, main window shown, SIP account registered.
 Exit code 0 when every step passed, 1 otherwise (the failing step is on stderr, in French).
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import os
 import sys
 import time
@@ -50,8 +50,10 @@ def say(text: str) -> None:
 
 def check_pcsc() -> None:
     """The PC/SC adapter imports pyscard's native module; a bundle without it fails here."""
+    from desktop.app import pcsc_card_reader
+
     try:
-        importlib.import_module("cardreader.pcsc")
+        pcsc_card_reader()  # built, not started
     except ImportError as exc:
         raise SmokeFailure(f"module PC/SC (pyscard) absent de l'application : {exc}") from exc
     say("pcsc : module chargé")
@@ -78,10 +80,11 @@ def main(argv: Sequence[str]) -> int:
     except SmokeFailure as exc:
         print(f"Échec : {exc}", file=sys.stderr)
         return 1
+    from desktop.app import real_adapters
     from desktop.ui.self_test import run_smoke
 
     try:
-        run_smoke(args, password, os.environ.get("CENTRALE_SMOKE_SIP_PASSWORD", ""))
+        run_smoke(args, password, os.environ.get("CENTRALE_SMOKE_SIP_PASSWORD", ""), real_adapters())
     except SmokeFailure as exc:
         print(f"Échec : {exc}", file=sys.stderr)
         return 1

@@ -38,11 +38,11 @@ async def shoot(url: str, out: Path, directory: Path) -> None:
     from keyring.backends import null
     from PySide6.QtWidgets import QWidget
 
+    from desktop.services.session import Session
     from desktop.settings import SecretStore, Settings
+    from desktop.state.wizard.wizard import Step
     from desktop.ui.login import LoginDialog
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.session import Session
-    from desktop.workflows.wizard import Step
     from shared.validation import format_phone_national
     from telephony.events import IncomingCall, RegistrationChanged, RegistrationStatus
     from tests.support.desktop_phone import FakeSoftphone

@@ -25,8 +25,8 @@ async def shoot_details(main: Any, out: Path, patient_last_name: str) -> None:
 
 
 async def _shoot(main: Any, out: Path, patient_last_name: str) -> None:
+    from desktop.state.attachments import check_attachment
     from desktop.sync.prescription_api import PrescriptionApi
-    from desktop.workflows.attachments import check_attachment
     from tests.support.details_gui import REAL_PDF
 
     client = main.session.client

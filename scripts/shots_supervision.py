@@ -118,10 +118,10 @@ async def shoot_supervision(
 ) -> None:
     from keyring.backends import null
 
+    from desktop.services.session import Session
     from desktop.settings import SecretStore, Settings
     from desktop.sync.client import ApiClient
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.session import Session
 
     await make_activity(url)
     client = ApiClient(url)

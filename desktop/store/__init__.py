@@ -1,6 +1,7 @@
-"""The desktop's local SQLite file: wizard drafts, the outbox of cases, the feed position, a cache."""
+"""The desktop's local SQLite file: wizard drafts, the outbox (cases and call records), the feed
+position, a cache."""
 
 from desktop.store.database import LocalStore
-from desktop.store.outbox import Outbox, OutboxItem, OutboxState
+from desktop.store.outbox import ItemKind, Outbox, OutboxItem, OutboxState
 
-__all__ = ["LocalStore", "Outbox", "OutboxItem", "OutboxState"]
+__all__ = ["ItemKind", "LocalStore", "Outbox", "OutboxItem", "OutboxState"]

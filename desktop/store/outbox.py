@@ -1,9 +1,15 @@
-"""The outbox: cases « En attente d'envoi » until the server has them, each with its idempotency key.
+"""The outbox: what waits for the server — cases « En attente d'envoi », each with its idempotency
+key, and the call records of the call log — until the server has it; one pusher sends both
+(``desktop.sync.outbox_pusher``).
 
-An item is the whole plan of one « Déclencher »: create (or patch) the patient, replace the usual
-professionals, then ``POST /cases`` with the item's ``Idempotency-Key``. Each finished part is
+A case item is the whole plan of one « Déclencher »: create (or patch) the patient, replace the
+usual professionals, then ``POST /cases`` with the item's ``Idempotency-Key``. Each finished part is
 recorded before the next starts (``patient_id`` once the patient exists…), so a retry resumes
 where it stopped and the case itself can never be created twice.
+
+A call record item is one finished call (``telephony.call_log``), ``POST /calls``: the server
+upserts it by the record's id, so a record sent again updates the same call. A record queued
+again while its item still waits (a case number added after the call) replaces the waiting one.
 """
 
 from __future__ import annotations
@@ -28,6 +34,11 @@ class OutboxState(StrEnum):
     @property
     def label(self) -> str:
         return {"pending": "En attente d'envoi", "sent": "Envoyé", "failed": "Échec de l'envoi"}[self.value]
+
+
+class ItemKind(StrEnum):
+    CASE = "case"
+    CALL_RECORD = "call_record"
 
 
 def _loads(text: str | None) -> Any:
@@ -59,6 +70,7 @@ class OutboxItem:
     created_at: datetime
     acknowledged: bool  # the operator confirmed, from the outbox, that the patient is new
     wizard: dict[str, Any] | None = None  # the wizard as sent (``Wizard.to_json``), to reopen it
+    kind: ItemKind = ItemKind.CASE  # a call record's JSON is in ``case_body``
 
     @classmethod
     def of(cls, row: RowMapping) -> OutboxItem:
@@ -83,6 +95,7 @@ class OutboxItem:
             created_at=datetime.fromisoformat(row["created_at"]),
             acknowledged=bool(row["acknowledged"]),
             wizard=_loads(row["wizard"]),
+            kind=ItemKind(row["kind"]),
         )
 
     def ready_body(self) -> dict[str, Any]:
@@ -149,10 +162,16 @@ class Outbox:
             row = connection.execute(query).mappings().first()
         return None if row is None else OutboxItem.of(row)
 
-    def items(self, state: OutboxState | None = None) -> list[OutboxItem]:
+    def items(
+        self, state: OutboxState | None = None, kind: ItemKind | None = ItemKind.CASE
+    ) -> list[OutboxItem]:
+        """The items in the order they were queued: the cases (« Mes envois »), or ``kind``'s, or
+        every item (``kind`` None)."""
         query = select(schema.outbox).order_by(schema.outbox.c.id)
         if state is not None:
             query = query.where(schema.outbox.c.state == state.value)
+        if kind is not None:
+            query = query.where(schema.outbox.c.kind == kind.value)
         with self._engine.connect() as connection:
             return [OutboxItem.of(row) for row in connection.execute(query).mappings()]
 
@@ -166,7 +185,59 @@ class Outbox:
         return None if row is None else OutboxItem.of(row)
 
     def pending(self) -> list[OutboxItem]:
-        return self.items(OutboxState.PENDING)
+        """Everything waiting to be sent, cases and call records, in the order it was queued."""
+        return self.items(OutboxState.PENDING, kind=None)
+
+    def enqueue_call_record(self, record: dict[str, Any]) -> OutboxItem:
+        """A finished call's record to send (its ``id`` is the server's upsert key); the same
+        record still waiting is replaced by this newer one, never queued twice."""
+        table = schema.outbox
+        now = datetime.now(UTC).isoformat()
+        text = json.dumps(record, ensure_ascii=False)
+        waiting = select(table.c.id).where(
+            table.c.kind == ItemKind.CALL_RECORD.value,
+            table.c.call_record_id == record["id"],
+            table.c.state == OutboxState.PENDING.value,
+        )
+        with self._engine.begin() as connection:
+            found = connection.execute(waiting).first()
+            if found is not None:
+                item_id = int(found[0])
+                newer = table.update().where(table.c.id == item_id).values(case_body=text, updated_at=now)
+                connection.execute(newer)
+            else:
+                row = {
+                    "kind": ItemKind.CALL_RECORD.value,
+                    "idempotency_key": str(uuid.uuid4()),
+                    "created_at": now,
+                    "updated_at": now,
+                    "state": OutboxState.PENDING.value,
+                    "attempts": 0,
+                    "patient_patch_done": True,
+                    "usual_done": True,
+                    "case_body": text,
+                    "call_record_id": record["id"],
+                    "acknowledged": False,
+                }
+                new_id = connection.execute(table.insert().values(**row)).inserted_primary_key
+                assert new_id is not None
+                item_id = int(new_id[0])
+        return self.get(item_id)
+
+    def call_record_sent(self, item_id: int, sent: dict[str, Any], result: dict[str, Any]) -> OutboxItem:
+        """The server has the record ``sent``; a newer one queued meanwhile stays pending (next)."""
+        table = schema.outbox
+        values = {
+            "state": OutboxState.SENT.value,
+            "result": _dumps(result),
+            "reason": None,
+            "next_attempt_at": None,
+            "updated_at": datetime.now(UTC).isoformat(),
+        }
+        same = (table.c.id == item_id) & (table.c.case_body == json.dumps(sent, ensure_ascii=False))
+        with self._engine.begin() as connection:
+            connection.execute(table.update().where(same).values(**values))
+        return self.get(item_id)
 
     def _update(self, item_id: int, **values: Any) -> OutboxItem:
         values["updated_at"] = datetime.now(UTC).isoformat()

@@ -64,6 +64,9 @@ outbox = Table(
     Column("result", Text, nullable=True),
     Column("acknowledged", Boolean, nullable=False, default=False),
     Column("wizard", Text, nullable=True),  # the wizard as sent (version 2): reopened after a refusal
+    # what the item sends (version 3): "case" (a « Déclencher ») or "call_record" (a call's record, in
+    # case_body, sent to POST /calls): one outbox, one pusher, for both
+    Column("kind", String(20), nullable=False, server_default="case"),
 )
 
 feed_position = Table(
@@ -93,7 +96,14 @@ def _version_2(connection: Connection) -> None:
         connection.exec_driver_sql("ALTER TABLE outbox ADD COLUMN wizard TEXT")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_version_1, _version_2]
+def _version_3(connection: Connection) -> None:
+    """Call records go through the outbox too: each item says what it sends."""
+    columns = {column["name"] for column in inspect(connection).get_columns("outbox")}
+    if "kind" not in columns:  # a file made by version 1 or 2
+        connection.exec_driver_sql("ALTER TABLE outbox ADD COLUMN kind VARCHAR(20) NOT NULL DEFAULT 'case'")
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_version_1, _version_2, _version_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

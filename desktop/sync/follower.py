@@ -6,6 +6,11 @@ the current state from the API), and hands each event to the handler exactly onc
 in order: an event at or below the position (a replay after a reconnection) is skipped. The
 position moves only after the handler returned, so an event is never skipped by a crash either.
 
+The handler gets typed events (``shared.schemas.feed.FeedEvent``: its payload's class says what
+happened). A wire event that does not parse — a type from a newer server, or data that does not fit
+its type — is skipped with a log line (``parse_event``'s) and the position moves past it: the
+next events still come, and the view it concerned shows the change at its next read.
+
 ``state`` follows the seeds' status diode: « Connecté », « En cours de connexion », « Pas de
 connexion serveur »; a 401 (or WebSocket close 4401) pauses until ``resume(token)``.
 """
@@ -25,10 +30,11 @@ from desktop.store.database import LocalStore
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem, ServerUnavailable, SessionExpired
 from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent, parse_event
 
 log = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
-Handler = Callable[[EventView], Awaitable[None] | None]
+Handler = Callable[[FeedEvent], Awaitable[None] | None]
 
 
 class FeedState(StrEnum):
@@ -98,15 +104,18 @@ class ChangeFollower:
         self._resumed.set()
 
     async def deliver(self, event: EventView) -> bool:
-        """Hands one event to the handler unless already handled; then records the position."""
+        """Hands one wire event, typed, to the handler unless already handled (or not understood:
+        skipped, logged); then records the position. True when the handler got it."""
         if event.seq <= self.position:
             return False
-        outcome = self.handler(event)
-        if inspect.isawaitable(outcome):
-            await outcome
+        typed = parse_event(event)
+        if typed is not None:
+            outcome = self.handler(typed)
+            if inspect.isawaitable(outcome):
+                await outcome
         self.position = event.seq
         self.store.set_feed_position(event.seq, self.stream)
-        return True
+        return typed is not None
 
     async def run(self) -> None:
         """Until ``stop()``. A refusal other than 401 (4403: role not allowed) ends it with ``ApiProblem``;

@@ -1,4 +1,5 @@
-"""Sends the outbox to the server: in order, retried with back-off, never twice.
+"""Sends the outbox to the server — cases and call records — in order, retried with back-off, never
+twice.
 
 - Server unreachable (or failing, 5xx): the item stays « En attente d'envoi »; its next try is
   scheduled with a doubling delay (``backoff_start`` … ``backoff_max``); later items wait too,
@@ -8,7 +9,8 @@
 - Another 4xx: the item is marked failed with the server's French message (and its field
   messages); the next items go on.
 - The case goes with the item's ``Idempotency-Key``: resent after an uncertain first try, the
-  server replays its first answer instead of creating a second case.
+  server replays its first answer instead of creating a second case. A call record is upserted by
+  its id on the server: sent again, it updates the same call.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from desktop.store.outbox import Outbox, OutboxItem, OutboxState
+from desktop.store.outbox import ItemKind, Outbox, OutboxItem, OutboxState
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import RequestRefused, ServerUnavailable, SessionExpired
-from desktop.workflows.wizard import Step, Wizard
 
 log = logging.getLogger(__name__)
 LOGIN_REQUIRED = "Session expirée : reconnectez-vous pour envoyer les déclenchements en attente"
@@ -95,7 +96,12 @@ class OutboxPusher:
                 if outcome is None:  # unreachable or paused: keep the order, stop here
                     report.waiting.extend(self.outbox.get(i.id) for i in pending[position:])
                     break
-                (report.sent if outcome.result is not None else report.failed).append(outcome)
+                if outcome.state is OutboxState.SENT:
+                    report.sent.append(outcome)
+                elif outcome.state is OutboxState.FAILED:
+                    report.failed.append(outcome)
+                else:  # a newer call record queued while this one went: sent on the next pass
+                    report.waiting.append(outcome)
         report.paused = self.paused
         return report
 
@@ -137,6 +143,9 @@ class OutboxPusher:
 
     async def _send_parts(self, item: OutboxItem) -> OutboxItem:
         """Each part is recorded as done before the next one starts."""
+        if item.kind is ItemKind.CALL_RECORD:
+            answer = await self.client.send_call_record(item.case_body)
+            return self.outbox.call_record_sent(item.id, item.case_body, answer.model_dump(mode="json"))
         if item.patient_id is None:
             assert item.patient_create is not None
             patient = await self.client.create_patient(self._create_body(item))
@@ -153,34 +162,6 @@ class OutboxPusher:
         if replayed:
             log.info("case of outbox item %s was already created: %s", item.id, created.number)
         return self.outbox.mark_sent(item.id, created.model_dump(mode="json"))
-
-    # ---- settling a refused item -------------------------------------------------------------------
-    async def reopen(self, item: OutboxItem) -> Wizard:
-        """The wizard of a refused item, with every field, standing where the refusal is settled:
-
-        - the patient creation was refused (look-alikes, a field): « Recherche patient » with the
-          server's look-alikes listed, to pick the existing patient or confirm a new one;
-        - the patient exists (this item created it, or it was chosen): the wizard holds that patient
-          (never created twice) and stands on « Qualification »;
-        the server's message goes in ``errors`` under ``server`` (shown under the page). Raises
-        ``ValueError`` for an item queued without its wizard, ``ApiProblem`` when the server cannot
-        be read."""
-        if item.state is not OutboxState.FAILED or item.wizard is None:
-            raise ValueError("only a refused item queued with its wizard is reopened")
-        wizard = Wizard.from_json(item.wizard)
-        reason = item.reason or OutboxState.FAILED.label
-        search = wizard.search
-        if item.patient_create is not None:
-            search.set_results(await self.client.search_patients(**search.query()))
-            search.selected_patient_id, search.new_patient = None, False  # the operator chooses again
-            wizard.step, wizard.errors = Step.SEARCH, {"server": reason}
-            return wizard
-        if item.patient_id is not None and wizard.patient.patient_id != item.patient_id:
-            patient = await self.client.get_patient(item.patient_id)
-            search.set_results(await self.client.search_patients(**search.query()))
-            wizard.use_patient(patient)
-        wizard.step, wizard.errors = Step.QUALIFICATION, {"server": reason}
-        return wizard
 
     # ---- running ----------------------------------------------------------------------------------
     def _next_wait(self) -> float | None:

@@ -1,5 +1,6 @@
-"""« Fiches patients »: the active list (board of the period + patient search by keyword) and one
-patient's page (identity, usual professionals, timeline), on ``ApiClient.request``."""
+"""« Fiches patients »' reads, on ``ApiClient.request``: the board of the period by keyword, the
+patient search, one patient's page (identity, usual professionals, timeline). The active list made
+of them is ``desktop.services.patient_files.active_list``."""
 
 from __future__ import annotations
 
@@ -10,21 +11,11 @@ from datetime import datetime
 from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
-from desktop.sync.errors import RequestRefused
-from desktop.workflows.patient_files import (
-    PatientFileRow,
-    merge_rows,
-    row_from_match,
-    rows_from_board,
-    search_criteria,
-)
 from shared.schemas.dispatch import PrescriptionView
 from shared.schemas.patients import PatientOut, PatientSearchResult, TimelineEntry
 
 _PRESCRIPTIONS = TypeAdapter(list[PrescriptionView])
 _TIMELINE = TypeAdapter(list[TimelineEntry])
-# Patients found only by the search get their timeline read too; at most this many at once.
-SEARCH_TIMELINES = 10
 
 
 @dataclass(frozen=True)
@@ -44,10 +35,7 @@ class PatientFilesApi:
         )
         return _PRESCRIPTIONS.validate_python(response.json())
 
-    async def search(self, keyword: str) -> PatientSearchResult | None:
-        criteria = search_criteria(keyword)
-        if criteria is None:
-            return None
+    async def search(self, criteria: dict[str, str]) -> PatientSearchResult:
         return await self.client.get_model(PatientSearchResult, "/patients", **criteria)
 
     async def patient(self, patient_id: int) -> PatientOut:
@@ -60,17 +48,3 @@ class PatientFilesApi:
     async def patient_file(self, patient_id: int) -> PatientFile:
         patient, timeline = await asyncio.gather(self.patient(patient_id), self.timeline(patient_id))
         return PatientFile(patient, timeline)
-
-    async def active_list(self, since: datetime, keyword: str = "") -> list[PatientFileRow]:
-        """The patients with activity since ``since`` (matching the keyword), and the patients the
-        keyword finds in the patient search, the most recent activity first."""
-        board_rows = rows_from_board(await self.board(since, keyword))
-        try:
-            found = await self.search(keyword) if keyword.strip() else None
-        except RequestRefused:
-            found = None  # a keyword the patient search refuses still filters the board
-        known = {row.patient_id for row in board_rows}
-        extra = [m for m in (found.items if found else []) if m.id not in known][:SEARCH_TIMELINES]
-        timelines = await asyncio.gather(*(self.timeline(m.id) for m in extra))
-        found_rows = [row_from_match(m, t) for m, t in zip(extra, timelines, strict=True)]
-        return merge_rows(board_rows, found_rows)

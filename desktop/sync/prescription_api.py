@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
-from desktop.workflows.attachments import Attachment
 from shared.schemas.dispatch import NotificationView, PrescriptionView
 from shared.schemas.exchanges import CommentOut, DocumentOut, IncidentOut
 from shared.schemas.patients import TimelineEntry
@@ -24,6 +23,19 @@ _COMMENTS = TypeAdapter(list[CommentOut])
 _DOCUMENTS = TypeAdapter(list[DocumentOut])
 _INCIDENTS = TypeAdapter(list[IncidentOut])
 _TIMELINE = TypeAdapter(list[TimelineEntry])
+
+
+class Upload(Protocol):
+    """A file to attach (``desktop.state.attachments.Attachment``, checked before it is sent)."""
+
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def data(self) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -109,7 +121,7 @@ class PrescriptionApi:
         response = await self.client.request("POST", self._path(prescription_id, "/comments"), json=body)
         return CommentOut.model_validate(response.json())
 
-    async def attach(self, prescription_id: int, attachment: Attachment) -> DocumentOut:
+    async def attach(self, prescription_id: int, attachment: Upload) -> DocumentOut:
         files = {"file": (attachment.filename, attachment.data, attachment.content_type)}
         response = await self.client.request("POST", self._path(prescription_id, "/documents"), files=files)
         return DocumentOut.model_validate(response.json())

@@ -5,16 +5,18 @@
 - statistics: `GET /stats` and its CSV `GET /stats/prescriptions.csv` (bytes as the server wrote
   them: `;`-separated, UTF-8 with a BOM), both within the caller's board scope;
 - incidents: `GET /incidents` (a supervisor: their own and their networks'), `GET /networks` names;
-- for the notices (`desktop/workflows/tray_notices.NoticeSource`): one prescription, whether it is
+- for the notices (`desktop/state/tray_notices.NoticeSource`): one prescription, whether it is
   in a board scope (`GET /prescriptions?scope=&number=`), one incident.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
-from desktop.workflows.statistics import Period
 from shared.schemas.admin import NetworkOut
 from shared.schemas.calls import CallRecordOut
 from shared.schemas.dispatch import PrescriptionView
@@ -27,6 +29,19 @@ _VIEWS = TypeAdapter(list[PrescriptionView])
 _NETWORKS = TypeAdapter(list[NetworkOut])
 CALL_LOG_LIMIT = 200
 INCIDENTS_LIMIT = 200
+
+
+class Period(Protocol):
+    """A period of the statistics (``desktop.state.statistics.Period``): its bounds, and the query
+    parameters of ``GET /stats``."""
+
+    @property
+    def since(self) -> datetime: ...
+
+    @property
+    def until(self) -> datetime: ...
+
+    def params(self) -> dict[str, str]: ...
 
 
 class SupervisionApi:

@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -15,6 +15,7 @@ import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from desktop.adapters import Adapters
 from desktop.settings import KeyringStatus, SecretStore, Settings
 from desktop.sync.client import ApiClient
 from desktop.ui.app_identity import install_identity
@@ -24,14 +25,14 @@ from shared.schemas.auth import LoginResponse
 from telephony.api import Softphone
 
 if TYPE_CHECKING:  # imported once logged in: the login window comes up sooner (bench.desktop_start)
-    from cardreader.service import CardService
-    from desktop.demo_card import DemoCards
+    from cardreader.api import CardReader
+    from desktop.demo.calls import DemoCalls
+    from desktop.demo.cards import DemoCards
+    from desktop.services.session import Session
+    from desktop.services.softphone import SoftphoneService
     from desktop.ui.demo_cards import DemoCardActions
     from desktop.ui.main_window import MainWindow
     from desktop.ui.phone_binding import PhoneBinding
-    from desktop.ui.session import Session
-    from desktop.workflows.demo_call import DemoCalls
-    from desktop.workflows.softphone_service import SoftphoneService
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -43,10 +44,11 @@ class Options:
     username: str | None = None  # with password: log in at once (the demo)
     password: str | None = None
     data_dir: Path | None = None
-    softphone: Softphone | None = None  # given (tests): used as is; else the application's own
-    phone: bool = True  # the application's softphone, from the settings' SIP account
+    # desktop/app.py's choice: the application's own softphone (from the settings' SIP account, or
+    # the demo's) and card reader are built with these once logged in; none by default (tests)
+    adapters: Adapters = field(default_factory=Adapters)
+    softphone: Softphone | None = None  # given (tests, the smoke): used as is, not started here
     demo_calls: DemoCalls | None = None  # the demo: direct calls, « Simuler un appel entrant »
-    card_reader: bool = True  # the PC/SC reader (pcscd); off in tests
     demo_cards: DemoCards | None = None  # the demo: its Carte Vitale and CPS in pcscd's vpcd reader
 
 
@@ -92,10 +94,10 @@ class Controller:
         if logged is None:
             return 1
         client, login = logged
+        from desktop.services.session import Session
         from desktop.ui.demo_cards import install_demo_cards
         from desktop.ui.main_window import MainWindow
         from desktop.ui.phone_binding import PhoneBinding
-        from desktop.ui.session import Session
 
         phone_service = await self._phone_service(login.user.username)
         softphone = self.options.softphone or (phone_service.create() if phone_service else None)
@@ -121,27 +123,27 @@ class Controller:
         window.show()
         self.session.start()
         await self.phone.start()
-        cards = self._start_card_reader(window) if self.options.card_reader else None
+        cards = self._start_card_reader(window)
         window.offer_drafts()
         await closed
         window.removeEventFilter(on_close)
         if cards is not None:
-            service, task = cards
+            reader, task = cards
             task.cancel()
-            await service.stop()
+            await reader.stop()
         await self.stop()
         return 0
 
     async def _phone_service(self, username: str) -> SoftphoneService | None:
-        """The application's own softphone (none when the caller gave one, or ``phone`` is off)."""
-        from desktop.workflows.softphone_service import SoftphoneService, demo_plan, plan_from_settings
+        """The application's own softphone, built with ``adapters.softphone`` (none when the caller
+        gave one, or when there is no such factory)."""
+        from desktop.services.softphone import SoftphoneService, demo_plan, plan_from_settings
 
-        if self.options.softphone is not None:
+        factory = self.options.adapters.softphone
+        if self.options.softphone is not None or factory is None:
             return None
         if self.options.demo_calls is not None:
-            return SoftphoneService(demo_plan(username))
-        if not self.options.phone:
-            return None
+            return SoftphoneService(demo_plan(username), factory)
         # the SIP password comes from the keyring: off the GUI thread (D-Bus)
         plan = await asyncio.to_thread(plan_from_settings, self.settings, self.secrets)
         if plan.account is not None and not plan.password and not self._keyring_is_secure():
@@ -150,23 +152,26 @@ class Controller:
             password = await ask_sip_password(plan.account.uri)
             if password:
                 plan = dataclasses.replace(plan, password=password, notice="")
-        return SoftphoneService(plan)
+        return SoftphoneService(plan, factory)
 
     def _keyring_is_secure(self) -> bool:
         return self.secrets.status() is KeyringStatus.SECURE
 
-    def _start_card_reader(self, window: MainWindow) -> tuple[CardService, asyncio.Task[None]] | None:
-        from cardreader.service import CardService
-
+    def _start_card_reader(self, window: MainWindow) -> tuple[CardReader, asyncio.Task[None]] | None:
+        """The card reader of ``adapters`` (none: no card reader, as in most tests), built and
+        started once; the main window's ``CardBinding`` follows it."""
+        factory = self.options.adapters.card_reader
+        if factory is None:
+            return None
         try:
-            service = CardService()
-            service.start()
+            reader = factory()
+            reader.start()
         except Exception as exc:  # no PC/SC library or daemon: the desktop works without cards
             log.warning("card reader unavailable: %s", exc)
             window.status.set_card_reader("indisponible")
             return None
         window.status.set_card_reader("recherche du lecteur…")
-        return service, asyncio.ensure_future(window.cards.follow(service))
+        return reader, asyncio.ensure_future(window.cards.follow(reader))
 
     async def stop(self) -> None:
         if self.phone is not None:  # before the session: the last calls reach its call log

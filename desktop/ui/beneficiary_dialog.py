@@ -7,8 +7,8 @@ import asyncio
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from cardreader.cards.vitale2 import Beneficiary
+from desktop.state.wizard.card_use import beneficiary_line
 from desktop.ui.wizard.form import ERROR_STYLE
-from desktop.workflows.card_use import beneficiary_line
 
 
 class BeneficiaryDialog(QDialog):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from desktop.state.call_flow import transfer_destination_error
 from desktop.ui.keys import button_shortcut
-from desktop.workflows.call_flow import transfer_destination_error
 
 DTMF_KEYS = "123456789*0#"
 TRANSFER_KEYS = "F9"

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.state.call_flow import CallFlow, CallPhase, CallView
 from desktop.ui.call_controls import DTMF_KEYS, DtmfPad, TransferBox
 from desktop.ui.tasks import spawn
-from desktop.workflows.call_flow import CallFlow, CallPhase, CallView
 from shared.validation import format_phone_national
 
 # (object name, label, shortcut)

@@ -9,7 +9,8 @@ and what a card read does to the wizard in front.
 - Every error (no pcscd, no reader, no card, unknown card, card pulled mid-read, unreadable card)
   is written in French next to the card button of the page in front, and in the status bar;
   nothing typed is touched.
-The rules live in ``desktop.workflows.card_use`` (Qt-free, unit-tested).
+The rules live in ``desktop.state.wizard.card_use`` (Qt-free, unit-tested). The reader is whichever
+``cardreader.api.CardReader`` the application started (``follow``); « Paramètres » lists its readers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
+from cardreader.api import CardReader
 from cardreader.cards.cps import CpsCard, CpsHolder
 from cardreader.cards.vitale2 import Beneficiary, VitaleCard
 from cardreader.errors import MESSAGES, CardErrorCode
@@ -33,7 +35,14 @@ from cardreader.events import (
     ReaderAdded,
     ReaderRemoved,
 )
-from cardreader.service import CardService
+from desktop.state.wizard.card_use import (
+    apply_beneficiary,
+    beneficiary_line,
+    cps_question,
+    cps_replaces_typing,
+    vitale_plan,
+)
+from desktop.state.wizard.wizard import Step
 from desktop.ui.beneficiary_dialog import BeneficiaryDialog
 from desktop.ui.card_button import CardButton
 from desktop.ui.status_bar import StatusBar
@@ -41,14 +50,6 @@ from desktop.ui.tasks import spawn
 from desktop.ui.wizard.caller_page import CallerPage
 from desktop.ui.wizard.search_page import SearchPage
 from desktop.ui.wizard.window import WizardWindow
-from desktop.workflows.card_use import (
-    apply_beneficiary,
-    beneficiary_line,
-    cps_question,
-    cps_replaces_typing,
-    vitale_plan,
-)
-from desktop.workflows.wizard import Step
 
 log = logging.getLogger(__name__)
 READ_TIMEOUT_MS = 5000  # a requested read that never answers (card gone between two polls)
@@ -65,8 +66,8 @@ class CardBinding:
         self.status = status
         self.front_wizard = front_wizard
         self.chosen_reader = chosen_reader  # « Paramètres »: empty = every reader
-        self.service: CardService | None = None
-        self.unavailable = MESSAGES[CardErrorCode.NO_SERVICE]  # until a CardService is followed
+        self.reader: CardReader | None = None
+        self.unavailable = MESSAGES[CardErrorCode.NO_SERVICE]  # until a reader is followed
         self.cards: dict[str, bool] = {}  # reader → a card is in it
         self.dialog: BeneficiaryDialog | QMessageBox | None = None  # the open question (tests)
         self._requested_by: WizardWindow | None = None  # the window whose button asked for a read
@@ -82,16 +83,16 @@ class CardBinding:
             if isinstance(page, SearchPage | CallerPage):
                 page.card.requested.connect(lambda w=window: self.read_requested(w))
 
-    async def follow(self, service: CardService) -> None:
-        self.service = service
+    async def follow(self, reader: CardReader) -> None:
+        self.reader = reader
         self.unavailable = ""
         while True:
-            self.on_event(await service.next_event())
+            self.on_event(await reader.next_event())
 
     # ---- the card button --------------------------------------------------------------------------
     def read_requested(self, window: WizardWindow) -> None:
         """« Lire la carte »: read the card present now (its answer comes as a CardRead event)."""
-        if self.service is None or self.unavailable:
+        if self.reader is None or self.unavailable:
             self._tell(window, self.unavailable or MESSAGES[CardErrorCode.NO_SERVICE], error=True)
             return
         if not self.cards:
@@ -104,7 +105,7 @@ class CardBinding:
         self._requested_by = window
         self._tell(window, "Lecture de la carte…")
         self._timeout.start()
-        self.service.request_read(holding[0])
+        self.reader.request_read(holding[0])
 
     def _read_timed_out(self) -> None:
         window, self._requested_by = self._requested_by, None

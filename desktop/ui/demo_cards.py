@@ -1,19 +1,13 @@
 """The demo's card actions (`centrale --demo` only): insert or pull out the demo Carte Vitale and
-the demo CPS (``desktop.demo_card.DemoCards``) from a « Démonstration » toolbar."""
+the demo CPS (``desktop.demo.cards.DemoCards``, with the actions' texts) from a « Démonstration »
+toolbar."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
-from desktop.demo_card import CPS_SLOT, VITALE_SLOT, DemoCards
-
-LABELS = {
-    VITALE_SLOT: ("Insérer la carte Vitale de démonstration", "Retirer la carte Vitale de démonstration"),
-    CPS_SLOT: ("Insérer la carte CPS de démonstration", "Retirer la carte CPS de démonstration"),
-}
-SHORTCUTS = {VITALE_SLOT: "Ctrl+Shift+V", CPS_SLOT: "Ctrl+Shift+C"}
-KEY_NAMES = {VITALE_SLOT: "Ctrl+Maj+V", CPS_SLOT: "Ctrl+Maj+C"}  # as a French keyboard names them
+from desktop.demo.cards import CPS_SLOT, SHORTCUTS, VITALE_SLOT, DemoCards, action_text
 
 
 class DemoCardActions:
@@ -33,8 +27,7 @@ class DemoCardActions:
             self._label(slot)
 
     def _label(self, slot: int) -> None:
-        text = LABELS[slot][1 if self.cards.inserted(slot) else 0]
-        self.actions[slot].setText(f"{text} ({KEY_NAMES[slot]})")
+        self.actions[slot].setText(action_text(slot, self.cards.inserted(slot)))
 
     def toggle(self, slot: int) -> None:
         try:

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop.state.wizard.wizard import Step
 from desktop.ui.keys import button_shortcut
-from desktop.workflows.wizard import Step
 
 
 def describe(draft: dict[str, Any]) -> str:

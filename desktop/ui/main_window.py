@@ -1,5 +1,6 @@
 """The main window: dashboard suited to the role, « Nouveau déclenchement » (Ctrl+N), the wizard
-windows, the call popup, the outbox, and the status bar."""
+windows, the call popup, the outbox, and the status bar. It is the views' ``Shell``
+(``desktop/ui/shell.py``): what they may ask of it, and nothing else."""
 
 from __future__ import annotations
 
@@ -12,14 +13,21 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.services.case_sender import SendOutcome, SubmissionMismatch, reopen
+from desktop.services.session import Session
 from desktop.settings import SecretStore, Settings
+from desktop.state.call_flow import CallView, OperatorState
+from desktop.state.tray_notices import board_known
+from desktop.state.wizard.wizard import Wizard, WizardIncomplete
 from desktop.store.outbox import OutboxItem, OutboxState
+from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem, SessionExpired
 from desktop.sync.follower import FeedState
 from desktop.sync.outbox_pusher import LOGIN_REQUIRED as OUTBOX_LOGIN_REQUIRED
@@ -31,23 +39,20 @@ from desktop.ui.drafts import DraftsDialog
 from desktop.ui.login import LoginDialog
 from desktop.ui.outbox_view import OutboxView
 from desktop.ui.patients import install_patient_files
-from desktop.ui.prescription import open_details
-from desktop.ui.session import Session
+from desktop.ui.prescription import DetailsWindows
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status_bar import StatusBar
 from desktop.ui.supervision import install_supervision
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.success_dialog import SuccessDialog
 from desktop.ui.wizard.window import WizardWindow
-from desktop.workflows.call_flow import CallView, OperatorState
-from desktop.workflows.wizard import Wizard
 from shared.domain import Role
-from shared.schemas.dispatch import CaseCreated, EventView
+from shared.schemas.auth import LoginResponse
+from shared.schemas.feed import FeedEvent
 from telephony.events import PhoneEvent, RegistrationChanged
 
 log = logging.getLogger(__name__)
 CASE_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR)
-SEND_WAIT_SECONDS = 8.0
 
 
 class MainWindow(QMainWindow):
@@ -66,8 +71,7 @@ class MainWindow(QMainWindow):
         self.wizards: dict[str, WizardWindow] = {}
         self.success: SuccessDialog | None = None
         self.login_dialog: LoginDialog | None = None
-        self.send_wait = SEND_WAIT_SECONDS  # then « En attente d'envoi »; the outbox goes on alone
-        self._waiting: dict[int, asyncio.Future[OutboxItem]] = {}
+        self.details = DetailsWindows(session, self)  # a request's details, one window each
         self.status = StatusBar(self.set_operator_state)
         self.setStatusBar(self.status)
         toolbar = QToolBar("Actions")
@@ -96,7 +100,10 @@ class MainWindow(QMainWindow):
         if user.role not in CASE_ROLES:
             column.addWidget(QLabel("Votre rôle ne crée pas de déclenchement depuis ce poste."))
         self.outbox_view = OutboxView(
-            session.store.outbox, session.pusher, self.open_reopened, self.case_for_patient
+            session.store.outbox,
+            lambda item: reopen(session.client, item),
+            self.open_reopened,
+            self.case_for_patient,
         )
         self.outbox_list = self.outbox_view.list
         column.addWidget(self.outbox_view)
@@ -126,7 +133,8 @@ class MainWindow(QMainWindow):
         self.board = install_board(self)  # « Tableau de bord » (Alt+2)
         self.patient_files = install_patient_files(self)  # « Fiches patients » (Alt+3)
         self.calls_view = install_calls(self)  # « Appels » (Alt+4)
-        self.supervision = install_supervision(self)  # « Statistiques » (Alt+5), F11, notifications
+        known = board_known(self.board.model.state if self.board is not None else None)
+        self.supervision = install_supervision(self, self, known)  # « Statistiques » (Alt+5), F11, notices
 
     def add_tab(self, widget: QWidget, title: str, shortcut: str) -> None:
         """A view in its tab; its shortcut (shown in the tab's tooltip) brings it to the front."""
@@ -137,9 +145,15 @@ class MainWindow(QMainWindow):
         action.triggered.connect(lambda: self.tabs.setCurrentWidget(widget))
         self.addAction(action)
 
+    def add_menu(self, menu: QMenu) -> None:
+        self.menuBar().addMenu(menu)
+
+    def show_message(self, text: str, timeout_ms: int = 10_000) -> None:
+        self.status.showMessage(text, timeout_ms)
+
     def open_prescription(self, prescription_id: int) -> QWidget:
         """A prescription's details (a board row, a patient page's line): one window each."""
-        return open_details(self, prescription_id)
+        return self.details.open(prescription_id)
 
     def front_wizard(self) -> WizardWindow | None:
         """The wizard the operator works in (the active one, else the last opened)."""
@@ -167,8 +181,8 @@ class MainWindow(QMainWindow):
             pass  # unreachable: the follower retries on its own once resumed
         self.session.follower.resume(client.token or "")
 
-    def _event(self, event: EventView) -> None:
-        self.last_event.setText(f"Dernier événement : n° {event.seq} ({event.type})")
+    def _event(self, event: FeedEvent) -> None:
+        self.last_event.setText(f"Dernier événement : n° {event.seq} ({event.type.value})")
 
     def _phone_event(self, event: PhoneEvent) -> None:
         if isinstance(event, RegistrationChanged):
@@ -207,7 +221,7 @@ class MainWindow(QMainWindow):
         try:
             patient = await self.session.client.get_patient(patient_id)
         except ApiProblem as problem:
-            self.status.showMessage(f"Patient n° {patient_id} illisible : {problem}", 10_000)
+            self.show_message(f"Patient n° {patient_id} illisible : {problem}", 10_000)
             return None
         wizard = Wizard.for_patient(self.session.operator, patient)
         if like is not None:
@@ -226,7 +240,8 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         if self.settings_dialog is None:
-            dialog = SettingsDialog(self.settings, self.secrets, self.session.softphone, parent=self)
+            phone, reader = self.session.softphone, self.cards.reader
+            dialog = SettingsDialog(self.settings, self.secrets, phone, reader, parent=self)
             dialog.saved.connect(self.settings_changed.emit)
             dialog.finished.connect(self._settings_closed)
             self.settings_dialog = dialog
@@ -271,51 +286,40 @@ class MainWindow(QMainWindow):
             return None
         return self.open_wizard(Wizard.from_json(data))
 
+    @property
+    def send_wait(self) -> float:
+        """Seconds « Déclencher » waits for the server's answer (then « En attente d'envoi »)."""
+        return self.session.sender.wait_seconds
+
+    @send_wait.setter
+    def send_wait(self, seconds: float) -> None:
+        self.session.sender.wait_seconds = seconds
+
     async def send(self, wizard: Wizard) -> None:
-        """« Déclencher »: to the outbox (one transaction, the draft goes), then wait for the answer."""
+        """« Déclencher »: the case sender queues it and waits for the answer; then the outcome."""
         window = self.wizards.get(wizard.draft_id)
         try:
-            submission = wizard.submission()
-        except ValueError:
+            outcome = await self.session.sender.send(wizard)
+        except WizardIncomplete:
             if window is not None:
                 window.show_submission_errors()
             return
-        wizard.listeners.clear()  # the draft is deleted with the queuing: never saved again
-        item = self.session.store.outbox.submit(  # a reopened refused item is revised, not doubled
-            submission.case,
-            patient_id=submission.patient_id,
-            patient_create=submission.patient_create,
-            patient_patch=submission.patient_patch,
-            usual_professionals=submission.usual_professionals,
-            call_record_id=submission.call_record_id,
-            draft_id=wizard.draft_id,
-            wizard=wizard.to_json(),
-        )
-        future: asyncio.Future[OutboxItem] = asyncio.get_running_loop().create_future()
-        self._waiting[item.id] = future
-        self._refresh_outbox()
-        self.session.pusher.wake()
-        try:
-            item = await asyncio.wait_for(future, self.send_wait)
-        except TimeoutError:
-            item = self.session.store.outbox.get(item.id)
-        finally:
-            self._waiting.pop(item.id, None)
+        except SubmissionMismatch as mismatch:  # logged by the sender; never a silent no-op
+            if window is not None:
+                window.show_failure(str(mismatch))
+            self.show_message(str(mismatch), 30_000)
+            return
         if window is not None:
             window.closed.disconnect()
             window.close()
             self.wizards.pop(wizard.draft_id, None)
-        self.show_outcome(item, wizard)
+        self.show_outcome(outcome, wizard)
 
-    def show_outcome(self, item: OutboxItem, wizard: Wizard) -> SuccessDialog:
-        created = CaseCreated.model_validate(item.result) if item.state is OutboxState.SENT else None
-        if created is not None and item.call_record_id and self.session.flow is not None:
-            self.session.flow.case_created(item.call_record_id, created.number)
-        failure = (item.reason or OutboxState.FAILED.label) if item.state is OutboxState.FAILED else None
-        patient_id = item.patient_id
-        dialog = SuccessDialog(
-            created, wizard.caller.service, failure=failure, patient_known=patient_id is not None
-        )
+    def show_outcome(self, outcome: SendOutcome, wizard: Wizard) -> SuccessDialog:
+        item, patient_id = outcome.item, outcome.item.patient_id
+        known = patient_id is not None
+        service = wizard.caller.service
+        dialog = SuccessDialog(outcome.created, service, failure=outcome.failure, patient_known=known)
         dialog.another_patient.connect(lambda: self._another_patient(wizard))
         if patient_id is not None:
             dialog.same_patient.connect(lambda: self.case_for_patient(patient_id, like=wizard))
@@ -333,10 +337,7 @@ class MainWindow(QMainWindow):
         self.open_wizard(wizard)
 
     # ---- outbox and session -----------------------------------------------------------------------
-    def _outbox_changed(self, item: OutboxItem) -> None:
-        future = self._waiting.get(item.id)
-        if future is not None and not future.done() and item.state is not OutboxState.PENDING:
-            future.set_result(item)
+    def _outbox_changed(self, _item: OutboxItem) -> None:
         self._refresh_outbox()
 
     def _refresh_outbox(self) -> None:
@@ -365,9 +366,9 @@ class MainWindow(QMainWindow):
         if dialog is not None:
             dialog.deleteLater()  # never left for the interpreter's exit (after the QApplication)
 
-    def _logged_in_again(self, client: object, login: object) -> None:
-        token = getattr(login, "access_token", "")
-        spawn(client.aclose())  # type: ignore[attr-defined]
+    def _logged_in_again(self, client: ApiClient, login: LoginResponse) -> None:
+        token = login.access_token
+        spawn(client.aclose())  # the dialog's own client: this session keeps its own
         self.session.client.token = token
         self.session.resume(token)
 

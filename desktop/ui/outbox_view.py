@@ -2,8 +2,8 @@
 
 - a refused item (« Échec de l'envoi »: look-alike patient, a field the server refused) shows the
   server's French message; « Reprendre dans l'assistant » (Entrée) reopens it with every field
-  (``OutboxPusher.reopen``) — « Déclencher » then revises that same item; « Abandonner » (Suppr)
-  deletes it after a confirmation;
+  (``desktop.services.case_sender.reopen``) — « Déclencher » then revises that same item;
+  « Abandonner » (Suppr) deletes it after a confirmation;
 - a sent item offers « Nouveau déclenchement pour ce patient » (Entrée): another case for the same
   patient in one step.
 The same actions are in the list's context menu.
@@ -12,7 +12,7 @@ The same actions are in the list's context menu.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -28,12 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.state.wizard.wizard import Wizard
 from desktop.store.outbox import Outbox, OutboxItem, OutboxState
 from desktop.sync.errors import ApiProblem
-from desktop.sync.outbox_pusher import OutboxPusher
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.form import ERROR_STYLE
-from desktop.workflows.wizard import Wizard
 
 log = logging.getLogger(__name__)
 SHOWN = 50
@@ -63,13 +62,14 @@ class OutboxView(QWidget):
     def __init__(
         self,
         outbox: Outbox,
-        pusher: OutboxPusher,
+        reopen: Callable[[OutboxItem], Awaitable[Wizard]],
         open_wizard: Callable[[Wizard], Any],
         case_for_patient: Callable[[int], Any],
     ) -> None:
+        """``reopen``: a refused item's wizard (``case_sender.reopen`` on the session's client)."""
         super().__init__()
         self.outbox = outbox
-        self.pusher = pusher
+        self.reopen_wizard = reopen
         self.open_wizard = open_wizard
         self.case_for_patient = case_for_patient
         self.confirm: QMessageBox | None = None
@@ -200,7 +200,7 @@ class OutboxView(QWidget):
 
     async def reopen(self, item: OutboxItem) -> Any:
         try:
-            wizard = await self.pusher.reopen(item)
+            wizard = await self.reopen_wizard(item)
         except ApiProblem as problem:
             self.detail.setText(f"Impossible de rouvrir cet envoi : {problem}")
             return None

@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar
 
+from desktop.demo.calls import DemoCaller, DemoCalls, direct_uri
+from desktop.services.softphone import SoftphoneService
 from desktop.ui.status_bar import StatusBar
-from desktop.workflows.demo_call import DemoCaller, DemoCalls, direct_uri
-from desktop.workflows.softphone_service import SoftphoneService
 
 log = logging.getLogger(__name__)
 SIMULATE_KEYS = "Ctrl+Shift+A"

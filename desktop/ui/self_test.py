@@ -15,13 +15,14 @@ import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QLibraryInfo
 from PySide6.QtWidgets import QApplication
 
+from desktop.adapters import Adapters
 from desktop.self_test import SmokeFailure, say, wait_until
+from desktop.services.softphone import REGISTERING, PhonePlan, SoftphoneService
 from desktop.ui import tasks
 from desktop.ui.app_identity import icon_path, install_identity
 from desktop.ui.application import Controller, Options
 from desktop.ui.gui_thread_gc import GuiThreadCollector
 from desktop.ui.main_window import MainWindow
-from desktop.workflows.softphone_service import REGISTERING, PhonePlan, SoftphoneService
 from telephony.config import PhoneConfig, SipAccount
 from telephony.events import IncomingCall, PhoneEvent, RegistrationChanged, RegistrationStatus
 from telephony.sip_identity import uri_hostport, uri_user
@@ -35,7 +36,8 @@ def sip_plan(args: argparse.Namespace, password: str) -> PhonePlan:
     return PhonePlan(config, account, password, REGISTERING)
 
 
-def run_smoke(args: argparse.Namespace, password: str, sip_password: str) -> None:
+def run_smoke(args: argparse.Namespace, password: str, sip_password: str, adapters: Adapters) -> None:
+    """``adapters``: the composition root's real ones (``desktop.app.real_adapters``)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Centrale")
@@ -47,7 +49,7 @@ def run_smoke(args: argparse.Namespace, password: str, sip_password: str) -> Non
     collector.start()
     try:
         with loop:
-            loop.run_until_complete(_steps(args, password, sip_password))
+            loop.run_until_complete(_steps(args, password, sip_password, adapters))
     finally:
         asyncio.set_event_loop(None)
         collector.stop()
@@ -71,8 +73,12 @@ def _login_message(controller: Controller) -> str:
     return f" (« {text} »)" if text else ""
 
 
-async def _steps(args: argparse.Namespace, password: str, sip_password: str) -> None:
-    service = SoftphoneService(sip_plan(args, sip_password)) if args.sip_uri else None
+async def _steps(args: argparse.Namespace, password: str, sip_password: str, adapters: Adapters) -> None:
+    service: SoftphoneService | None = None
+    if args.sip_uri:
+        if adapters.softphone is None:
+            raise SmokeFailure("SIP : aucun softphone dans cette application")
+        service = SoftphoneService(sip_plan(args, sip_password), adapters.softphone)
     phone = service.create() if service is not None else None
     if service is not None and phone is None:
         raise SmokeFailure(service.status)  # pjsua2's bindings missing from the bundle
@@ -87,7 +93,9 @@ async def _steps(args: argparse.Namespace, password: str, sip_password: str) -> 
     if phone is not None:
         phone.add_listener(on_event)
     controller = Controller(
-        Options(server_url=args.server, username=args.user, password=password, softphone=phone)
+        Options(
+            server_url=args.server, username=args.user, password=password, adapters=adapters, softphone=phone
+        )
     )
     task = asyncio.ensure_future(controller.run())
 

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cardreader.api import CardReader
+from cardreader.errors import CardErrorCode, CardReadError
 from desktop.settings import (
     KeyringStatus,
     NoSecureKeyring,
@@ -51,11 +53,12 @@ NO_SOFTPHONE = (
 )
 
 
-def reader_names() -> list[str]:
-    """The PC/SC readers (``cardreader.pcsc``, imported here only: pyscard is heavy and optional)."""
-    from cardreader.pcsc import list_readers
-
-    return list_readers()
+def reader_names(reader: CardReader | None) -> list[str]:
+    """The readers the application's card reader sees (blocking; ``CardReadError`` when its card
+    service does not answer, or when this desktop has no card reader)."""
+    if reader is None:
+        raise CardReadError(CardErrorCode.NO_SERVICE, "no card reader on this desktop")
+    return reader.list_readers()
 
 
 class SettingsDialog(QDialog):
@@ -66,6 +69,7 @@ class SettingsDialog(QDialog):
         settings: Settings,
         secrets: SecretStore,
         softphone: Softphone | None = None,
+        card_reader: CardReader | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -74,6 +78,7 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.secrets = secrets
         self.softphone = softphone
+        self.reader = card_reader  # the application's, once started (« Lecteur de carte »)
         self.saving = False
         self.errors: dict[str, QLabel] = {}
         column = QVBoxLayout(self)
@@ -217,7 +222,7 @@ class SettingsDialog(QDialog):
 
     async def read_readers(self) -> None:
         try:
-            names = await asyncio.to_thread(reader_names)
+            names = await asyncio.to_thread(reader_names, self.reader)
         except Exception as problem:  # no pcscd, no pyscard, no reader service: a free field
             log.info("PC/SC readers not listed: %s", problem)
             text = "Lecteurs de carte non détectés (service PC/SC indisponible) : saisissez le nom"

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar
 
+from desktop.state.call_flow import OperatorState
 from desktop.sync.follower import FeedState
-from desktop.workflows.call_flow import OperatorState
 from telephony.events import RegistrationChanged, RegistrationStatus
 
 DIODE_COLOURS = {"Connecté": "#2e7d32", "En cours de connexion": "#f9a825"}

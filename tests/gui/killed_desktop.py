@@ -16,9 +16,9 @@ import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from desktop.state.wizard.wizard import Operator
 from desktop.ui.application import Controller, Options
 from desktop.ui.main_window import MainWindow
-from desktop.workflows.wizard import Operator
 from tests.support.desktop import new_patient_wizard
 
 
@@ -27,8 +27,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     options = Options(
-        server_url=url, username=username, password=password, data_dir=Path(data_dir),
-        card_reader=False, phone=False,
+        server_url=url, username=username, password=password, data_dir=Path(data_dir)
     )  # fmt: skip
     controller = Controller(options)
 

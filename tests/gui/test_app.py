@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cardreader.fake import FAKE_READER
+from desktop.app import fake_adapters
 from desktop.settings import SecretStore
 from desktop.ui.application import Controller, Options
 from tests.support.desktop import operator_account
@@ -41,8 +43,9 @@ def test_login_then_main_window_until_it_closes(loop, qtbot, gui_server: LiveSer
     keyring = MemoryKeyring()
     url = gui_server.process.base_url
     options = Options(
-        server_url=url, username=username, password=password, data_dir=tmp_path / "desk", card_reader=False
-    )
+        server_url=url, username=username, password=password, data_dir=tmp_path / "desk",
+        adapters=fake_adapters(),  # built by the controller: a fake softphone (no SIP account), a fake reader
+    )  # fmt: skip
     controller = Controller(options, secrets=SecretStore(keyring))
 
     async def scenario() -> int:
@@ -55,6 +58,14 @@ def test_login_then_main_window_until_it_closes(loop, qtbot, gui_server: LiveSer
         await wait_for(lambda: window.status.server_text == "Connecté", what="the server diode")
         assert "Connecté" in window.status.diode.text()
         assert keyring.get_password("centrale", SecretStore.token_key(url, username))
+        # the card reader the controller built and started, followed by the main window and listed
+        # by « Paramètres »
+        await wait_for(lambda: "prêt (Lecteur simulé 00 00)" in window.status.card.text(), what="the reader")
+        dialog = window.open_settings()
+        await wait_for(lambda: dialog.readers_task.done(), what="the readers listed")
+        assert dialog.card_reader.findText(FAKE_READER) > 0
+        assert dialog.card_note.text() == "1 lecteur(s) détecté(s)."
+        dialog.reject()
         window.close()
         return await asyncio.wait_for(task, 15)
 

@@ -13,8 +13,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
 from shiboken6 import Shiboken
 
+from desktop.state.board import Section
 from desktop.ui.board.model import STATE_COLOURS, Column
-from desktop.workflows.board import Section
 from shared.domain import PrescriptionState
 from tests.support.board_gui import cell, changes_within, open_board, shown
 from tests.support.dispatch import Desk, place, prescription
@@ -185,7 +185,7 @@ def test_a_supervisor_sees_only_their_networks(
         live_outside = desk.send_one(patient["id"], network_id=others)["id"]
         live_inside = desk.send_one(patient["id"], network_id=mine)["id"]
         await wait_for(lambda: live_inside in shown(view, Section.SUPERVISED), what="the new row")
-        await wait_for(lambda: live_outside in view._absent, what="the other network's row read")
+        await wait_for(lambda: live_outside in view.feed.absent, what="the other network's row read")
         assert shown(view, Section.SUPERVISED) == {inside, live_inside}
         assert view.model.source_row(outside) is None
         assert view.model.source_row(live_outside) is None

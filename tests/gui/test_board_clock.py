@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QPaintEvent
 
+from desktop.state.board import Section
 from desktop.ui.board.model import Column
-from desktop.workflows.board import Section
 from tests.integration.conftest import start_live
 from tests.support.board_gui import cell, open_board, shown
 from tests.support.dispatch import Desk, place, prescription

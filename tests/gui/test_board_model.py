@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 
+from desktop.state.board import BoardFilter, BoardRow, Section, ServerClock
 from desktop.ui.board.model import BoardModel, Column
 from desktop.ui.board.proxy import BoardProxy
-from desktop.workflows.board import BoardFilter, BoardRow, Section, ServerClock
 from tests.support.board_views import T0, event, view
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from desktop.workflows.call_flow import OperatorState
-from desktop.workflows.wizard import EntryPoint, Step
+from desktop.state.call_flow import OperatorState
+from desktop.state.wizard.wizard import EntryPoint, Step
 from shared.validation import format_phone_national
 from telephony.events import (
     CallState,

@@ -1,4 +1,4 @@
-"""Card events in the UI (the events of cardreader.events, as the CardService delivers them): the
+"""Card events in the UI (the events of cardreader.events, as a CardReader delivers them): the
 reader's state in the status bar, a CPS filling the requester, a Carte Vitale the patient search."""
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from cardreader.cards.cps import CpsCard, CpsHolder
 from cardreader.cards.vitale2 import Beneficiary, VitaleCard
 from cardreader.errors import MESSAGES, CardErrorCode
 from cardreader.events import CardInserted, CardRead, ReaderAdded, ReaderRemoved
-from cardreader.service import CardService
+from cardreader.fake import FakeCardReader
+from desktop.state.wizard.wizard import Step
 from desktop.ui.beneficiary_dialog import BeneficiaryDialog
 from desktop.ui.card_binding import CardBinding
 from desktop.ui.wizard.caller_page import CallerPage
 from desktop.ui.wizard.search_page import SearchPage
 from desktop.ui.wizard.window import WizardWindow
-from desktop.workflows.wizard import Step
 from tests.support.desktop import operator_account, wait_until
 from tests.support.gui import activate, close_main_window, line_text, open_main_window, press, run
 from tests.support.live import LiveServer
@@ -85,7 +85,7 @@ def test_reader_state_cps_and_vitale(loop, qtbot, gui_server: LiveServer, tmp_pa
 def test_card_button_errors_and_a_family_read_on_another_step(
     loop, qtbot, gui_server: LiveServer, tmp_path: Path
 ):
-    """Events as the CardService delivers them (the real pcscd stack: test_cards_pcscd.py)."""
+    """Events as a CardReader delivers them (the real pcscd stack: test_cards_pcscd.py)."""
     username, password, _operator = operator_account(gui_server)
     sister = dataclasses.replace(
         BENEFICIARY, first_name="Rose", birth_date="19550101", birth_date_iso="1955-01-01"
@@ -98,11 +98,11 @@ def test_card_button_errors_and_a_family_read_on_another_step(
         window = main.new_case()
         await activate(window)
         caller = caller_page(window)
-        # no CardService followed (the application could not start one): said next to the button
+        # no reader followed (the application could not start one): said next to the button
         await press(window, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
         assert caller.card.message.text() == MESSAGES[CardErrorCode.NO_SERVICE]
         cards.unavailable = ""
-        cards.service = CardService()  # never started: only the reader list is consulted
+        cards.reader = FakeCardReader()  # never started: only the binding's reader list is consulted
         await press(window, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
         assert caller.card.message.text() == MESSAGES[CardErrorCode.NO_READER]
         assert caller.card.is_error

@@ -1,5 +1,6 @@
 """Cards in the desktop through the real stack: a private pcscd with the vsmartcard vpcd driver,
-our card emulator, the application's own CardService and CardBinding, the real main window.
+our card emulator, the application's own card reader (desktop.app's PcscCardReader) and CardBinding,
+the real main window.
 
 pcscd serves the one socket libpcsclite connects to (/run/pcscd/pcscd.comm; a client may be sent
 elsewhere with PCSCLITE_CSOCK_NAME, but pcscd 1.9 cannot listen anywhere else), so these tests
@@ -19,8 +20,9 @@ from PySide6.QtWidgets import QLabel
 from cardreader.cards.vitale2 import VitaleCard
 from cardreader.errors import MESSAGES, CardErrorCode
 from cardreader.pcsc import read_once
-from cardreader.service import CardService
-from desktop.demo_card import DemoCards
+from desktop.app import pcsc_card_reader
+from desktop.demo.cards import DemoCards
+from desktop.state.wizard.wizard import Step
 from desktop.ui.beneficiary_dialog import BeneficiaryDialog
 from desktop.ui.card_binding import CardBinding
 from desktop.ui.demo_cards import install_demo_cards
@@ -29,7 +31,6 @@ from desktop.ui.tasks import spawn
 from desktop.ui.wizard.caller_page import CallerPage
 from desktop.ui.wizard.search_page import SearchPage
 from desktop.ui.wizard.window import WizardWindow
-from desktop.workflows.wizard import Step
 from tests.support import card_profiles as profiles
 from tests.support.desktop import operator_account
 from tests.support.gui import activate, close_main_window, line_text, open_main_window, press, run, wait_for
@@ -42,19 +43,19 @@ ALT = Qt.KeyboardModifier.AltModifier
 
 @asynccontextmanager
 async def desktop_with_reader(live: LiveServer, directory: Path) -> AsyncIterator[MainWindow]:
-    """The main window with the CardService the application starts (real pcscd underneath)."""
+    """The main window with the card reader the application starts (real pcscd underneath)."""
     username, password, _operator = operator_account(live)
     main = await open_main_window(live.process.base_url, username, password, directory)
-    service = CardService()
-    service.start()
-    follower = spawn(main.cards.follow(service))
+    reader = pcsc_card_reader()  # desktop/app.py's real adapter
+    reader.start()
+    follower = spawn(main.cards.follow(reader))
     try:
         await wait_for(lambda: len(main.cards.cards) == 2, what="the two vpcd readers")
         assert "prêt (Virtual PCD 00 0" in main.status.card.text()
         yield main
     finally:
         follower.cancel()
-        await service.stop()
+        await reader.stop()
         await close_main_window(main)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from desktop.workflows.wizard import Step
+from desktop.state.wizard.wizard import Step
 from tests.support.desktop import operator_account
 from tests.support.gui import (
     activate,

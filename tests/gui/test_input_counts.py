@@ -16,12 +16,12 @@ from PySide6.QtCore import Qt
 from cardreader.cards.atr import CardKind
 from cardreader.cards.vitale2 import Beneficiary, VitaleCard
 from cardreader.events import CardInserted, CardRead, ReaderAdded
+from desktop.state.wizard.wizard import Step
 from desktop.ui.main_window import MainWindow
 from desktop.ui.wizard.patient_page import PatientPage
 from desktop.ui.wizard.search_page import SearchPage
 from desktop.ui.wizard.success_dialog import SuccessDialog
 from desktop.ui.wizard.window import WizardWindow
-from desktop.workflows.wizard import Step
 from tests.support.desktop import operator_account
 from tests.support.gui import activate, close_main_window, open_main_window, run, wait_for
 from tests.support.input_counter import InputCounter

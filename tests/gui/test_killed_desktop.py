@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from desktop.workflows.wizard import Step, Wizard
+from desktop.state.wizard.wizard import Step, Wizard
 from tests.support.desktop import operator_account
 from tests.support.gui import activate, close_main_window, open_main_window, press, run, wait_for
 from tests.support.live import LiveServer

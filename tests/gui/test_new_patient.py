@@ -6,9 +6,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from desktop.state.wizard.wizard import Step
 from desktop.ui.wizard.patient_page import PatientPage
 from desktop.ui.wizard.search_page import SearchPage
-from desktop.workflows.wizard import Step
 from tests.support.desktop import operator_account
 from tests.support.gui import (
     activate,

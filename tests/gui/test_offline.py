@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop.state.wizard.wizard import Step
 from desktop.store import OutboxState
 from desktop.sync.follower import FeedState
 from desktop.sync.outbox_pusher import LOGIN_REQUIRED
-from desktop.workflows.wizard import Step
 from tests.integration.conftest import start_live
 from tests.support.desktop import new_patient_wizard, operator_account
 from tests.support.gui import activate, close_main_window, open_main_window, press, run, type_text, wait_for

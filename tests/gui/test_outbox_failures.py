@@ -12,11 +12,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from desktop.state.wizard.wizard import EntryPoint, Operator, Step, Wizard
 from desktop.store import OutboxState
 from desktop.ui.main_window import MainWindow
 from desktop.ui.wizard.search_page import SearchPage
 from desktop.ui.wizard.window import WizardWindow
-from desktop.workflows.wizard import EntryPoint, Operator, Step, Wizard
 from tests.support.desktop import EVRY, operator_account
 from tests.support.gui import activate, close_main_window, open_main_window, press, run, wait_for
 from tests.support.live import LiveServer, patient_body

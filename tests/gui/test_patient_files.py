@@ -9,9 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QTreeWidget, QTreeWidgetItem
 
+from desktop.state.wizard.wizard import EntryPoint
 from desktop.ui.patients.files_view import PatientFilesView
 from desktop.ui.prescription.details_dialog import PrescriptionDialog
-from desktop.workflows.wizard import EntryPoint
 from shared.validation import format_phone_national
 from tests.support.details_gui import scene
 from tests.support.gui import activate, close_main_window, open_main_window, press, run, wait_for
@@ -116,9 +116,7 @@ def test_active_list_patient_page_and_a_case_for_this_patient(
                 what="the live refresh of the page",
             )
             page.timeline.itemActivated.emit(_item(page.timeline, 0), 0)
-            dialog = await wait_for(
-                lambda: main.__dict__.get("_prescription_windows", {}).get(s.prescription_id)
-            )
+            dialog = await wait_for(lambda: main.details.windows.get(s.prescription_id))
             assert isinstance(dialog, PrescriptionDialog)
             dialog.close()
 

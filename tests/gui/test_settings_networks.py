@@ -7,9 +7,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox
 
+from desktop.state.wizard.qualification_step import NO_RESTRICTION
+from desktop.state.wizard.wizard import Operator, Step
 from desktop.ui.wizard.qualification_page import QualificationPage
-from desktop.workflows.qualification_step import NO_RESTRICTION
-from desktop.workflows.wizard import Operator, Step
 from tests.support.desktop import new_patient_wizard
 from tests.support.gui import close_main_window, open_main_window, run, wait_for
 from tests.support.live import PASSWORD, LiveServer, unique

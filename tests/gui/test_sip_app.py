@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop.adapters import Adapters
+from desktop.app import pjsua2_softphone
+from desktop.demo.calls import DemoCalls, demo_professional_phone, pick_caller
+from desktop.services.softphone import NOT_CONFIGURED
 from desktop.settings import SecretStore, Settings
 from desktop.ui.application import Controller, Options
 from desktop.ui.phone_binding import SIMULATE_LABEL
-from desktop.workflows.demo_call import DemoCalls, demo_professional_phone, pick_caller
-from desktop.workflows.softphone_service import NOT_CONFIGURED
 from telephony.api import PhoneError
 from telephony.config import PhoneConfig
 from telephony.pjsua2_adapter import Pjsua2Softphone
@@ -37,7 +39,7 @@ def _controller(live: LiveServer, tmp_path: Path, settings: Settings, keyring: M
         username=username,
         password=password,
         data_dir=tmp_path / "desk",
-        card_reader=False,
+        adapters=Adapters(softphone=pjsua2_softphone),  # the real softphone, no card reader
     )
     return Controller(options, settings=settings, secrets=SecretStore(keyring))
 
@@ -138,7 +140,7 @@ def test_the_demo_simulates_an_incoming_call_from_a_demo_professional(
         password=password,
         data_dir=tmp_path / "desk",
         demo_calls=demo_calls,
-        card_reader=False,
+        adapters=Adapters(softphone=pjsua2_softphone),
     )
     controller = Controller(options, settings=Settings(), secrets=SecretStore(MemoryKeyring()))
 
@@ -209,7 +211,7 @@ def test_without_a_secure_keyring_the_sip_password_is_asked_for_the_session(
     username, password, _operator = operator_account(gui_server)
     options = Options(
         server_url=gui_server.process.base_url, username=username, password=password,
-        data_dir=tmp_path / "desk", card_reader=False,
+        data_dir=tmp_path / "desk", adapters=Adapters(softphone=pjsua2_softphone),
     )  # fmt: skip
     controller = Controller(options, settings=settings, secrets=SecretStore(NoKeyring()))  # type: ignore[no-untyped-call]
 

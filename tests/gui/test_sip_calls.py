@@ -10,10 +10,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from desktop.state.call_flow import CallPhase
+from desktop.state.wizard.wizard import EntryPoint, Step
 from desktop.sync.client import ApiClient
 from desktop.ui.wizard.success_dialog import SuccessDialog
-from desktop.workflows.call_flow import CallPhase
-from desktop.workflows.wizard import EntryPoint, Step
 from shared.schemas.calls import CallRecordOut
 from telephony.events import EndCause
 from tests.support.desktop import operator_account

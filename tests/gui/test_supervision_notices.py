@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.settings import Settings
+from desktop.state.tray_notices import NoticeKind
 from desktop.ui import tasks
-from desktop.workflows.tray_notices import NoticeKind
 from tests.integration.conftest import start_live
 from tests.support.dispatch import Desk, place, prescription
 from tests.support.gui import close_main_window, open_main_window, run, wait_for

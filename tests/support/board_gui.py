@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from desktop.state.board import Section
 from desktop.ui.board.model import ROW_ID_ROLE, Column
 from desktop.ui.board.view import BoardView
 from desktop.ui.main_window import MainWindow
-from desktop.workflows.board import Section
 from tests.support.gui import open_main_window, wait_for
 from tests.support.live import PASSWORD, LiveServer
 

@@ -1,12 +1,14 @@
-"""Board rows and change-feed events as the server sends them, for the board's Qt-free tests and the
-benchmark's model-only figures."""
+"""Board rows as the server sends them and change-feed events as the follower hands them (typed),
+for the board's Qt-free tests and the benchmark's model-only figures."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.schemas.dispatch import EventView, PrescriptionView
+from shared.schemas.dispatch import PrescriptionView
+from shared.schemas.feed import FeedEvent
+from tests.support.feed_events import feed_event
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -71,13 +73,10 @@ def view(prescription_id: int, **overrides: Any) -> PrescriptionView:
 
 def event(
     seq: int, kind: str, prescription_id: int, at: datetime | None = None, **data: Any
-) -> EventView:
+) -> FeedEvent:
+    """``prescription_<kind>``, typed as the follower hands it (round 1 unless given)."""
     data.setdefault("round", 1)
-    return EventView(
-        seq=seq,
-        type=f"prescription_{kind}",
-        at=at or T0 + timedelta(minutes=seq),
-        case_id=prescription_id,
-        prescription_id=prescription_id,
-        data=data,
+    when = at or T0 + timedelta(minutes=seq)
+    return feed_event(
+        f"prescription_{kind}", seq, at=when, case_id=prescription_id, prescription_id=prescription_id, **data
     )

@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import date
 
-from desktop.workflows.wizard import Operator, Step, Wizard
+from desktop.state.wizard.wizard import Operator, Step, Wizard
 from shared.schemas.directory import CommuneOut
 from tests.support.live import PASSWORD, LiveServer, unique_name, unique_phone
 

@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
+from desktop.services.session import Session
 from desktop.settings import SecretStore, Settings
 from desktop.sync.client import ApiClient
 from desktop.ui.main_window import MainWindow
-from desktop.ui.session import Session
 from desktop.ui.wizard.page import StepPage
 from telephony.api import Softphone
 from tests.support.keyrings import MemoryKeyring

@@ -1,7 +1,9 @@
 """The architecture's import rules, checked on the source (every import, even inside functions).
 
-desktop.ui → desktop.{workflows,store,sync} → telephony, cardreader, shared; server → shared.
-Qt only in desktop.ui; pjsua2 only in its telephony adapter; pyscard only in its cardreader adapter.
+desktop.ui → desktop.{services,demo} → desktop.{state,store,sync} → telephony, cardreader, shared;
+desktop.sync is transport only (never desktop.state, desktop.services); server → shared.
+Qt only in desktop.ui; pjsua2 only in its telephony adapter; pyscard only in its cardreader adapter;
+in the desktop, the real adapters only in its composition root, desktop.app.
 """
 
 from __future__ import annotations
@@ -14,17 +16,28 @@ from pathlib import Path
 PACKAGES = ("shared", "server", "desktop", "telephony", "cardreader")
 QT = ("PySide6", "shiboken6", "qasync", "pytestqt")
 SERVER_ONLY = ("fastapi", "starlette", "uvicorn", "alembic", "argon2")
+# The server's HTTP front end: only server.app wires it (server.cli starts it, server.live speaks
+# WebSocket through starlette); the core below knows nothing of HTTP and raises server.errors.
+SERVER_HTTP = ("server.api", "server.app", "fastapi", "starlette", "uvicorn")
+SERVER_CORE = (
+    "services", "security", "errors", "validation_messages", "models", "notify", "directory", "geo"
+)
 
 # module prefix → imports it must never make (prefix match on the dotted name).
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "shared": ("server", "desktop", "telephony", "cardreader", "sqlalchemy", *QT, *SERVER_ONLY),
     "server": ("desktop", "telephony", "cardreader", "pjsua2", "smartcard", *QT),
+    **{f"server.{core}": SERVER_HTTP for core in SERVER_CORE},
+    "server.live": ("server.api", "server.app"),
     "telephony": ("desktop", "server", "cardreader", *QT, *SERVER_ONLY),
     "cardreader": ("desktop", "server", "telephony", *QT, *SERVER_ONLY),
     "desktop": ("server", *SERVER_ONLY),
-    "desktop.workflows": ("desktop.ui", *QT),
-    "desktop.store": ("desktop.ui", *QT),
-    "desktop.sync": ("desktop.ui", *QT),
+    "desktop.state": ("desktop.ui", "desktop.services", "desktop.sync", "desktop.store", "desktop.demo",
+                      "desktop.settings", *QT),  # pure state: no I/O
+    "desktop.services": ("desktop.ui", *QT),
+    "desktop.demo": ("desktop.ui", *QT),
+    "desktop.store": ("desktop.ui", "desktop.state", "desktop.services", "desktop.sync", *QT),
+    "desktop.sync": ("desktop.ui", "desktop.state", "desktop.services", "desktop.demo", *QT),
 }
 # third-party package → the only module prefixes allowed to import it.
 OWNERS: dict[str, tuple[str, ...]] = {
@@ -33,6 +46,14 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "qasync": ("desktop.ui",),
     "pjsua2": ("telephony.pjsua2_adapter",),
     "smartcard": ("cardreader.pcsc",),
+}
+# The real adapters, in the desktop: only its composition root builds them; the rest types against
+# telephony.api.Softphone and cardreader.api.CardReader. The demo's cards are PC/SC by nature (cards
+# in pcscd's vpcd reader, a private pcscd), and only desktop.app builds them.
+DESKTOP_ADAPTERS: dict[str, tuple[str, ...]] = {
+    "telephony.pjsua2_adapter": ("desktop.app",),
+    "cardreader.pcsc": ("desktop.app", "desktop.demo.cards"),
+    "cardreader.service": ("desktop.app",),  # CardService() reads through PC/SC
 }
 
 
@@ -99,3 +120,8 @@ def _judge(module: str, imported: str, line: int) -> Iterator[Violation]:
     for package, owners in OWNERS.items():
         if _within(imported, package) and not any(_within(module, o) for o in owners):
             yield Violation(module, imported, line, f"only {', '.join(owners)} may import {package}")
+    for adapter, builders in DESKTOP_ADAPTERS.items():
+        chooser = any(_within(module, b) for b in builders)
+        if _within(module, "desktop") and _within(imported, adapter) and not chooser:
+            rule = f"in the desktop only {', '.join(builders)} may import {adapter}"
+            yield Violation(module, imported, line, rule)

@@ -18,11 +18,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from desktop.app import pjsua2_softphone
+from desktop.demo.calls import DemoCalls, direct_uri
+from desktop.services.softphone import SoftphoneService, demo_plan
+from desktop.state.wizard.wizard import Step, Wizard
 from desktop.ui.main_window import MainWindow
 from desktop.ui.phone_binding import PhoneBinding
-from desktop.workflows.demo_call import DemoCalls, direct_uri
-from desktop.workflows.softphone_service import SoftphoneService, demo_plan
-from desktop.workflows.wizard import Step, Wizard
 from tests.support.desktop import EVRY
 from tests.support.gui import close_main_window, open_main_window
 from tests.support.live import unique_name, unique_phone
@@ -57,7 +58,7 @@ async def phone_desk(
 ) -> AsyncIterator[PhoneDesk]:
     """The main window with the application's real softphone (direct calls on a free loopback port,
     null audio), started as the application does and stopped at the end (Endpoint destroyed)."""
-    service = SoftphoneService(demo_plan(username, null_audio=True))
+    service = SoftphoneService(demo_plan(username, null_audio=True), pjsua2_softphone)
     softphone = service.create()
     assert softphone is not None, service.status
     main = await open_main_window(base_url, username, password, directory, softphone)

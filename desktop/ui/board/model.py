@@ -11,9 +11,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from desktop.workflows.board import BoardRow, BoardState, countdown_text, duration_text
+from desktop.state.board import BoardRow, BoardState, countdown_text, duration_text
 from shared.domain import PrescriptionState
-from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent
 
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -120,7 +120,7 @@ def sort_key(row: BoardRow, column: Column, now: datetime) -> Any:
 
 
 class BoardModel(QAbstractTableModel):
-    fetch_needed = Signal(int, object)  # prescription id, the EventView (a row to read)
+    fetch_needed = Signal(int, object)  # prescription id, the FeedEvent (a row to read)
 
     def __init__(self, state: BoardState | None = None) -> None:
         super().__init__()
@@ -189,7 +189,7 @@ class BoardModel(QAbstractTableModel):
                 self.state.upsert(row)
             self.endInsertRows()
 
-    def apply(self, event: EventView) -> int | None:
+    def apply(self, event: FeedEvent) -> int | None:
         """One change-feed event; returns the source row it changed (None: nothing here)."""
         applied = self.state.apply(event)
         if applied.position is not None:

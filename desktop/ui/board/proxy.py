@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
+from desktop.state.board import BoardFilter, Section
 from desktop.ui.board.model import SORT_ROLE, BoardModel, Column, sort_key
-from desktop.workflows.board import BoardFilter, Section
 
 
 class BoardProxy(QSortFilterProxyModel):

@@ -3,10 +3,6 @@ the change feed (« Rafraîchissement auto »), and one countdown timer for the 
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import datetime, timedelta
-
 from PySide6.QtCore import QModelIndex, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -25,19 +21,16 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from desktop.sync.board_api import BoardApi
-from desktop.sync.errors import ApiProblem
+from desktop.services.board_feed import BoardFeed, BoardReader
+from desktop.state.board import DEFAULT_PERIOD_DAYS, PERIODS, BoardFilter, Section
 from desktop.ui.board.model import PENDING_ROLE, ROW_ID_ROLE, BoardModel, Column
 from desktop.ui.board.proxy import BoardProxy
 from desktop.ui.tasks import spawn
-from desktop.workflows.board import DEFAULT_PERIOD_DAYS, PERIODS, BoardFilter, Section
 from shared.domain import PROFESSIONS, PrescriptionState
-from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent
 
-log = logging.getLogger(__name__)
 TICK_MS = 1000
 RETRY_MS = 5000  # a first read that failed is tried again
-FETCH_MARGIN = timedelta(seconds=1)
 STATE_CHOICES = {
     PrescriptionState.PENDING: "En cours",
     PrescriptionState.ACCEPTED: "Accepté",
@@ -92,23 +85,16 @@ class BoardView(QWidget):
     open_requested = Signal(int)  # prescription id (double-click or Entrée on a row)
     refreshed = Signal()  # after each full read
 
-    def __init__(self, api: BoardApi, *, tick_ms: int = TICK_MS) -> None:
+    def __init__(self, reader: BoardReader, *, tick_ms: int = TICK_MS) -> None:
         super().__init__()
         self.setObjectName("board")
-        self.api = api
+        self.reader = reader
         self.model = BoardModel()
-        self.loaded_days = 0
-        self.loading = False
-        self.missed = 0  # changes not shown while « Rafraîchissement auto » is off
-        self._buffered: list[EventView] = []
-        self._fetch_since: datetime | None = None
-        self._fetching = False
-        self._wanted: set[int] = set()
-        self._absent: set[int] = set()  # read once, not in my scope
-        self._held: list[EventView] = []  # events about rows being read
-        self._seen_seq = 0  # the last change-feed event received
-        self._covered_seq = 0  # events up to it were committed before the last full read
-        self.model.fetch_needed.connect(self._queue_fetch)
+        # what was read and what is still to read: Qt-free (desktop/services/board_feed.py)
+        self.feed = BoardFeed(
+            reader, self.model, start=spawn, alive=lambda: Shiboken.isValid(self), on_fetched=self._show_count
+        )
+        self.model.fetch_needed.connect(self.feed.queue_fetch)
 
         self.number = QLineEdit()
         self.number.setObjectName("board_number")
@@ -150,7 +136,7 @@ class BoardView(QWidget):
         self.proxies: dict[Section, BoardProxy] = {}
         self.tables: dict[Section, BoardTable] = {}
         splitter = QSplitter(Qt.Orientation.Vertical)
-        for _scope, section in api.sections:
+        for _scope, section in reader.sections:
             proxy = BoardProxy(self.model, section)
             table = BoardTable(proxy)
             table.row_opened.connect(self._activated)
@@ -181,6 +167,20 @@ class BoardView(QWidget):
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
+
+    @property
+    def loaded_days(self) -> int:
+        """The days of the last full read (0: never read yet)."""
+        return self.feed.loaded_days
+
+    @property
+    def loading(self) -> bool:
+        return self.feed.loading
+
+    @property
+    def missed(self) -> int:
+        """Changes not shown while « Rafraîchissement auto » is off."""
+        return self.feed.missed
 
     # ---- filters ----------------------------------------------------------------------------------
     def current_filter(self) -> BoardFilter:
@@ -219,34 +219,13 @@ class BoardView(QWidget):
         """A full read of the period, shown page by page (the latest rows first): the first page
         resets the model (the one reset), the next ones are inserted; then the events received
         meanwhile."""
-        if self.loading:
+        if self.feed.loading:
             return
-        self.loading = True
-        covered = self._seen_seq  # every event up to it was committed before this read
         days = int(self.period.currentData())
         self.status.setText("Chargement…")
-        first = True
-        try:
-            async for rows in self.api.pages(self.model.state.clock.now() - timedelta(days=days)):
-                if first:
-                    self.model.replace(rows)
-                    first = False
-                else:
-                    self.model.merge(rows)
-        except ApiProblem as problem:
-            failure: ApiProblem | None = problem
-        else:
-            failure = None
-            self.loaded_days = days
-            self._covered_seq = covered
-            self.missed = 0
-        finally:
-            self.loading = False
+        failure = await self.feed.read(days)
         if not Shiboken.isValid(self):
             return  # deleted with the main window during the read
-        buffered, self._buffered = self._buffered, []
-        for event in buffered:
-            self.model.apply(event)  # never moves a row back: safe over a partial read too
         self._filters_changed()
         if failure is not None:
             self.status.setText(f"Tableau de bord non actualisé : {failure}")
@@ -255,67 +234,15 @@ class BoardView(QWidget):
             return
         self.refreshed.emit()
 
-    def on_event(self, event: EventView) -> None:
+    def on_event(self, event: FeedEvent) -> None:
         """A change-feed event (`Session.on_event`)."""
-        self._seen_seq = max(self._seen_seq, event.seq)
-        if not self.auto.isChecked():
-            if event.prescription_id is not None:
-                self.missed += 1
-                self._show_count()
-            return
-        if self.loading or not self.loaded_days:
-            self._buffered.append(event)  # applied after the board's read
-            return
-        pid = event.prescription_id
-        if self._fetching and pid is not None and self.model.source_row(pid) is None:
-            self._held.append(event)  # about a row being read: applied again once it is there
-        self.model.apply(event)
+        if self.feed.on_event(event, auto=self.auto.isChecked()):
+            self._show_count()
 
     def _auto_toggled(self, on: bool) -> None:
         if on and self.missed:
             self.reload()
         self._show_count()
-
-    def _queue_fetch(self, prescription_id: int, event: EventView) -> None:
-        """A prescription the board has not got: read it (with whatever else was sent since)."""
-        if event.seq <= self._covered_seq:
-            return  # committed before the last full read began: that read had it, had it been mine
-        if prescription_id in self._absent:
-            return  # read before and not in my scope
-        if self.loaded_days and event.at < self.model.state.clock.now() - timedelta(days=self.loaded_days):
-            return  # older than the period shown (the feed's backlog)
-        since = event.at - FETCH_MARGIN
-        self._wanted.add(prescription_id)
-        self._fetch_since = since if self._fetch_since is None else min(self._fetch_since, since)
-        if not self._fetching:
-            self._fetching = True
-            spawn(self._fetch())
-
-    async def _fetch(self) -> None:
-        """Reads the rows sent since the earliest queued event (the server applies the scope)."""
-        try:
-            while self._fetch_since is not None:
-                since, self._fetch_since = self._fetch_since, None
-                wanted, self._wanted = self._wanted, set()
-                try:
-                    rows = await self.api.rows(since)
-                    if not Shiboken.isValid(self):
-                        return  # deleted with the main window meanwhile
-                except ApiProblem as problem:
-                    log.warning("board rows after an event not read: %s", problem)
-                    await asyncio.sleep(1.0)
-                    self._fetch_since = since if self._fetch_since is None else min(since, self._fetch_since)
-                    self._wanted |= wanted
-                    continue
-                self.model.merge(rows)
-                held, self._held = self._held, []
-                for event in held:
-                    if event.prescription_id in self.model.state.positions:
-                        self.model.apply(event)
-                self._absent |= {pid for pid in wanted if self.model.source_row(pid) is None}
-                self._show_count()
-        finally:
-            self._fetching = False
 
     # ---- countdown and rows -----------------------------------------------------------------------
     def tick(self) -> None:

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.calls.view import CallsView
+from desktop.ui.shell import Shell
 from desktop.ui.tasks import spawn
 from shared.domain import Role
-
-if TYPE_CHECKING:
-    from desktop.ui.main_window import MainWindow
 
 CALL_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR)
 
 
-def install_calls(window: MainWindow) -> CallsView | None:
+def install_calls(shell: Shell) -> CallsView | None:
     """The « Appels » tab for the staff who take calls, live on the session's change feed;
     « Rappeler » dials through the session's softphone when there is one."""
-    session = window.session
+    session = shell.session
     if session.user.role not in CALL_ROLES:
         return None
     view = CallsView(SupervisionApi(session.client), session.softphone)
     session.on_event.append(view.on_event)
-    window.add_tab(view, "Appels", "Alt+4")
+    shell.add_tab(view, "Appels", "Alt+4")
     spawn(view.refresh())
     return view

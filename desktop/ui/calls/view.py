@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.state import call_list
+from desktop.state.call_list import CallLine
 from desktop.sync.errors import ApiProblem, RequestRefused
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.tasks import on_loop, spawn
-from desktop.workflows import call_list
-from desktop.workflows.call_list import CallLine
-from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent
 from telephony.api import PhoneError, Softphone
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,8 @@ class CallsView(QWidget):
         )
         self.refreshed.emit()
 
-    def on_event(self, event: EventView) -> None:
-        if event.type in call_list.REFRESH_EVENTS:
+    def on_event(self, event: FeedEvent) -> None:
+        if call_list.refreshes(event):
             self._timer.start()  # one read for a burst of events
 
     def _show_missed(self, lines: list[CallLine]) -> None:

@@ -26,32 +26,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.patient_files import active_list
+from desktop.state.patient_files import ACTIVE_PERIOD, PatientFileRow
 from desktop.sync.errors import ApiProblem
 from desktop.sync.patient_files_api import PatientFile, PatientFilesApi
 from desktop.ui.patients.patient_page import PatientPage
 from desktop.ui.prescription.widgets import MessageLine, alive, problem_text
+from desktop.ui.shell import Shell
 from desktop.ui.tasks import on_loop, spawn
-from desktop.workflows.patient_files import ACTIVE_PERIOD, PatientFileRow
-from desktop.workflows.wizard import Wizard
-from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent, PatientChange, PrescriptionChange
 
 SEARCH_DELAY_MS = 300
 REFRESH_DELAY_MS = 2000  # a busy hotline's events: one read of the list every 2 s at most
 PERIODS = {7: "7 derniers jours", 14: "14 derniers jours", 30: "30 derniers jours", 90: "90 derniers jours"}
-LIVE_EVENT_PREFIXES = ("patient_", "prescription_")
+LIVE_EVENTS = (PatientChange, PrescriptionChange)  # a patient's file, or one of their requests
 
 
 class PatientFilesView(QStackedWidget):
-    """``host`` is the main window: its session, ``open_prescription`` and ``case_for_patient``."""
+    """``shell``: the session, ``open_prescription`` and ``case_for_patient`` of the main window."""
 
     list_loaded = Signal(object)  # the rows shown (tests, screenshots)
     page_loaded = Signal(object)  # the PatientFile shown
 
-    def __init__(self, host: Any) -> None:
+    def __init__(self, shell: Shell) -> None:
         super().__init__()
         self.setObjectName("patient_files")
-        self.host = host
-        self.session = host.session
+        self.shell = shell
+        self.session = shell.session
         self.api = PatientFilesApi(self.session.client)
         self.rows: list[PatientFileRow] = []
         self._stale = False
@@ -94,7 +95,7 @@ class PatientFilesView(QStackedWidget):
         self.page = PatientPage()
         self.page.back.connect(self.show_list)
         self.page.new_case.connect(self.new_case_for)
-        self.page.open_prescription.connect(self.host.open_prescription)
+        self.page.open_prescription.connect(shell.open_prescription)
         self.addWidget(self.list_page)
         self.addWidget(self.page)
         self._search_timer.timeout.connect(on_loop(self.load_list))
@@ -117,7 +118,7 @@ class PatientFilesView(QStackedWidget):
         since = datetime.now(UTC) - timedelta(days=int(self.period.currentData()))
         keyword = self.keyword.text().strip()
         try:
-            rows = await self.api.active_list(since, keyword)
+            rows = await active_list(self.api, since, keyword)
         except ApiProblem as problem:
             if alive(self):
                 self.message.error(problem_text(problem))
@@ -150,11 +151,11 @@ class PatientFilesView(QStackedWidget):
         value = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
         return int(value) if value else None
 
-    def _event(self, event: EventView) -> None:
+    def _event(self, event: FeedEvent) -> None:
         if not alive(self):  # the main window is gone; the session may still be stopping
             self.detach()
             return
-        if not (self.auto.isChecked() and event.type.startswith(LIVE_EVENT_PREFIXES)):
+        if not (self.auto.isChecked() and isinstance(event.payload, LIVE_EVENTS)):
             return
         if not self.isVisible():
             self._stale = True  # read when the tab is shown again: no board read for a hidden tab
@@ -201,15 +202,8 @@ class PatientFilesView(QStackedWidget):
         self.refresh()
 
     def new_case_for(self, patient_id: int) -> Any:
-        """« Déclenchement pour ce patient »: the main window's entry point when it has one, else
-        the wizard made here from the patient shown."""
-        case_for_patient = getattr(self.host, "case_for_patient", None)
-        if callable(case_for_patient):
-            return case_for_patient(patient_id)
-        file = self.page.file
-        if file is None or file.patient.id != patient_id:
-            return None
-        return self.host.open_wizard(Wizard.for_patient(self.session.operator, file.patient))
+        """« Déclenchement pour ce patient »: the wizard with this patient (the main window's)."""
+        return self.shell.case_for_patient(patient_id)
 
     def detach(self) -> None:
         if alive(self):

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.state.patient_files import address_lines, header, identity_lines, timeline_lines, usual_lines
 from desktop.sync.patient_files_api import PatientFile
 from desktop.ui.keys import button_shortcut
-from desktop.workflows.patient_files import address_lines, header, identity_lines, timeline_lines, usual_lines
 
 
 def _fill_form(layout: QFormLayout, rows: list[tuple[str, str]]) -> None:

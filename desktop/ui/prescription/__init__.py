@@ -1,34 +1,39 @@
-"""A prescription's details window (the board's rows and the patient pages open it)."""
+"""A prescription's details windows (the board's rows, the patient pages and the notices open them)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtWidgets import QWidget
+
 if TYPE_CHECKING:
-    from desktop.ui.main_window import MainWindow
+    from desktop.services.session import Session
     from desktop.ui.prescription.details_dialog import PrescriptionDialog
 
-_WINDOWS = "_prescription_windows"
 
+class DetailsWindows:
+    """One details window per prescription, over ``owner`` (brought to the front when it is already
+    open), deleted on the loop once closed."""
 
-def open_details(window: MainWindow, prescription_id: int) -> PrescriptionDialog:
-    """One details window per prescription, over the main window (brought to the front when it
-    is already open), deleted on the loop once closed."""
-    from desktop.ui.prescription.details_dialog import PrescriptionDialog
+    def __init__(self, session: Session, owner: QWidget) -> None:
+        self.session = session
+        self.owner = owner
+        self.windows: dict[int, PrescriptionDialog] = {}
 
-    windows: dict[int, PrescriptionDialog] = window.__dict__.setdefault(_WINDOWS, {})
-    dialog = windows.get(prescription_id)
-    if dialog is None:
-        dialog = PrescriptionDialog(window.session, prescription_id, parent=window)
-        windows[prescription_id] = dialog
-        dialog.finished.connect(lambda _result: _closed(windows, prescription_id))
-    dialog.show()
-    dialog.raise_()
-    dialog.activateWindow()
-    return dialog
+    def open(self, prescription_id: int) -> PrescriptionDialog:
+        from desktop.ui.prescription.details_dialog import PrescriptionDialog
 
+        dialog = self.windows.get(prescription_id)
+        if dialog is None:
+            dialog = PrescriptionDialog(self.session, prescription_id, parent=self.owner)
+            self.windows[prescription_id] = dialog
+            dialog.finished.connect(lambda _result: self._closed(prescription_id))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
-def _closed(windows: dict[int, PrescriptionDialog], prescription_id: int) -> None:
-    dialog = windows.pop(prescription_id, None)
-    if dialog is not None:
-        dialog.deleteLater()
+    def _closed(self, prescription_id: int) -> None:
+        dialog = self.windows.pop(prescription_id, None)
+        if dialog is not None:
+            dialog.deleteLater()

@@ -16,6 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.state.prescription_actions import (
+    CANCELLABLE,
+    RENEWABLE,
+    FormRefused,
+    RenewForm,
+    cancel_body,
+    incident_body,
+    intervention_delay_choices,
+    response_delay_choices,
+)
+from desktop.state.prescription_timeline import local_time
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.keys import button_shortcut
 from desktop.ui.prescription.widgets import (
@@ -26,17 +37,6 @@ from desktop.ui.prescription.widgets import (
     show_field_error,
 )
 from desktop.ui.tasks import spawn
-from desktop.workflows.prescription_actions import (
-    CANCELLABLE,
-    RENEWABLE,
-    FormRefused,
-    RenewForm,
-    cancel_body,
-    incident_body,
-    intervention_delay_choices,
-    response_delay_choices,
-)
-from desktop.workflows.prescription_timeline import local_time
 from shared.schemas.dispatch import PrescriptionView
 
 Reload = Callable[[], None]

@@ -21,15 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.session import Session
+from desktop.state.prescription_timeline import local_time, prescription_timeline, resources
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.prescription.actions import CancelTab, IncidentTab, RenewTab
 from desktop.ui.prescription.exchanges import CommentsTab, DocumentsTab
 from desktop.ui.prescription.widgets import MessageLine, alive, request_action
-from desktop.ui.session import Session
 from desktop.ui.tasks import on_loop, spawn
-from desktop.workflows.prescription_timeline import local_time, prescription_timeline, resources
 from shared.domain import PrescriptionState
-from shared.schemas.dispatch import EventView, PrescriptionView
+from shared.schemas.dispatch import PrescriptionView
+from shared.schemas.feed import FeedEvent
 
 RELOAD_DELAY_MS = 150  # events of one commit arrive together: one read for all of them
 STATE_COLOURS = {
@@ -103,7 +104,7 @@ class PrescriptionDialog(QDialog):
         spawn(self.load())
 
     # ---- live -------------------------------------------------------------------------------------
-    def _event(self, event: EventView) -> None:
+    def _event(self, event: FeedEvent) -> None:
         if not alive(self):  # deleted with the main window, without being closed
             self.session.on_event.remove(self._event)
             return

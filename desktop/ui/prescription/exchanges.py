@@ -23,6 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.attachments import read_attachment
+from desktop.state.attachments import FILE_DIALOG_FILTER, safe_filename, size_text
+from desktop.state.prescription_actions import FormRefused, comment_body
+from desktop.state.prescription_timeline import local_time
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.keys import button_shortcut
 from desktop.ui.prescription.widgets import (
@@ -33,9 +37,6 @@ from desktop.ui.prescription.widgets import (
     show_field_error,
 )
 from desktop.ui.tasks import spawn
-from desktop.workflows.attachments import FILE_DIALOG_FILTER, read_attachment, safe_filename, size_text
-from desktop.workflows.prescription_actions import FormRefused, comment_body
-from desktop.workflows.prescription_timeline import local_time
 from shared.validation import ValidationFailure
 
 Reload = Callable[[], None]

@@ -25,20 +25,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.state import statistics
+from desktop.state.statistics import ChartData, Period, PeriodChoice
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.keys import button_shortcut
 from desktop.ui.supervision.charts import bar_chart, chart_view, pie_chart, replace_chart
 from desktop.ui.tasks import on_loop, spawn
-from desktop.workflows import statistics
-from desktop.workflows.statistics import ChartData, Period, PeriodChoice
-from shared.schemas.dispatch import EventView
 from shared.schemas.exchanges import IncidentOut
+from shared.schemas.feed import CallRecorded, FeedEvent, IncidentReported, PrescriptionChange
 
 log = logging.getLogger(__name__)
 INCIDENT_COLUMNS = ("Date", "Signalé par", "Réseaux", "Incident")
 LIVE_DELAY_MS = 2000  # the charts read again at most every 2 s while requests move
-LIVE_PREFIXES = ("prescription_", "call_recorded")
+LIVE_EVENTS = (PrescriptionChange, CallRecorded)  # what moves the figures
 
 
 class StatisticsView(QWidget):
@@ -137,12 +137,12 @@ class StatisticsView(QWidget):
         self.status.setText("")
         self.refreshed.emit()
 
-    def on_event(self, event: EventView) -> None:
+    def on_event(self, event: FeedEvent) -> None:
         """Live while shown: the figures after a burst of request or call events, the incidents
         at once."""
-        if event.type == "incident_reported":
+        if isinstance(event.payload, IncidentReported):
             spawn(self._refresh_incidents())
-        elif self.isVisible() and not self._live.isActive() and event.type.startswith(LIVE_PREFIXES):
+        elif self.isVisible() and not self._live.isActive() and isinstance(event.payload, LIVE_EVENTS):
             self._live.start()
 
     async def _refresh_incidents(self) -> None:

@@ -9,13 +9,13 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QStyle, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMenu, QStyle, QSystemTrayIcon, QWidget
 
-from desktop.settings import Settings
+from desktop.state.tray_notices import Notice, NoticeDecider, NoticeKind
 from desktop.sync.errors import ApiProblem
+from desktop.ui.shell import Shell
 from desktop.ui.tasks import spawn
-from desktop.workflows.tray_notices import Notice, NoticeDecider, NoticeKind
-from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent
 
 log = logging.getLogger(__name__)
 SHOWN_MS = 10_000
@@ -26,11 +26,13 @@ STATUS_BAR_MS = 15_000
 class TrayNotifier(QObject):
     notified = Signal(object)  # the Notice, once shown (tray or status bar)
 
-    def __init__(self, decider: NoticeDecider, window: QMainWindow, settings: Settings) -> None:
-        super().__init__(window)
+    def __init__(self, decider: NoticeDecider, shell: Shell, owner: QWidget) -> None:
+        """``owner``: the Qt parent (the main window); ``shell`` opens a notice's request, shows it
+        in the status bar without a tray, and keeps the switches in its settings."""
+        super().__init__(owner)
         self.decider = decider
-        self.window = window
-        self.settings = settings
+        self.shell = shell
+        self.settings = shell.settings
         self.shown: list[Notice] = []
         self.last_opened: int | None = None
         self.tray: QSystemTrayIcon | None = None
@@ -40,7 +42,7 @@ class TrayNotifier(QObject):
             self.tray.setToolTip("Centrale")
             self.tray.messageClicked.connect(self.open_last)
             self.tray.show()
-        self.menu = QMenu("Notifications", window)
+        self.menu = QMenu("Notifications", owner)
         self.menu.setObjectName("notifications_menu")
         self.switches: dict[NoticeKind, QAction] = {}
         for kind in NoticeKind:
@@ -59,10 +61,10 @@ class TrayNotifier(QObject):
         self.settings.notifications_off = self.decider.switches.to_setting()
         spawn(asyncio.to_thread(self.settings.save))
 
-    def on_event(self, event: EventView) -> None:
+    def on_event(self, event: FeedEvent) -> None:
         spawn(self.consider(event))
 
-    async def consider(self, event: EventView) -> Notice | None:
+    async def consider(self, event: FeedEvent) -> Notice | None:
         try:
             notice = await self.decider.decide(event)
         except ApiProblem as problem:
@@ -82,16 +84,15 @@ class TrayNotifier(QObject):
             )
             self.tray.showMessage(notice.title, notice.message, icon, SHOWN_MS)
         else:
-            self.window.statusBar().showMessage(f"{notice.title} — {notice.message}", STATUS_BAR_MS)
+            self.shell.show_message(f"{notice.title} — {notice.message}", STATUS_BAR_MS)
         self.notified.emit(notice)
 
     def open_last(self) -> None:
-        """A click on the notice opens its request's details (when the window offers them)."""
+        """A click on the notice opens its request's details."""
         notice = self.shown[-1] if self.shown else None
-        opener = getattr(self.window, "open_prescription", None)
-        if notice is not None and notice.prescription_id is not None and opener is not None:
+        if notice is not None and notice.prescription_id is not None:
             self.last_opened = notice.prescription_id
-            opener(notice.prescription_id)
+            self.shell.open_prescription(notice.prescription_id)
 
     def close(self) -> None:
         if self.tray is not None:

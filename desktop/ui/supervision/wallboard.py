@@ -9,12 +9,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from desktop.state import wallboard
+from desktop.state.wallboard import WallboardFigures
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.tasks import on_loop, spawn
-from desktop.workflows import wallboard
-from desktop.workflows.wallboard import WallboardFigures
-from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent
 
 TILE_STYLE = "background: #1e2a38; border-radius: 12px;"
 VALUE_STYLE = "color: #ffffff; font-size: 96pt; font-weight: bold;"
@@ -94,6 +94,6 @@ class WallboardWindow(QWidget):
         self.updated.setText(wallboard.updated_line(at))
         self.refreshed.emit()
 
-    def on_event(self, event: EventView) -> None:
+    def on_event(self, event: FeedEvent) -> None:
         if self.isVisible() and wallboard.refreshes(event):
             self._timer.start()

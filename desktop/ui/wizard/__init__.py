@@ -1,1 +1,1 @@
-"""The « Création déclenchement » wizard: one page per step of ``desktop.workflows.Wizard``."""
+"""The « Création déclenchement » wizard: one page per step of ``desktop.state.wizard.wizard.Wizard``."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
+from desktop.state.wizard.wizard import Step, Wizard
 from desktop.ui.card_button import CardButton
 from desktop.ui.wizard.form import error_label
 from desktop.ui.wizard.page import StepPage
-from desktop.workflows.wizard import Step, Wizard
 
 
 class CallerPage(StepPage):

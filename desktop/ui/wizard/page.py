@@ -6,8 +6,8 @@ from typing import ClassVar
 
 from PySide6.QtWidgets import QFormLayout, QWidget
 
+from desktop.state.wizard.wizard import Step, Wizard
 from desktop.ui.wizard.form import BoundForm
-from desktop.workflows.wizard import Step, Wizard
 
 
 class StepPage(QWidget):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
 
+from desktop.state.wizard.patient_step import MANDATORY
+from desktop.state.wizard.wizard import Step, Wizard
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
 from desktop.ui.tasks import on_loop
 from desktop.ui.wizard.page import StepPage
-from desktop.workflows.patient_step import MANDATORY
-from desktop.workflows.wizard import Step, Wizard
 from shared.domain import IdentityStatus, Sex
 from shared.schemas.directory import CommuneOut
 

@@ -9,19 +9,19 @@ import logging
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from desktop.state.wizard.qualification_step import (
+    INTERVENTION_DELAYS,
+    RESPONSE_DELAYS,
+    TZ_LABELS,
+    network_choices,
+)
+from desktop.state.wizard.wizard import Step, Wizard
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
 from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.form import BoundForm
 from desktop.ui.wizard.page import StepPage
-from desktop.workflows.qualification_step import (
-    INTERVENTION_DELAYS,
-    RESPONSE_DELAYS,
-    TZ_LABELS,
-    network_choices,
-)
-from desktop.workflows.wizard import Step, Wizard
 from shared.domain import PROFESSIONS, CareMode
 from shared.schemas.admin import NetworkOut
 from shared.validation import ValidationFailure

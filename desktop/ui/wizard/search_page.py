@@ -7,6 +7,8 @@ import asyncio
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QWidget
 
+from desktop.state.wizard.search_step import NOT_REGISTERED, SearchStep
+from desktop.state.wizard.wizard import Step, Wizard
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
 from desktop.ui.card_button import CardButton
@@ -14,8 +16,6 @@ from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import on_loop, spawn
 from desktop.ui.wizard.form import error_label
 from desktop.ui.wizard.page import StepPage
-from desktop.workflows.search_step import NOT_REGISTERED, SearchStep
-from desktop.workflows.wizard import Step, Wizard
 
 
 class SearchPage(StepPage):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from desktop.state.wizard.success import case_title, success_lines
 from desktop.ui.keys import button_shortcut
-from desktop.workflows.success import case_title, success_lines
 from shared.schemas.dispatch import CaseCreated
 
 PENDING_TITLE = "En attente d'envoi"

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.state.wizard.wizard import Step, Wizard
 from desktop.sync.client import ApiClient
 from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import spawn
@@ -27,7 +28,6 @@ from desktop.ui.wizard.patient_page import PatientPage
 from desktop.ui.wizard.qualification_page import QualificationPage
 from desktop.ui.wizard.search_page import SearchPage
 from desktop.ui.wizard.usual_page import UsualPage
-from desktop.workflows.wizard import Step, Wizard
 
 Send = Callable[[Wizard], Awaitable[None]]
 
@@ -141,6 +141,11 @@ class WizardWindow(QWidget):
     def show_submission_errors(self) -> None:
         """``submission()`` moved the wizard to the step in error: show it."""
         self.show_errors()
+
+    def show_failure(self, text: str) -> None:
+        """« Déclencher » could not even queue the case (nothing was sent): why, under the page."""
+        self.message.setText(text)
+        self.message.setStyleSheet(ERROR_STYLE)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(

@@ -1,4 +1,5 @@
-"""A call from ring to case: the call flow, the wizard, the outbox and the call log on a real server."""
+"""A call from ring to case: the call flow, the wizard, the outbox (cases and call records) and the
+call log on a real server."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from desktop.services.call_records import OutboxCallSink
+from desktop.services.caller_lookup import ServerLookup
+from desktop.state.call_flow import CallFlow
+from desktop.state.wizard.wizard import EntryPoint
 from desktop.store import LocalStore, OutboxState
-from desktop.sync.call_sink import ServerCallLogSink
 from desktop.sync.client import ApiClient
-from desktop.sync.lookup import ServerLookup
 from desktop.sync.outbox_pusher import OutboxPusher
-from desktop.workflows.call_flow import CallFlow
-from desktop.workflows.wizard import EntryPoint
 from telephony.call_log import CallLog
 from telephony.events import (
     CallDirection,
@@ -45,7 +46,9 @@ async def test_a_case_made_during_a_call_is_linked_to_its_record(
         assert known is not None
         patient = await client.create_patient(known)
         phone = FakeSoftphone()
-        call_log = CallLog(tmp_path / "calls.sqlite3", ServerCallLogSink(client), local_number=username)
+        pusher = OutboxPusher(client, store.outbox)  # the cases and the call records
+        sink = OutboxCallSink(store.outbox, pusher.wake)
+        call_log = CallLog(tmp_path / "calls.sqlite3", sink, local_number=username)
         flow = CallFlow(phone, call_log)
         flow.attach()
         screen_pop = ScreenPop(ServerLookup(client), flow.on_event)
@@ -72,7 +75,7 @@ async def test_a_case_made_during_a_call_is_linked_to_its_record(
             patient_create=submission.patient_create,
             call_record_id=submission.call_record_id,
         )
-        [sent] = (await OutboxPusher(client, store.outbox).push()).sent
+        [sent] = (await pusher.push()).sent
         assert (sent.id, sent.state) == (item.id, OutboxState.SENT)
         assert sent.result is not None
         number = sent.result["number"]
@@ -91,6 +94,7 @@ async def test_a_case_made_during_a_call_is_linked_to_its_record(
             )
         )
         await wait_until(lambda: call_log.unsent() == [], what="the record sent")
+        await pusher.push()  # the record went from the call log to the outbox, then to the server
         [record] = [r for r in await client.calls() if r.id == view.record_id]
         assert (record.case_numbers, record.outcome, record.identification) == (
             [number],
@@ -101,6 +105,7 @@ async def test_a_case_made_during_a_call_is_linked_to_its_record(
         # a second case right after the call: the same record is sent again and updated
         flow.case_created(sent.call_record_id, "30999999")
         assert await call_log.flush() == 1
+        await pusher.push()
         records = [r for r in await client.calls() if r.id == view.record_id]
         assert [r.case_numbers for r in records] == [[number, "30999999"]]
         await asyncio.sleep(0)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.services.caller_lookup import ServerLookup
+from desktop.state.wizard.wizard import Step
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import RequestRefused, SessionExpired
-from desktop.sync.lookup import ServerLookup
-from desktop.workflows.wizard import Step
 from shared.domain import Role
 from tests.support.desktop import new_patient_wizard, operator_account
 from tests.support.live import LiveServer

@@ -10,7 +10,7 @@ import pytest
 from desktop.store import LocalStore
 from desktop.sync.client import ApiClient
 from desktop.sync.follower import ChangeFollower, FeedState
-from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent
 from tests.support.desktop import new_patient_wizard, operator_account, wait_until
 from tests.support.live import LiveServer
 
@@ -36,7 +36,7 @@ async def test_the_follower_resumes_after_a_server_restart_without_gap_or_duplic
 ) -> None:
     username, password, _operator = operator_account(own_server)
     store = LocalStore(tmp_path / "local.sqlite3")
-    handled: list[EventView] = []
+    handled: list[FeedEvent] = []
     states: list[FeedState] = []
     async with ApiClient(own_server.process.base_url) as client:
         await client.login(username, password)
@@ -68,7 +68,7 @@ async def test_the_follower_resumes_after_a_server_restart_without_gap_or_duplic
         assert states[-1] is FeedState.LIVE
 
         # a desktop restarted later resumes from the stored position
-        later: list[EventView] = []
+        later: list[FeedEvent] = []
         resumed = ChangeFollower(client, LocalStore(tmp_path / "local.sqlite3"), later.append)
         assert resumed.position == expected[-1]
         await _make_events(client, 1, own_server)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from desktop.state.wizard.wizard import Wizard
 from desktop.store import LocalStore, OutboxItem, OutboxState
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import UNREACHABLE
 from desktop.sync.outbox_pusher import LOGIN_REQUIRED, OutboxPusher
-from desktop.workflows.wizard import Wizard
 from tests.integration.conftest import start_live
 from tests.support.desktop import new_patient_wizard, operator_account, wait_until
 from tests.support.live import LiveServer

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from desktop.workflows.wizard import Operator, Wizard
+from desktop.state.wizard.wizard import Operator, Wizard
 from shared.schemas.directory import CommuneOut
 from tests.support.live import rpps_with_key
 

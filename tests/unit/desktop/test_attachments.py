@@ -6,13 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.workflows.attachments import (
-    check_attachment,
-    detect_type,
-    read_attachment,
-    safe_filename,
-    size_text,
-)
+from desktop.services.attachments import read_attachment
+from desktop.state.attachments import check_attachment, detect_type, safe_filename, size_text
 from server.services.documents import check_content
 from server.services.documents import detect_type as server_detect_type
 from shared.schemas.exchanges import DOCUMENT_MAX_BYTES

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from desktop.sync.board_api import PAGE_SIZE, BoardApi, sections_of
-from desktop.workflows.board import (
+from desktop.services.board_feed import BoardReader, sections_of
+from desktop.state.board import (
     Applied,
     BoardFilter,
     BoardRow,
@@ -18,6 +18,7 @@ from desktop.workflows.board import (
     countdown_text,
     fold,
 )
+from desktop.sync.board_api import PAGE_SIZE, BoardApi
 from shared.domain import PrescriptionState, Role
 from tests.support.board_views import T0, event, view
 from tests.support.desktop_server import FakeServer
@@ -214,7 +215,7 @@ async def test_the_api_reads_every_page_of_each_section() -> None:
         lambda _r: httpx.Response(200, json=[view(PAGE_SIZE + 1).model_dump(mode="json")]),
         lambda _r: httpx.Response(200, json=[view(1).model_dump(mode="json")]),
     )
-    api = BoardApi(server.client(), Role.SUPERVISOR)
+    api = BoardReader(BoardApi(server.client()), Role.SUPERVISOR)
     rows = await api.rows(T0 - timedelta(days=14))
     assert len(rows) == PAGE_SIZE + 2
     params = [dict(r.url.params) for r in server.requests]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.workflows.call_flow import CallFlow, CallPhase, CallView, OperatorState
-from desktop.workflows.wizard import EntryPoint
+from desktop.state.call_flow import CallFlow, CallPhase, CallView, OperatorState
+from desktop.state.wizard.wizard import EntryPoint
 from telephony.api import RejectCode, Softphone
 from telephony.call_log import CallLog
 from telephony.events import (

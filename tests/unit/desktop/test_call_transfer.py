@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from desktop.workflows.call_flow import CallFlow, CallPhase, transfer_destination_error
+from desktop.state.call_flow import CallFlow, CallPhase, transfer_destination_error
 from telephony.events import CallMediaChanged, CallState, CallStateChanged, IncomingCall, MediaState
 from tests.support.desktop_phone import FakeSoftphone
 

@@ -1,4 +1,4 @@
-"""What a card read may do to the wizard (desktop.workflows.card_use), and the demo cards' data."""
+"""What a card read may do to the wizard (desktop.state.wizard.card_use), and the demo cards' data."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 from cardreader.cards.cps import CpsHolder
 from cardreader.cards.vitale2 import Beneficiary
-from desktop.demo_card import DEMO_DOCTOR, DEMO_FAMILY, demo_cps_profile, demo_vitale_profile
-from desktop.workflows.card_use import (
+from desktop.demo.cards import DEMO_DOCTOR, DEMO_FAMILY, demo_cps_profile, demo_vitale_profile
+from desktop.state.wizard.card_use import (
     REPLACE_WARNING,
     apply_beneficiary,
     beneficiary_line,
@@ -15,7 +15,7 @@ from desktop.workflows.card_use import (
     cps_replaces_typing,
     vitale_plan,
 )
-from desktop.workflows.wizard import Operator, Step, Wizard
+from desktop.state.wizard.wizard import Operator, Step, Wizard
 from server.demo_data import demo_nir, demo_rpps
 from shared.validation import parse_nir
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.workflows.demo_call import (
+from desktop.demo.calls import (
     DEMO_PROFESSIONALS,
     DemoCaller,
     DemoCalls,

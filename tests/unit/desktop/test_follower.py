@@ -1,8 +1,10 @@
-"""The follower's bookkeeping: each event once, in order, the position kept only after handling."""
+"""The follower's bookkeeping: each event once, in order, typed, the position kept only after
+handling; an event it does not understand skipped with a log line."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from desktop.store import LocalStore
 from desktop.sync.follower import ChangeFollower, FeedState
 from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent, PatientCreated
 from tests.support.desktop_server import FakeServer, error, ok, unreachable
 
 pytestmark = pytest.mark.anyio
@@ -22,7 +25,7 @@ def _event(seq: int) -> dict[str, Any]:
         "at": "2026-11-27T09:00:00Z",
         "case_id": None,
         "prescription_id": None,
-        "data": {},
+        "data": {"patient_id": seq, "version": 1},
     }
 
 
@@ -99,10 +102,31 @@ async def test_replayed_events_are_handled_once_and_the_position_is_stored() -> 
     assert store.feed_position() == 5
 
 
+async def test_events_are_handed_typed_and_one_not_understood_is_skipped_with_a_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A type from a newer server, or data that does not fit its type: skipped (logged), the
+    position moves past it, and the next event is handled."""
+    store = LocalStore(None)
+    handled: list[FeedEvent] = []
+    follower = ChangeFollower(FakeServer().client(), store, handled.append)
+    newer = {**_event(1), "type": "prescription_teleported", "data": {"where": "Mars"}}
+    malformed = {**_event(2), "data": {"patient_id": "pas un nombre"}}
+    with caplog.at_level(logging.INFO, logger="centrale.feed"):
+        assert not await follower.deliver(EventView.model_validate(newer))
+        assert not await follower.deliver(EventView.model_validate(malformed))
+        assert await follower.deliver(EventView.model_validate(_event(3)))
+    assert [(e.seq, type(e.payload)) for e in handled] == [(3, PatientCreated)]
+    assert handled[0].payload == PatientCreated(patient_id=3, version=1)
+    assert "event 1 of unknown type 'prescription_teleported' skipped" in caplog.text
+    assert "event 2 (patient_created) skipped" in caplog.text
+    assert (follower.position, store.feed_position()) == (3, 3)
+
+
 async def test_a_failing_handler_does_not_move_the_position() -> None:
     store = LocalStore(None)
 
-    def broken(_event: EventView) -> None:
+    def broken(_event: FeedEvent) -> None:
         raise RuntimeError("vue fermée")
 
     follower = ChangeFollower(FakeServer().client(), store, broken)
@@ -116,7 +140,7 @@ async def test_polling_resumes_from_the_position_after_an_outage() -> None:
     states: list[FeedState] = []
     handled: list[int] = []
 
-    async def handle(event: EventView) -> None:  # async handlers are awaited
+    async def handle(event: FeedEvent) -> None:  # async handlers are awaited
         handled.append(event.seq)
 
     client = server.client()
@@ -173,7 +197,7 @@ async def test_a_handler_failure_is_retried_from_the_same_event() -> None:
     server.script("GET /changes", ok(_page(1, 2)), ok(_page(2)), *[ok(_page(after=2))] * 50)
     handled: list[int] = []
 
-    def flaky(event: EventView) -> None:
+    def flaky(event: FeedEvent) -> None:
         if event.seq == 2 and 2 not in handled and handled.count(-2) == 0:
             handled.append(-2)
             raise RuntimeError("vue occupée")

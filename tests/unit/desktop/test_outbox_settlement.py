@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from desktop.services.case_sender import reopen
+from desktop.state.wizard.wizard import Step, Wizard
 from desktop.store import LocalStore, OutboxState
 from desktop.store.schema import SCHEMA_VERSION
 from desktop.sync.outbox_pusher import OutboxPusher
-from desktop.workflows.wizard import Step, Wizard
 from tests.support.desktop_server import FakeServer, error, ok, patient_answer
 from tests.unit.desktop.conftest import ready_wizard
 
@@ -120,13 +121,14 @@ async def test_reopened_after_a_refused_patient_on_the_search_with_the_look_alik
     server, store = FakeServer(), LocalStore(None)
     wizard = ready_wizard()
     item_id = queued(store, wizard)
-    pusher = OutboxPusher(server.client(), store.outbox)
+    client = server.client()
+    pusher = OutboxPusher(client, store.outbox)
     server.script("POST /patients", lambda _r: error(409, "possible_duplicates", DUPLICATE))
     report = await pusher.push()
     assert [i.reason for i in report.failed] == [DUPLICATE]
     match = {**patient_answer(41), "match": "exact", "reasons": [], "likely_duplicates": []}
     server.script("GET /patients", ok({"items": [match], "truncated": False}))
-    reopened = await pusher.reopen(store.outbox.get(item_id))
+    reopened = await reopen(client, store.outbox.get(item_id))
     assert reopened.step is Step.SEARCH
     assert reopened.errors == {"server": DUPLICATE}
     assert [m.id for m in reopened.search.matches()] == [41]
@@ -140,7 +142,8 @@ async def test_reopened_after_a_refused_patient_on_the_search_with_the_look_alik
 async def test_reopened_after_a_refused_case_holds_the_patient_it_created() -> None:
     server, store = FakeServer(), LocalStore(None)
     item_id = queued(store, ready_wizard())
-    pusher = OutboxPusher(server.client(), store.outbox)
+    client = server.client()
+    pusher = OutboxPusher(client, store.outbox)
     server.script("POST /patients", ok(patient_answer(41), 201))
     server.script("POST /cases", lambda _r: error(422, "network_unknown", "Réseau inconnu : 9"))
     await pusher.push()
@@ -148,7 +151,7 @@ async def test_reopened_after_a_refused_case_holds_the_patient_it_created() -> N
     assert (failed.state, failed.patient_id, failed.patient_create) == (OutboxState.FAILED, 41, None)
     server.script("GET /patients/41", ok({**patient_answer(41), "commune_insee": "91228"}))
     server.script("GET /patients", ok({"items": [], "truncated": False}))
-    reopened = await pusher.reopen(failed)
+    reopened = await reopen(client, failed)
     assert reopened.step is Step.QUALIFICATION
     assert reopened.errors == {"server": "Réseau inconnu : 9"}
     assert reopened.patient.patient_id == 41  # never created a second time
@@ -160,4 +163,4 @@ async def test_reopened_after_a_refused_case_holds_the_patient_it_created() -> N
     assert again.id == item_id
     assert again.idempotency_key == failed.idempotency_key
     with pytest.raises(ValueError, match="only a refused item"):
-        await pusher.reopen(again)  # pending: nothing to settle
+        await reopen(client, again)  # pending: nothing to settle

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from desktop.workflows.patient_files import (
+from desktop.state.patient_files import (
     address_lines,
     header,
     identity_lines,

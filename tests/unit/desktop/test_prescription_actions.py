@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.workflows.prescription_actions import (
+from desktop.state.prescription_actions import (
     NOT_CANCELLABLE,
     NOT_RENEWABLE,
     REASON_REQUIRED,

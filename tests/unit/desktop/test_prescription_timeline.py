@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.workflows.prescription_timeline import PARIS, local_time, prescription_timeline, resources
+from desktop.state.prescription_timeline import PARIS, local_time, prescription_timeline, resources
 from shared.domain import PrescriptionState
 from shared.schemas.exchanges import CommentOut, DocumentOut, IncidentOut
 from shared.schemas.patients import TimelineEntry

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from desktop.settings import Settings, check_server_url, restart_notes, sip_errors
-from desktop.workflows.patient_step import PatientStep
-from desktop.workflows.qualification_step import NO_RESTRICTION, network_choices
+from desktop.state.wizard.patient_step import PatientStep
+from desktop.state.wizard.qualification_step import NO_RESTRICTION, network_choices
 from shared.schemas.admin import NetworkOut
 from shared.schemas.patients import PatientOut
 from tests.support.desktop_server import patient_answer

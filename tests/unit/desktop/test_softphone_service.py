@@ -6,17 +6,16 @@ from __future__ import annotations
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 
-from desktop.settings import SecretStore, Settings
-from desktop.workflows.softphone_service import (
+from desktop.services.softphone import (
     NO_PJSUA2,
     NOT_CONFIGURED,
     REGISTERING,
     STOPPED,
     SoftphoneService,
     demo_plan,
-    pjsua2_softphone,
     plan_from_settings,
 )
+from desktop.settings import SecretStore, Settings
 from telephony.config import PhoneConfig, SipAccount
 from tests.support.desktop_phone import FakeSoftphone
 from tests.support.keyrings import MemoryKeyring
@@ -127,13 +126,3 @@ async def test_a_start_or_registration_failure_is_a_status_never_an_exception() 
     assert service.started
     await service.stop()
     assert refusing.commands[-1] == ("stop",)
-
-
-def test_the_default_factory_is_the_pjsua2_adapter() -> None:
-    from telephony.pjsua2_adapter import Pjsua2Softphone
-
-    config = demo_plan("operateur").config
-    assert config is not None
-    phone = pjsua2_softphone(config)  # nothing started: no Endpoint in this process
-    assert isinstance(phone, Pjsua2Softphone)
-    assert phone.config is config

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from desktop.state.wizard.wizard import Wizard
 from desktop.store import LocalStore, OutboxState
 from desktop.store.schema import SCHEMA_VERSION
-from desktop.workflows.wizard import Wizard
 from tests.unit.desktop.conftest import ready_wizard
 
 CASE = {"caller": {"name": "X"}, "requester": {"user_id": 1}, "patient_id": 0, "prescriptions": []}

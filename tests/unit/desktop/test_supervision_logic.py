@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 
-from desktop.workflows import call_list, statistics, tray_notices, wallboard
-from desktop.workflows.statistics import PeriodChoice
-from desktop.workflows.tray_notices import NoticeDecider, NoticeKind, NoticeSwitches
+from desktop.state import call_list, statistics, tray_notices, wallboard
+from desktop.state.statistics import PeriodChoice
+from desktop.state.tray_notices import NoticeDecider, NoticeKind, NoticeSwitches
 from shared.domain import Role
 from shared.schemas.auth import UserOut
 from shared.schemas.calls import CallRecordOut, IdentifiedCandidate
-from shared.schemas.dispatch import EventView, PersonRef, PrescriptionView
+from shared.schemas.dispatch import PersonRef, PrescriptionView
 from shared.schemas.exchanges import IncidentOut
+from shared.schemas.feed import FeedEvent
 from shared.schemas.stats import Acceptance, DelayBucket, HourCount, ProfessionCount, Statistics
+from tests.support.feed_events import feed_event
 
 NOW = datetime(2026, 11, 27, 13, 30, tzinfo=UTC)  # 14:30 in Paris
 
@@ -206,9 +208,11 @@ def test_wallboard_figures_from_today_and_the_pending_lookback() -> None:
     assert wallboard.pending_period(NOW).since == NOW - timedelta(days=8)
     assert wallboard.today_period(NOW).since.hour == 0
     assert wallboard.updated_line(NOW) == "Mis à jour à 14:30:00"
-    event = EventView(seq=1, type="prescription_accepted", at=NOW, case_id=1, prescription_id=1, data={})
-    assert wallboard.refreshes(event)
-    assert not wallboard.refreshes(event.model_copy(update={"type": "call_recorded"}))
+    assert wallboard.refreshes(event("prescription_accepted", 1))
+    assert not wallboard.refreshes(event("call_recorded", None))
+    assert call_list.refreshes(event("call_recorded", None))  # the calls view reads its lists again
+    assert call_list.refreshes(event("call_callback", None))
+    assert not call_list.refreshes(event("prescription_accepted", 1))
 
 
 # ---- notices ------------------------------------------------------------------------------------
@@ -216,8 +220,8 @@ def user(role: Role = Role.OPERATOR, networks: list[int] | None = None) -> UserO
     return UserOut(id=3, username="op", role=role, display_name="Opératrice", network_ids=networks or [])
 
 
-def event(type_: str, prescription_id: int | None = 11, **data: Any) -> EventView:
-    return EventView(seq=5, type=type_, at=NOW, case_id=4, prescription_id=prescription_id, data=data)
+def event(type_: str, prescription_id: int | None = 11, **data: Any) -> FeedEvent:
+    return feed_event(type_, 5, at=NOW, case_id=4, prescription_id=prescription_id, **data)
 
 
 def test_switches_round_trip_through_the_setting_text() -> None:

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from desktop.workflows.success import case_title, success_lines
-from desktop.workflows.wizard import EntryPoint, Step, Wizard
+from desktop.state.wizard.success import case_title, success_lines
+from desktop.state.wizard.wizard import EntryPoint, Step, Wizard
 from shared.schemas.directory import CommuneOut
 from shared.schemas.dispatch import CaseCreate, CaseCreated
 from shared.schemas.patients import PatientCreate, PatientOut

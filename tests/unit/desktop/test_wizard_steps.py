@@ -8,11 +8,11 @@ import pytest
 
 from cardreader.cards.cps import CpsHolder
 from cardreader.cards.vitale2 import Beneficiary
-from desktop.workflows.caller_step import CallerStep
-from desktop.workflows.patient_step import CARD_NIR_NOTICE, PatientStep
-from desktop.workflows.qualification_step import BOTH, NEITHER, PrescriptionForm
-from desktop.workflows.search_step import SearchStep
-from desktop.workflows.usual_step import UsualProfessionalsStep
+from desktop.state.wizard.caller_step import CallerStep
+from desktop.state.wizard.patient_step import CARD_NIR_NOTICE, PatientStep
+from desktop.state.wizard.qualification_step import BOTH, NEITHER, PrescriptionForm
+from desktop.state.wizard.search_step import SearchStep
+from desktop.state.wizard.usual_step import UsualProfessionalsStep
 from shared.schemas.directory import DirectoryProfessional
 from shared.schemas.patients import PatientSearchResult
 from tests.support.live import make_nir, rpps_with_key

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from desktop.workflows.form_errors import FieldErrors, validate_model
-from desktop.workflows.qualification_step import INTERVENTION_DELAYS, RESPONSE_DELAYS
+from desktop.state.form_errors import FieldErrors, validate_model
+from desktop.state.wizard.qualification_step import INTERVENTION_DELAYS, RESPONSE_DELAYS
 from shared.domain import PrescriptionState
 from shared.schemas.dispatch import CancelBody, PrescriptionView, RenewBody
 from shared.schemas.exchanges import CommentCreate, IncidentCreate

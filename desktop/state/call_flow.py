@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from desktop.workflows.wizard import Wizard
+from desktop.state.wizard.wizard import Wizard
 from telephony.api import PhoneError, RejectCode, Softphone
 from telephony.call_log import CallLog
 from telephony.events import (

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from cardreader.cards.vitale2 import Beneficiary
-from desktop.workflows.form_errors import (
+from desktop.state.form_errors import (
     FieldErrors,
     check,
     check_name,

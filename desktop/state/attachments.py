@@ -2,12 +2,12 @@
 
 The server checks the same rules (type by content, 2 Mo at most: ``server/services/documents.py``);
 checking here first gives the refusal at once, names the file, and sends nothing for nothing.
+Reading the chosen file is ``desktop.services.attachments.read_attachment``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from shared.schemas.exchanges import DOCUMENT_MAX_BYTES, DOCUMENT_SIZE_MESSAGE, DOCUMENT_TYPES_MESSAGE
 from shared.validation import ValidationFailure
@@ -46,33 +46,20 @@ def size_text(size: int) -> str:
     return f"{size} octets"
 
 
-def _refused(filename: str, why: str, code: str) -> ValidationFailure:
+def refused(filename: str, why: str, code: str) -> ValidationFailure:
     return ValidationFailure(code, f"« {filename} » refusé : {why}")
 
 
 def check_attachment(filename: str, data: bytes) -> Attachment:
     """The attachment as it will be sent, or ``ValidationFailure`` with the French refusal."""
     if not data:
-        raise _refused(filename, EMPTY_MESSAGE, "document_empty")
+        raise refused(filename, EMPTY_MESSAGE, "document_empty")
     if len(data) > DOCUMENT_MAX_BYTES:
-        raise _refused(filename, f"{DOCUMENT_SIZE_MESSAGE} ({size_text(len(data))})", "document_too_large")
+        raise refused(filename, f"{DOCUMENT_SIZE_MESSAGE} ({size_text(len(data))})", "document_too_large")
     content_type = detect_type(data)
     if content_type is None:
-        raise _refused(filename, DOCUMENT_TYPES_MESSAGE, "unsupported_media_type")
+        raise refused(filename, DOCUMENT_TYPES_MESSAGE, "unsupported_media_type")
     return Attachment(filename, content_type, data)
-
-
-def read_attachment(path: Path) -> Attachment:
-    """Reads a file chosen by the operator: a too large one is refused without being read whole."""
-    try:
-        size = path.stat().st_size
-        if size > DOCUMENT_MAX_BYTES:
-            raise _refused(path.name, f"{DOCUMENT_SIZE_MESSAGE} ({size_text(size)})", "document_too_large")
-        with path.open("rb") as handle:
-            data = handle.read(DOCUMENT_MAX_BYTES + 1)
-    except OSError as exc:
-        raise ValidationFailure("document_unreadable", f"« {path.name} » illisible : {exc.strerror}") from exc
-    return check_attachment(path.name, data)
 
 
 def safe_filename(name: str) -> str:

@@ -1,5 +1,6 @@
-"""One logged-in session: the API client, the local store, the outbox pusher, the change-feed
-follower and, when a softphone is given, the call flow with its call log and screen pop."""
+"""One logged-in session: the API client, the local store, the outbox pusher (cases and call
+records), the case sender, the change-feed follower and, when a softphone is given, the call flow
+with its call log and screen pop."""
 
 from __future__ import annotations
 
@@ -9,18 +10,19 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop.services.call_records import OutboxCallSink
+from desktop.services.caller_lookup import ServerLookup
+from desktop.services.case_sender import CaseSender
 from desktop.settings import data_dir
+from desktop.state.call_flow import CallFlow
+from desktop.state.wizard.wizard import Operator
 from desktop.store import LocalStore
-from desktop.store.outbox import OutboxItem
-from desktop.sync.call_sink import ServerCallLogSink
+from desktop.store.outbox import ItemKind, OutboxItem
 from desktop.sync.client import ApiClient
 from desktop.sync.follower import ChangeFollower, FeedState
-from desktop.sync.lookup import ServerLookup
 from desktop.sync.outbox_pusher import OutboxPusher
-from desktop.workflows.call_flow import CallFlow
-from desktop.workflows.wizard import Operator
 from shared.schemas.auth import UserOut
-from shared.schemas.dispatch import EventView
+from shared.schemas.feed import FeedEvent
 from telephony.api import Softphone
 from telephony.call_log import CallLog
 from telephony.screen_pop import ScreenPop
@@ -44,15 +46,18 @@ class Session:
         self.operator = Operator(user_id=user.id, display_name=user.display_name)
         folder = directory or data_dir()
         self.store = LocalStore(folder / f"local-{user.username}.sqlite3")
-        self.on_outbox: list[Callable[[OutboxItem], None]] = []
+        self.on_outbox: list[Callable[[OutboxItem], None]] = []  # the cases (« Mes envois »)
         self.on_feed_state: list[Callable[[FeedState], None]] = []
-        self.on_event: list[Callable[[EventView], None]] = []
+        self.on_event: list[Callable[[FeedEvent], None]] = []  # the change feed's, typed
         self.on_login_required: list[Callable[[str], None]] = []
         self.pusher = OutboxPusher(
             client,
             self.store.outbox,
             on_change=self._outbox_changed,
             on_login_required=self._login_required,
+        )
+        self.sender = CaseSender(
+            self.store.outbox, self.pusher.wake, on_queued=self._outbox_changed, link_call=self._link_call
         )
         self.follower = ChangeFollower(
             client, self.store, self._event, on_state=self._feed_state, head_at_login=feed_head
@@ -64,7 +69,7 @@ class Session:
         if softphone is not None:
             self.call_log = CallLog(
                 folder / f"calls-{user.username}.sqlite3",
-                ServerCallLogSink(client),
+                OutboxCallSink(self.store.outbox, self.pusher.wake),  # sent by the pusher
                 local_number=user.username,
             )
             self.flow = CallFlow(softphone, self.call_log)
@@ -72,8 +77,12 @@ class Session:
             self.screen_pop = ScreenPop(ServerLookup(client), self.flow.on_event)
             softphone.add_listener(self.screen_pop.on_event)
         self._tasks: list[asyncio.Task[None]] = []
+        self._handovers: set[asyncio.Task[int]] = set()
 
     def _outbox_changed(self, item: OutboxItem) -> None:
+        if item.kind is not ItemKind.CASE:
+            return  # a call record: nothing on screen waits for it
+        self.sender.outbox_changed(item)
         for listener in list(self.on_outbox):
             listener(item)
 
@@ -81,7 +90,7 @@ class Session:
         for listener in list(self.on_login_required):
             listener(message)
 
-    def _event(self, event: EventView) -> None:
+    def _event(self, event: FeedEvent) -> None:
         """Each view gets the event even if another one fails on it: a failure reaching the follower
         would make it deliver the same event again, twice to the views before the failing one."""
         for listener in list(self.on_event):
@@ -94,10 +103,25 @@ class Session:
         for listener in list(self.on_feed_state):
             listener(state)
 
+    def _link_call(self, record_id: str, case_number: str) -> None:
+        """A case sent from a call: linked to the call's record (a finished call's stored record is
+        updated, and handed to the outbox again)."""
+        if self.flow is None:
+            return
+        self.flow.case_created(record_id, case_number)
+        self._hand_over_calls()
+
+    def _hand_over_calls(self) -> None:
+        """The call log's records not yet in the outbox go there (on the loop)."""
+        if self.call_log is None:
+            return
+        task = asyncio.ensure_future(self.call_log.flush())
+        self._handovers.add(task)
+        task.add_done_callback(self._handovers.discard)
+
     def start(self) -> None:
         self._tasks = [asyncio.ensure_future(self.pusher.run()), asyncio.ensure_future(self.follower.run())]
-        if self.call_log is not None:
-            self._tasks.append(asyncio.ensure_future(self.call_log.keep_sending()))
+        self._hand_over_calls()  # records a previous run stored but did not queue
 
     def resume(self, token: str) -> None:
         """After a new login (expired session): everything waiting goes on."""
@@ -113,6 +137,8 @@ class Session:
                 await task
         self._tasks = []
         if self.call_log is not None:
+            with contextlib.suppress(Exception):  # the last calls' records kept in the outbox
+                await self.call_log.flush()
             self.call_log.close()
         await self.client.aclose()
         self.store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cardreader.cards.cps import CpsHolder
-from desktop.workflows.form_errors import FieldErrors, check, check_phone, check_required
+from desktop.state.form_errors import FieldErrors, check, check_phone, check_required
 from shared.domain import PROFESSIONS
 from shared.schemas.directory import DirectoryProfessional
 from shared.schemas.dispatch import CallerIn, RequesterIn
@@ -13,7 +13,7 @@ from shared.validation import normalize_phone, validate_rpps
 from telephony.events import Candidate
 
 # Identifiers of call candidates (telephony.events.Candidate.id): "rpps:<11 digits>",
-# "user:<id>" or "patient:<id>" (see desktop.sync.lookup).
+# "user:<id>" or "patient:<id>" (see desktop.services.caller_lookup).
 RPPS_PREFIX = "rpps:"
 USER_PREFIX = "user:"
 

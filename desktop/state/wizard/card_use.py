@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from cardreader.cards.cps import CpsHolder
 from cardreader.cards.vitale2 import Beneficiary
-from desktop.workflows.caller_step import CallerStep
-from desktop.workflows.search_step import SearchStep
-from desktop.workflows.wizard import Step, Wizard
+from desktop.state.wizard.caller_step import CallerStep
+from desktop.state.wizard.search_step import SearchStep
+from desktop.state.wizard.wizard import Step, Wizard
 
 CARD_TRAITS = ("last_name", "first_name", "birth_date")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from shared.schemas.calls import CallRecordOut
+from shared.schemas.feed import CallChange, FeedEvent
 from shared.validation import format_phone_national
 
 OUTCOME_LABELS = {
@@ -26,8 +27,12 @@ OUTCOME_LABELS = {
 DIRECTION_LABELS = {"incoming": "Entrant", "outgoing": "Sortant"}
 UNKNOWN_CALLER = "Appelant inconnu"
 HIDDEN_NUMBER = "Numéro masqué"
-# Events of the change feed after which the calls view reads its lists again.
-REFRESH_EVENTS = frozenset({"call_recorded", "call_callback"})
+
+
+def refreshes(event: FeedEvent) -> bool:
+    """A change-feed event after which the calls view reads its lists again: a call recorded or
+    updated, a callback taken."""
+    return isinstance(event.payload, CallChange)
 
 
 def national(number: str) -> str:

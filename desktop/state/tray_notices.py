@@ -1,12 +1,12 @@
 """Desktop notifications: which change-feed events become a notice, for whom (no Qt).
 
-The feed's events carry ids only (server/services/feed.py), so a notice is decided in two steps:
+The feed's events carry ids only (shared/schemas/feed.py), so a notice is decided in two steps:
 - from the event alone (`candidate`): a recent one (not the backlog a new desktop replays), its
-  type gives the kind — `prescription_accepted` « demande acceptée », `prescription_expired`
-  « expirée sans intervenant » (the server expires a request only when its delay passed with
-  nobody accepting), `incident_reported` « incident sur mon réseau » —, the operator's switch
-  for that kind must be on, and an incident must name one of a supervisor's networks (only the
-  supervisors of those networks and its author may read it);
+  payload's class gives the kind — `PrescriptionAccepted` « demande acceptée »,
+  `PrescriptionExpired` « expirée sans intervenant » (the server expires a request only when its
+  delay passed with nobody accepting), `IncidentReported` « incident sur mon réseau » —, the
+  operator's switch for that kind must be on, and an incident must name one of a supervisor's
+  networks (only the supervisors of those networks and its author may read it);
 - then from the board's row when the desktop shows the request, else through the API
   (`NoticeDecider.decide`): a request is notified only when it is in the user's own scope —
   « Mes fiches » (cases they created), and for a supervisor also their networks' requests
@@ -21,10 +21,18 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from desktop.state.board import BoardState, Section
 from shared.domain import Role
 from shared.schemas.auth import UserOut
-from shared.schemas.dispatch import EventView, PrescriptionView
+from shared.schemas.dispatch import PrescriptionView
 from shared.schemas.exchanges import IncidentOut
+from shared.schemas.feed import (
+    EventPayload,
+    FeedEvent,
+    IncidentReported,
+    PrescriptionAccepted,
+    PrescriptionExpired,
+)
 
 
 class NoticeKind(StrEnum):
@@ -43,10 +51,10 @@ _SWITCH_LABELS = {
     NoticeKind.EXPIRED: "Demande expirée sans intervenant",
     NoticeKind.INCIDENT: "Incident sur mon réseau",
 }
-EVENT_KINDS = {
-    "prescription_accepted": NoticeKind.ACCEPTED,
-    "prescription_expired": NoticeKind.EXPIRED,
-    "incident_reported": NoticeKind.INCIDENT,
+EVENT_KINDS: dict[type[EventPayload], NoticeKind] = {
+    PrescriptionAccepted: NoticeKind.ACCEPTED,
+    PrescriptionExpired: NoticeKind.EXPIRED,
+    IncidentReported: NoticeKind.INCIDENT,
 }
 INCIDENT_TEXT_MAX = 140
 # A desktop starting on an empty store reads the feed from its beginning: old news is no notice.
@@ -74,23 +82,18 @@ class NoticeSwitches:
         return NoticeSwitches(self.off - {kind} if on else self.off | {kind})
 
 
-def _network_ids(event: EventView) -> set[int]:
-    raw = event.data.get("network_ids") or []
-    return {int(n) for n in raw if isinstance(n, int | str) and str(n).isdigit()}
-
-
 def candidate(
-    event: EventView, user: UserOut, switches: NoticeSwitches, now: datetime | None = None
+    event: FeedEvent, user: UserOut, switches: NoticeSwitches, now: datetime | None = None
 ) -> NoticeKind | None:
     """The kind of notice this event may give this user, from the event alone (no network);
     with `now`, an event older than `FRESH_FOR` (a replayed backlog) gives none."""
-    kind = EVENT_KINDS.get(event.type)
+    kind = EVENT_KINDS.get(type(event.payload))
     if kind is None or not switches.enabled(kind):
         return None
     if now is not None and event.at < now - FRESH_FOR:
         return None
-    if kind is NoticeKind.INCIDENT:
-        if user.role is not Role.SUPERVISOR or not _network_ids(event) & set(user.network_ids):
+    if isinstance(event.payload, IncidentReported):
+        if user.role is not Role.SUPERVISOR or not set(event.payload.network_ids) & set(user.network_ids):
             return None
         return kind
     if event.prescription_id is None or user.role not in (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR):
@@ -126,6 +129,19 @@ class KnownRequest:
     @classmethod
     def of(cls, view: PrescriptionView) -> KnownRequest:
         return cls(view.id, view.case_id, view.case_number, view.profession, view.care_type, False)
+
+
+def board_known(board: BoardState | None) -> Callable[[int], KnownRequest | None]:
+    """What a board shows of a request (None: not on it, or no board)."""
+
+    def known(prescription_id: int) -> KnownRequest | None:
+        row = board.row(prescription_id) if board is not None else None
+        if row is None:
+            return None
+        mine = row.section is Section.MINE
+        return KnownRequest(row.id, row.case_id, row.case_number, row.profession, row.care_type, mine)
+
+    return known
 
 
 def prescription_notice(kind: NoticeKind, request: KnownRequest, accepted_by: str | None = None) -> Notice:
@@ -196,15 +212,15 @@ class NoticeDecider:
         self.clock = clock
         self.known = known
 
-    async def decide(self, event: EventView) -> Notice | None:
+    async def decide(self, event: FeedEvent) -> Notice | None:
         kind = candidate(event, self.user, self.switches, self.clock())
         if kind is None:
             return None
-        if kind is NoticeKind.INCIDENT:
-            incident_id = int(event.data.get("incident_id") or 0)
-            return incident_notice(incident_id, await self.source.incident(incident_id))
+        payload = event.payload
+        if isinstance(payload, IncidentReported):
+            return incident_notice(payload.incident_id, await self.source.incident(payload.incident_id))
         assert event.prescription_id is not None  # candidate() checked it
-        accepted_by = str(event.data.get("accepted_by_name") or "") or None
+        accepted_by = (payload.accepted_by_name if isinstance(payload, PrescriptionAccepted) else "") or None
         request = self.known(event.prescription_id)
         if request is not None and (request.mine or self.user.role is Role.SUPERVISOR):
             # « Mes fiches », or a supervisor's board (it holds their scope only): no read at all.

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from desktop.workflows.form_errors import REQUIRED, FieldErrors, parse_date, validate_model
+from desktop.state.form_errors import REQUIRED, FieldErrors, parse_date, validate_model
 from shared.domain import PROFESSIONS, CareMode
 from shared.schemas.admin import NetworkOut
 from shared.schemas.dispatch import INTERVENTION_TIME_ZONES, MAX_PRESCRIPTIONS_PER_CASE, PrescriptionCreate

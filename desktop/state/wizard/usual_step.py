@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.workflows.form_errors import FieldErrors
+from desktop.state.form_errors import FieldErrors
 from shared.domain import USUAL_PROFESSIONAL_SLOTS
 from shared.schemas.directory import DirectoryProfessional
 from shared.schemas.patients import PatientOut, UsualProfessionalIn

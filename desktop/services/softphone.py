@@ -3,7 +3,8 @@ registered, stopped on exit — and never a crash when something is missing.
 
 ``plan_from_settings`` reads the SIP account of the settings (the password from the OS keyring);
 ``demo_plan`` is the demo's: direct calls on a free UDP port of 127.0.0.1, no registrar.
-``SoftphoneService`` creates the pjsua2 adapter (``None`` when pjsua2 is not installed), starts it,
+``SoftphoneService`` creates the softphone with the factory the composition root chose
+(``desktop.app``: pjsua2, or the fake; ``None`` when pjsua2 is not installed), starts it,
 registers the account and keeps a French ``status`` for the status bar. Registration progress
 (registered, retrying while the registrar is down, refused) then comes as ``RegistrationChanged``
 events from the softphone itself.
@@ -28,7 +29,7 @@ NO_PJSUA2 = "Téléphonie : indisponible sur ce poste (module pjsua2 absent)"
 REGISTERING = "Téléphonie : enregistrement…"
 STOPPED = "Téléphonie : arrêtée"
 
-SoftphoneFactory = Callable[[PhoneConfig], Softphone]
+SoftphoneFactory = Callable[[PhoneConfig], Softphone]  # ImportError: this adapter is not installed
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +96,11 @@ def demo_plan(user: str, *, null_audio: bool = False) -> PhonePlan:
     return PhonePlan(config, None, "", "Téléphonie : démarrage…")
 
 
-def pjsua2_softphone(config: PhoneConfig) -> Softphone:
-    """The real adapter; ``ImportError`` when pjsua2 is not installed."""
-    from telephony.pjsua2_adapter import Pjsua2Softphone
-
-    return Pjsua2Softphone(config)
-
-
 class SoftphoneService:
     """Owns the session's softphone: ``create()`` before the session (its listeners are added
     then), ``await start()`` once the main window shows, ``await stop()`` on exit."""
 
-    def __init__(self, plan: PhonePlan, factory: SoftphoneFactory = pjsua2_softphone) -> None:
+    def __init__(self, plan: PhonePlan, factory: SoftphoneFactory) -> None:
         self.plan = plan
         self.factory = factory
         self.softphone: Softphone | None = None

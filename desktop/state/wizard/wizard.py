@@ -19,12 +19,12 @@ from typing import Any
 
 from cardreader.cards.cps import CpsHolder
 from cardreader.cards.vitale2 import Beneficiary
-from desktop.workflows.caller_step import CallerStep
-from desktop.workflows.form_errors import FieldErrors
-from desktop.workflows.patient_step import PatientStep
-from desktop.workflows.qualification_step import DEFAULT_TZ, PrescriptionForm, QualificationStep
-from desktop.workflows.search_step import SearchStep
-from desktop.workflows.usual_step import UsualProfessionalsStep
+from desktop.state.form_errors import FieldErrors
+from desktop.state.wizard.caller_step import CallerStep
+from desktop.state.wizard.patient_step import PatientStep
+from desktop.state.wizard.qualification_step import DEFAULT_TZ, PrescriptionForm, QualificationStep
+from desktop.state.wizard.search_step import SearchStep
+from desktop.state.wizard.usual_step import UsualProfessionalsStep
 from shared.schemas.dispatch import CaseCreate
 from shared.schemas.patients import PatientOut
 from shared.validation import format_phone_national
@@ -49,6 +49,17 @@ class EntryPoint(StrEnum):
     CALL = "call"  # « Nouveau déclenchement » from a call: Tél appel and the caller prefilled
     DASHBOARD = "dashboard"  # « Nouveau déclenchement » from the dashboard
     PATIENT = "patient"  # « Déclenchement pour ce patient »
+
+
+class WizardIncomplete(ValueError):
+    """« Déclencher » with a step in error: the wizard now stands on that step; ``errors`` holds its
+    French messages by field, ``field`` and ``message`` the first one."""
+
+    def __init__(self, step: Step, errors: FieldErrors) -> None:
+        self.step = step
+        self.errors = dict(errors)
+        self.field, self.message = next(iter(self.errors.items()))
+        super().__init__(f"{step.title} › {self.field} : {self.message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,10 +284,11 @@ class Wizard:
         return case.model_dump(mode="json", exclude_none=True)
 
     def submission(self) -> Submission:
-        """« Déclencher »: raises ``ValueError`` with the errors when a step is not valid."""
+        """« Déclencher »: raises ``WizardIncomplete`` (on the step in error) when a step is not valid;
+        a body the API's schema refuses raises pydantic's ``ValidationError``."""
         errors = self.validate_all()
         if errors:
-            raise ValueError(errors)
+            raise WizardIncomplete(self.step, errors)
         patient_id = self.patient.patient_id
         create = patch = None
         if patient_id is None:

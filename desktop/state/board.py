@@ -5,7 +5,7 @@ Rows come from the board API (`GET /prescriptions`, one `PrescriptionView` each)
 « Mes fiches » (cases I created, `scope=mine`) and « Fiches supervisées » (the rest of my scope: a
 supervisor's networks, the whole hotline for an operator). Events carry ids and a few values only
 (`server/services/answers.py`, `cases.py`, `dispatch.py`): a state change is applied to its row at
-once; a prescription the board has not got yet (`prescription_sent`, a renewal) is reported back
+once; a prescription the board has not got yet (`PrescriptionSent`, a renewal) is reported back
 so that the caller fetches it through the board API, which applies the caller's scope.
 
 Events may arrive after the board was read (the follower replays what it had not handled): a row
@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import Any
 
 from shared.domain import PrescriptionState
-from shared.schemas.dispatch import EventView, PrescriptionView
+from shared.schemas import feed
+from shared.schemas.dispatch import PrescriptionView
 from shared.validation import format_phone_national
 
 DEFAULT_PERIOD_DAYS = 14
@@ -43,15 +43,15 @@ _RANK = {
     PrescriptionState.EXPIRED: 3,
     PrescriptionState.CANCELLED: 3,
 }
-_EVENT_STATES = {
-    "prescription_accepted": PrescriptionState.ACCEPTED,
-    "prescription_started": PrescriptionState.STARTED,
-    "prescription_finished": PrescriptionState.FINISHED,
-    "prescription_cancelled": PrescriptionState.CANCELLED,
-    "prescription_expired": PrescriptionState.EXPIRED,
+_EVENT_STATES: dict[type[feed.RoundChange], PrescriptionState] = {
+    feed.PrescriptionAccepted: PrescriptionState.ACCEPTED,
+    feed.PrescriptionStarted: PrescriptionState.STARTED,
+    feed.PrescriptionFinished: PrescriptionState.FINISHED,
+    feed.PrescriptionCancelled: PrescriptionState.CANCELLED,
+    feed.PrescriptionExpired: PrescriptionState.EXPIRED,
 }
 # Events that bring a prescription the board may not have yet (or whose text changed).
-FETCH_EVENTS = frozenset({"prescription_sent", "prescription_renewed"})
+FETCH_EVENTS = (feed.PrescriptionSent, feed.PrescriptionRenewed)
 
 
 class Section(IntEnum):
@@ -67,12 +67,6 @@ def fold(text: str) -> str:
     """Lower case without accents: « Hélène » and « helene » match."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _time(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 @dataclass(slots=True)
@@ -332,35 +326,35 @@ class BoardState:
         self.rows[position] = row
         return position, False
 
-    def apply(self, event: EventView) -> Applied:
+    def apply(self, event: feed.FeedEvent) -> Applied:
         """Applies one change-feed event; unknown prescriptions of `FETCH_EVENTS` are to fetch."""
         self.clock.observe(event.at)
-        if event.prescription_id is None or not event.type.startswith("prescription_"):
+        change = event.payload
+        if event.prescription_id is None or not isinstance(change, feed.PrescriptionChange):
             return Applied()
         position = self.positions.get(event.prescription_id)
         if position is None:
-            return Applied(fetch=event.prescription_id if event.type in FETCH_EVENTS else None)
+            return Applied(fetch=event.prescription_id if isinstance(change, FETCH_EVENTS) else None)
         row = self.rows[position]
-        data = event.data
-        round_ = int(data.get("round", row.round))
-        if round_ < row.round:
-            return Applied()  # an earlier round: the row already shows a later one
-        if event.type == "prescription_renewed":
-            if round_ == row.round and row.state is PrescriptionState.PENDING:
-                return Applied()  # already read after the renewal
-            _renew(row, round_, event.at, data)
-            return Applied(position=position, fetch=row.id)  # the comment gained the free text
-        if event.type == "prescription_sent":
-            return Applied()  # the row was read after it was sent: nothing new
-        if event.type == "prescription_pool_opened":
-            row.notified_count = int(data.get("notified_count", row.notified_count))
-            return Applied(position=position)
-        state = _EVENT_STATES.get(event.type)
+        if not isinstance(change, feed.RoundChange) or change.round < row.round:
+            return Applied()  # comments, documents: not on the row; an earlier round: a later one is
+        match change:
+            case feed.PrescriptionRenewed():
+                if change.round == row.round and row.state is PrescriptionState.PENDING:
+                    return Applied()  # already read after the renewal
+                _renew(row, change, event.at)
+                return Applied(position=position, fetch=row.id)  # the comment gained the free text
+            case feed.PrescriptionSent():
+                return Applied()  # the row was read after it was sent: nothing new
+            case feed.PrescriptionPoolOpened():
+                row.notified_count = change.notified_count
+                return Applied(position=position)
+        state = _EVENT_STATES.get(type(change))
         if state is None:
-            return Applied()  # declined, comments, documents: not on the board's row
-        if round_ == row.round and _RANK[state] <= _RANK[row.state]:
+            return Applied()  # declined: not on the board's row
+        if change.round == row.round and _RANK[state] <= _RANK[row.state]:
             return Applied()  # replayed: the row is already there or further
-        _move(row, state, event, round_)
+        _move(row, state, change, event.at)
         return Applied(position=position)
 
     def visible(self, section: Section, board_filter: BoardFilter) -> list[BoardRow]:
@@ -368,29 +362,30 @@ class BoardState:
         return [r for r in self.rows if r.section is section and board_filter.accepts(r, now)]
 
 
-def _renew(row: BoardRow, round_: int, at: datetime, data: dict[str, Any]) -> None:
-    row.round = round_
+def _renew(row: BoardRow, renewed: feed.PrescriptionRenewed, at: datetime) -> None:
+    row.round = renewed.round
     row.state = PrescriptionState.PENDING
     row.sent_at = at
-    row.notified_count = int(data.get("notified_count", 0))
-    row.deadline_at = _time(data.get("deadline_at")) or row.deadline_at
-    row.priority_until = _time(data.get("priority_until"))
+    row.notified_count = renewed.notified_count
+    row.deadline_at = renewed.deadline_at
+    row.priority_until = renewed.priority_until
     row.accepted_by = row.accepted_at = row.started_at = row.finished_at = None
     row.closed_at = row.cancel_reason = None
 
 
-def _move(row: BoardRow, state: PrescriptionState, event: EventView, round_: int) -> None:
-    data = event.data
-    row.round = round_
+def _move(row: BoardRow, state: PrescriptionState, change: feed.RoundChange, at: datetime) -> None:
+    row.round = change.round
     row.state = state
-    if state is PrescriptionState.ACCEPTED:
-        row.accepted_by = str(data.get("accepted_by_name") or row.accepted_by or "")
-        row.accepted_at = event.at
-    elif state is PrescriptionState.STARTED:
-        row.started_at = event.at
-    elif state is PrescriptionState.FINISHED:
-        row.finished_at = row.closed_at = event.at
-    else:
-        row.closed_at = event.at
-        if state is PrescriptionState.CANCELLED:
-            row.cancel_reason = str(data.get("reason") or "")
+    match change:
+        case feed.PrescriptionAccepted():
+            row.accepted_by = change.accepted_by_name or row.accepted_by or ""
+            row.accepted_at = at
+        case feed.PrescriptionStarted():
+            row.started_at = at
+        case feed.PrescriptionFinished():
+            row.finished_at = row.closed_at = at
+        case feed.PrescriptionCancelled():
+            row.closed_at = at
+            row.cancel_reason = change.reason
+        case _:  # expired
+            row.closed_at = at

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from desktop.workflows.statistics import PARIS, Period, minutes_text, percent, start_of_day
-from shared.schemas.dispatch import EventView
+from desktop.state.statistics import PARIS, Period, minutes_text, percent, start_of_day
+from shared.schemas.feed import FeedEvent, PrescriptionChange
 from shared.schemas.stats import Statistics
 
 PENDING_LOOKBACK = timedelta(days=8)
 REFRESH_DELAY_MS = 300  # events of one burst (a case of 3 prescriptions) → one read
 
 
-def refreshes(event: EventView) -> bool:
+def refreshes(event: FeedEvent) -> bool:
     """A change of any request (sent, accepted, expired, renewed…) moves the figures."""
-    return event.type.startswith("prescription_")
+    return isinstance(event.payload, PrescriptionChange)
 
 
 def today_period(now: datetime, tz: str = PARIS) -> Period:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from desktop.workflows.form_errors import (
+from desktop.state.form_errors import (
     FieldErrors,
     check,
     check_required,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from desktop.state.wizard.caller_step import RPPS_PREFIX, USER_PREFIX
 from desktop.sync.client import ApiClient
-from desktop.workflows.caller_step import RPPS_PREFIX, USER_PREFIX
 from shared.schemas.directory import PhoneCandidate
 from telephony.events import Candidate
 

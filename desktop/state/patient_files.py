@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from desktop.workflows.form_errors import parse_date
-from desktop.workflows.prescription_timeline import local_time, ordinal
+from desktop.state.form_errors import parse_date
+from desktop.state.prescription_timeline import local_time, ordinal
 from shared.domain import PrescriptionState
 from shared.schemas.dispatch import PrescriptionView
 from shared.schemas.patients import PatientMatch, PatientOut, TimelineEntry

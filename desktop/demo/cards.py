@@ -8,6 +8,11 @@ slot when the operator asks (a demo toolbar action), and comes out on the second
 pcscd: a running one (system service, socket activation) is used when it shows the vpcd readers;
 otherwise, as root with pcscd and vsmartcard-vpcd installed, a private one is started with its own
 reader.conf (two free TCP ports) and stopped with the demo. Nothing here imports Qt.
+
+The demo is PC/SC by nature (cards in pcscd's vpcd reader, a private pcscd): this module imports
+``cardreader.pcsc`` and the emulator's pcscd, the one desktop module besides the composition root
+allowed to (``tests/support/import_rules.py``); only ``desktop/app.py`` builds ``DemoCards``, for
+``--demo``, and hands it to the application.
 """
 
 from __future__ import annotations
@@ -22,13 +27,25 @@ from cardreader.emulator.pcscd import READER_NAME, PcscdUnavailable, PrivatePcsc
 from cardreader.emulator.profiles import build_profile
 from cardreader.emulator.vpcd import DEFAULT_PORT, VpcdCardSession
 from cardreader.errors import CardReadError
-from cardreader.pcsc import PcscContext
+from cardreader.pcsc import list_readers
 from shared.validation import nir_key
 
 log = logging.getLogger(__name__)
 
 VITALE_SLOT = 0
 CPS_SLOT = 1
+# The « Démonstration » toolbar's actions (desktop/ui/demo_cards.py): insert or pull out each card.
+LABELS = {
+    VITALE_SLOT: ("Insérer la carte Vitale de démonstration", "Retirer la carte Vitale de démonstration"),
+    CPS_SLOT: ("Insérer la carte CPS de démonstration", "Retirer la carte CPS de démonstration"),
+}
+SHORTCUTS = {VITALE_SLOT: "Ctrl+Shift+V", CPS_SLOT: "Ctrl+Shift+C"}
+KEY_NAMES = {VITALE_SLOT: "Ctrl+Maj+V", CPS_SLOT: "Ctrl+Maj+C"}  # as a French keyboard names them
+
+
+def action_text(slot: int, inserted: bool) -> str:
+    """« Retirer la carte Vitale de démonstration (Ctrl+Maj+V) » once it is in the reader."""
+    return f"{LABELS[slot][1 if inserted else 0]} ({KEY_NAMES[slot]})"
 
 
 def _nir(sex: int, born: date, department: str, commune: str, order: int) -> str:
@@ -104,8 +121,7 @@ def vpcd_port() -> int:
 def _vpcd_readers() -> list[str] | None:
     """The vpcd readers of the running pcscd; None when no pcscd answers."""
     try:
-        with PcscContext() as context:
-            return [name for name in context.readers() if name.startswith(READER_NAME)]
+        return [name for name in list_readers() if name.startswith(READER_NAME)]
     except CardReadError:
         return None
 

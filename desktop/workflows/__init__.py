@@ -1,1 +1,0 @@
-"""Qt-free state machines of the desktop: the five-step wizard and the call flow."""
