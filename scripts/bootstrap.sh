@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Takes a fresh Debian/Ubuntu machine to a working checkout: Debian packages, a virtual
-# environment in .venv, and an editable install of centrale with every extra.
+# environment in .venv, an editable install of centrale with every extra, and the web app's
+# front-end packages in server/web/node_modules (npm ci, pinned by server/web/package-lock.json).
 # Idempotent: a second run only checks (about a second) and changes nothing.
 set -euo pipefail
 
@@ -21,8 +22,11 @@ die() { printf '[bootstrap] ERREUR : %s\n' "$*" >&2; exit 1; }
 #   python3-venv python3-dev   the virtual environment and headers for compiled packages
 #   postgresql-client          psql, used to create the throw-away test databases
 #   nsis                       makensis: the Windows installer script is compiled by the tests
+#   chromium fonts-dejavu-core the headless browser of tests/browser (driven by Playwright for
+#                              Python, which never downloads a browser of its own) and a font
+#   nodejs npm                 (only when node or npm is missing) npm ci of server/web's packages
 DEB_PACKAGES=(swig libpcsclite-dev libpcsclite1 pcscd vsmartcard-vpcd kamailio sip-tester xvfb
-              python3-venv python3-dev gcc postgresql-client nsis
+              python3-venv python3-dev gcc postgresql-client nsis chromium fonts-dejavu-core
               libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libglib2.0-0
               libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
               libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1)
@@ -36,6 +40,11 @@ if command -v dpkg-query >/dev/null 2>&1; then
 else
     say "dpkg introuvable : ce n'est pas une machine Debian/Ubuntu, installez à la main : ${DEB_PACKAGES[*]}"
 fi
+# Node.js and npm by command, not by package: a machine may already have them from elsewhere
+# (NodeSource's nodejs carries its own npm, and Debian's npm package would conflict with it).
+# Debian 12's own are node 18 and npm 9; any npm from 7 on reads the lock file (lockfileVersion 3).
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if ((${#missing[@]})); then
     if ! command -v apt-get >/dev/null 2>&1; then
@@ -87,5 +96,26 @@ if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$want" ]]; then
         die "pip install a échoué (journal complet : $log)"
     fi
     echo "$want" > "$STAMP"
+fi
+
+# The web app's front-end packages (htmx.org, htmx-ext-sse; axe-core for the accessibility tests),
+# exactly as server/web/package-lock.json pins them. npm ci empties node_modules first, stamp
+# included: it runs again only when a package file changed or node_modules went away.
+WEB="$ROOT/server/web"
+NPM_STAMP="$WEB/node_modules/.centrale-npm-stamp"
+npm_want=$(cat "$WEB/package.json" "$WEB/package-lock.json" | sha256sum | cut -d' ' -f1)
+if [[ ! -f "$NPM_STAMP" || "$(cat "$NPM_STAMP")" != "$npm_want" ]]; then
+    command -v npm >/dev/null 2>&1 || die "npm introuvable (paquet Debian npm)"
+    npm_major=$(npm --version 2>/dev/null | cut -d. -f1)
+    [[ "$npm_major" =~ ^[0-9]+$ && "$npm_major" -ge 7 ]] \
+        || die "npm $(npm --version 2>/dev/null) trop ancien : il faut npm 7 ou plus pour package-lock.json"
+    say "installation des paquets npm du web (npm ci dans server/web)"
+    log="$VENV/npm-ci.log"
+    # --ignore-scripts: none of these packages builds anything, and no package script runs here.
+    if ! (cd "$WEB" && npm ci --no-audit --no-fund --ignore-scripts) >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        die "npm ci a échoué dans server/web (journal complet : $log)"
+    fi
+    echo "$npm_want" > "$NPM_STAMP"
 fi
 say "prêt : $VENV"

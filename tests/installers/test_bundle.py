@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from server.web.vendor import VENDOR_FILES, VENDOR_LICENSES
 from tests.installers.conftest import BundledDemoServer
 from tests.installers.smoke_run import SmokeRun
 from tests.installers.workstation import SIP_PASSWORD, SIP_USER, isolated_env
@@ -74,6 +75,10 @@ def test_the_bundle_holds_the_native_parts_and_data_and_leaves_out_unused_qt(bun
     assert {Path(name).name for name in present("server/migrations/versions/*.py")} == migrations
     assert "server/migrations/env.py" in names
     assert "icons/centrale-256.png" in names
+    # The web app's npm files, where server/web/vendor.py looks for them; not the test-only axe-core.
+    for relative in [*VENDOR_FILES.values(), *VENDOR_LICENSES]:
+        assert f"server/web/node_modules/{relative}" in names, relative
+    assert not present("server/web/node_modules/axe-core/*")
 
 
 def test_the_frozen_desktop_logs_in_and_registers_its_sip_account(

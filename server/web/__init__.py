@@ -1,0 +1,1 @@
+"""The professionals' web app (/pro/): server-rendered pages, htmx, live updates."""
