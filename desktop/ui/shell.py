@@ -8,7 +8,8 @@ window (``MainWindow`` is the one ``Shell``, checked by mypy where it installs t
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import asyncio
+from typing import Protocol
 
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -28,8 +29,9 @@ class Shell(Protocol):
     def open_prescription(self, prescription_id: int) -> QWidget:
         """A request's details window (one per request, brought to the front when open)."""
 
-    def case_for_patient(self, patient_id: int) -> Any:
-        """« Déclenchement pour ce patient »: the wizard, prefilled with the patient (read first)."""
+    def case_for_patient(self, patient_id: int) -> asyncio.Task[QWidget | None]:
+        """« Déclenchement pour ce patient »: the wizard, prefilled with the patient (read first); the
+        task's result is its window, None when the patient could not be read."""
 
     def show_message(self, text: str, timeout_ms: int) -> None:
         """A line in the main window's status bar."""
