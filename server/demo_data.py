@@ -2,6 +2,12 @@
 
 Phone numbers come from the ranges ARCEP reserves for fiction (01 99 00 xx xx); RPPS numbers are
 in a range no real professional has (1999…) but carry a valid check digit.
+
+Besides the 36 simulated responders (`pro01`…`pro36`, answered for by server/simulator.py), two
+nurses are for a person to use in the professionals' web app — the simulator never answers for
+them (`WEB_PROFESSIONALS`): `infirmiere.habituelle`, the usual nurse of Isabelle MICHAUX (Évry),
+notified first and by name of her requests, with one patient in care already; and
+`infirmier.bassin`, a pool nurse of Corbeil-Essonnes (10 km) who also serves Étampes.
 """
 
 from __future__ import annotations
@@ -14,13 +20,19 @@ from sqlalchemy.orm import Session
 
 from server.clock import Clock
 from server.db import Database
-from server.models import User
+from server.models import Patient, ProfessionalProfile, User
 from server.security.principal import Principal
+from server.services import answers, care
 from server.services.accounts import create_network, create_professional, create_user
+from server.services.cases import create_case
 from server.services.patients import create_patient, set_usual_professionals
+from server.services.profile import update_profile
 from shared.domain import Availability, Role
 from shared.schemas.admin import NetworkCreate, NotificationWindow, ProfessionalCreate, UserCreate
+from shared.schemas.care import VisitCreate
+from shared.schemas.dispatch import CaseCreate
 from shared.schemas.patients import PatientCreate, UsualProfessionalIn
+from shared.schemas.professional import ProfileUpdate
 from shared.validation import nir_key
 
 PROFESSIONAL_PASSWORD = "professionnel-demo"  # noqa: S105 - a published demo password
@@ -30,7 +42,11 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("secretaire", "secretaire-demo", "secretary"),
     ("superviseur", "superviseur-demo", "supervisor"),
     ("pro01", PROFESSIONAL_PASSWORD, "professional"),
+    ("infirmiere.habituelle", PROFESSIONAL_PASSWORD, "professional"),
+    ("infirmier.bassin", PROFESSIONAL_PASSWORD, "professional"),
 ]
+# For a person in the web app: the simulator never answers for these (server/simulator.py).
+WEB_PROFESSIONALS = ("infirmiere.habituelle", "infirmier.bassin")
 
 
 @dataclass(frozen=True)
@@ -181,15 +197,91 @@ def seed_demo(db: Database, professionals: int = 36) -> bool:
             )
             profile = create_professional(session, body, now)
             rpps_by_place.setdefault((commune.network, profession), []).append(profile.rpps)
+        web_nurses = _seed_web_professionals(session, networks[ESSONNE], now)
         operator = session.scalar(select(User).where(User.username == "operateur"))
         assert operator is not None
-        _seed_patients(session, Principal.of(operator), rpps_by_place, now)
+        by = Principal.of(operator)
+        _seed_patients(session, by, rpps_by_place, now, usual_nurse=web_nurses[0].rpps)
+        _seed_care(session, by, web_nurses[0], rpps_by_place[(ESSONNE, "10")][0], now)
     return True
 
 
-def _seed_patients(
-    session: Session, by: Principal, rpps_by_place: dict[tuple[str, str], list[str]], now: datetime
+def _seed_web_professionals(session: Session, network_id: int, now: datetime) -> list[ProfessionalProfile]:
+    """The two nurses of the web app (see the module's docstring)."""
+    evry, corbeil = COMMUNES[0], COMMUNES[1]
+    found = []
+    for n, (username, last, first, commune) in enumerate(
+        (
+            ("infirmiere.habituelle", "LEBLANC", "Sophie", evry),
+            ("infirmier.bassin", "KERGOAT", "Malo", corbeil),
+        ),
+        start=901,
+    ):
+        body = ProfessionalCreate(
+            username=username,
+            password=PROFESSIONAL_PASSWORD,
+            rpps=demo_rpps(n),
+            last_name=last,
+            first_name=first,
+            profession_code="60",
+            phone=demo_phone(n),
+            commune_insee=commune.insee,
+            commune_name=commune.name,
+            postal_code=commune.postal_code,
+            latitude=commune.latitude + 0.004,
+            longitude=commune.longitude - 0.006,
+            network_ids=[network_id],
+        )
+        found.append(create_professional(session, body, now))
+    update_profile(session, found[1].user_id, ProfileUpdate(communes=["91223"]), now)  # serves Étampes
+    return found
+
+
+def _seed_care(
+    session: Session, by: Principal, nurse: ProfessionalProfile, doctor_rpps: str, now: datetime
 ) -> None:
+    """Isabelle MICHAUX in the usual nurse's « Patients en Soins »: accepted, begun, one visit of
+    ten, a report — what the web app shows of a patient in care."""
+    patient = session.scalar(select(Patient).where(Patient.last_name == "MICHAUX"))
+    assert patient is not None
+    body = CaseCreate.model_validate(
+        {
+            "caller": {"name": "Cabinet du Dr Martin", "phone": demo_phone(9500)},
+            "requester": {"rpps": doctor_rpps},
+            "patient_id": patient.id,
+            "prescriptions": [
+                {
+                    "profession_code": "60",
+                    "care_type": "Pansement",
+                    "care_mode": "visit",
+                    "intervention_delay_minutes": 240,
+                    "days": 5,
+                    "visits_per_day": 2,
+                    "response_delay_minutes": 120,
+                    "comment": "Pansement d'ulcère de jambe matin et soir, patiente autonome",
+                }
+            ],
+        }
+    )
+    sent = create_case(session, body, by, now, None)
+    nurse_as = Principal.of(nurse.user)
+    prescription_id = sent.prescriptions[0].id
+    answers.accept(session, prescription_id, nurse_as, now)
+    visit = VisitCreate(note="Plaie propre, pansement refait")
+    care.add_visit(session, prescription_id, visit, nurse_as, now)
+    report = "Ulcère en voie de cicatrisation, pas de signe d'infection."
+    care.add_report(session, prescription_id, report, nurse_as, now)
+
+
+def _seed_patients(
+    session: Session,
+    by: Principal,
+    rpps_by_place: dict[tuple[str, str], list[str]],
+    now: datetime,
+    usual_nurse: str,
+) -> None:
+    """Eight patients; Isabelle MICHAUX's usual nurse is `usual_nurse` (of the web app)."""
+    chosen = {("MICHAUX", "60"): usual_nurse}
     people = [
         ("PICASSO", "Pablo", "M", date(1952, 8, 9), 2, "12 rue de Laval", COMMUNES[1]),
         ("MICHAUX", "Isabelle", "F", date(1970, 1, 1), 5, "3 place de la Gare", COMMUNES[0]),
@@ -227,7 +319,7 @@ def _seed_patients(
         )
         # Most demo patients have a registered attending doctor and nurse of their network.
         usual = [
-            UsualProfessionalIn(profession_code=code, rpps=pool[index % len(pool)])
+            UsualProfessionalIn(profession_code=code, rpps=chosen.get((last, code), pool[index % len(pool)]))
             for code in ("10", "60")
             if (pool := rpps_by_place.get((commune.network, code))) and index % 4 != 3
         ]

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from server.demo_data import WEB_PROFESSIONALS
+
 
 @dataclass(frozen=True)
 class Behaviour:
@@ -49,7 +51,11 @@ class Simulation:
         self.done: list[tuple[str, str, int, int]] = []  # (username, verb, prescription id, status)
 
     def log_in(self, usernames: list[str], password: str) -> None:
+        """Log the simulated responders in; the web app's demo professionals are left to a person."""
         for username in usernames:
+            if username in WEB_PROFESSIONALS:
+                self._say(f"{username} : laissé à une personne (application web), pas simulé")
+                continue
             client = httpx.Client(
                 base_url=self.base_url, timeout=10.0, headers={"X-Centrale-Client": "centrale-simulateur"}
             )

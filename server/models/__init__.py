@@ -1,9 +1,18 @@
 """Every table, imported here so that the metadata is complete for migrations."""
 
-from server.models.accounts import AuthToken, LoginThrottle, Network, ProfessionalProfile, User, user_networks
+from server.models.accounts import (
+    AuthToken,
+    LoginThrottle,
+    Network,
+    ProfessionalCommune,
+    ProfessionalProfile,
+    User,
+    user_networks,
+)
 from server.models.audit import AuditEntry
 from server.models.base import Base
 from server.models.calls import CallRecord
+from server.models.care import CareReport, CareVisit
 from server.models.directory import DirectoryActivity, DirectoryImport, DirectoryPerson
 from server.models.dispatch import CASE_NUMBER_BASE, Case, IdempotencyRecord, Notification, Prescription
 from server.models.exchanges import (
@@ -16,6 +25,7 @@ from server.models.exchanges import (
 )
 from server.models.feed import Event, FeedCounter
 from server.models.patients import Patient, PatientEvent, UsualProfessional
+from server.models.web import WebDevice, WebSession
 
 __all__ = [
     "CASE_NUMBER_BASE",
@@ -23,6 +33,8 @@ __all__ = [
     "AuthToken",
     "Base",
     "CallRecord",
+    "CareReport",
+    "CareVisit",
     "Case",
     "Comment",
     "DirectoryActivity",
@@ -41,9 +53,12 @@ __all__ = [
     "Patient",
     "PatientEvent",
     "Prescription",
+    "ProfessionalCommune",
     "ProfessionalProfile",
     "User",
     "UsualProfessional",
+    "WebDevice",
+    "WebSession",
     "WebhookDelivery",
     "user_networks",
 ]

@@ -111,6 +111,11 @@ class ProfessionalProfile(Base):
     )
     # Where offers are pushed besides the database record and the WebSocket (None: no webhook).
     webhook_url: Mapped[str | None] = mapped_column(String(500))
+    # « Pref. PeC »: home visits and/or office consultations (matching, beside the status).
+    care_visits: Mapped[bool] = mapped_column(Boolean, default=True)
+    care_office: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How offers reach them besides the app: {"push": bool, "sms": bool, "email": bool}.
+    channels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     user: Mapped[User] = relationship(back_populates="professional")
 
@@ -124,7 +129,14 @@ class ProfessionalProfile(Base):
             "latitude",
             "longitude",
             "radius_km",
-            postgresql_include=["availability", "unavailable_until", "has_windows", "user_id"],
+            postgresql_include=[
+                "availability",
+                "unavailable_until",
+                "has_windows",
+                "user_id",
+                "care_visits",
+                "care_office",
+            ],
         ),
         # The few responders with a webhook, found without a lookup per notified responder.
         Index(
@@ -134,4 +146,16 @@ class ProfessionalProfile(Base):
             sqlite_where=text("webhook_url IS NOT NULL"),
         ),
         Index("ix_professional_profiles_reach", "profession_code", "radius_km"),
+    )
+
+
+class ProfessionalCommune(Base):
+    """A commune a responder serves (« communes desservies »): they are offered its patients even
+    beyond their radius. Keyed by commune first: matching looks up one commune's responders."""
+
+    __tablename__ = "professional_communes"
+
+    commune_insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("professional_profiles.user_id", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -23,6 +23,8 @@ class Case(Base):
     # Who phoned (« Appelant ») and on whose behalf (« Demandeur »), as given at sending time.
     caller: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     requester: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The requester's account here, if any (« Mes Déclenchements » of a professional).
+    requester_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
@@ -65,6 +67,8 @@ class Prescription(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # « Fin série de soins » by the acceptor: the file moves to their « Mes archives ».
+    series_ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     case: Mapped[Case] = relationship(back_populates="prescriptions")
 

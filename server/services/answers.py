@@ -15,7 +15,8 @@ from server.errors import Conflict, Forbidden, not_found
 from server.models import Notification, Patient, Prescription
 from server.security.principal import Principal
 from server.services import feed
-from server.services.dispatch import close_open_notifications, start_round
+from server.services.dispatch import close_open_notifications, open_pool_when_usual_done, start_round
+from server.services.prescription_views import is_requester
 from shared.domain import PrescriptionState, Role
 from shared.schemas.feed import (
     PrescriptionAccepted,
@@ -43,7 +44,7 @@ def locked(session: Session, prescription_id: int) -> Prescription:
     return prescription
 
 
-def _conflict(prescription: Prescription) -> Conflict:
+def state_conflict(prescription: Prescription) -> Conflict:
     state = PrescriptionState(prescription.state)
     return Conflict(f"state_{state.value}", _STATE_CONFLICT[state], state=state.value)
 
@@ -81,7 +82,7 @@ def accept(session: Session, prescription_id: int, by: Principal, now: datetime)
     ).scalar_one_or_none()
     session.refresh(prescription)
     if won is None:
-        raise _conflict(prescription)
+        raise state_conflict(prescription)
     notification.answer, notification.answered_at = "accepted", now
     notification.seen_at = notification.seen_at or now
     close_open_notifications(session, prescription, "taken", now)
@@ -98,55 +99,58 @@ def decline(session: Session, prescription_id: int, by: Principal, now: datetime
     if notification is None:
         raise Forbidden("not_notified", "Cette demande ne vous a pas été proposée")
     if prescription.state != PrescriptionState.PENDING.value:
-        raise _conflict(prescription)
+        raise state_conflict(prescription)
     if notification.answer is None:
         notification.answer, notification.answered_at = "declined", now
         notification.seen_at = notification.seen_at or now
         feed.append_prescription_event(
             session, prescription, PrescriptionDeclined(round=prescription.round, user_id=by.id), now
         )
+        open_pool_when_usual_done(session, prescription, now)
     return prescription
 
 
-def _own(session: Session, prescription: Prescription, by: Principal) -> None:
+def own(session: Session, prescription: Prescription, by: Principal) -> None:
+    """Only the acceptor: 403 for anyone else, the state's 409 for a responder it was offered to."""
     if prescription.accepted_by == by.id:
         return
     if prescription.accepted_by is None and current_notification(session, prescription, by.id) is not None:
-        raise _conflict(prescription)  # offered to them, but nobody accepted it (yet): the state says why
+        raise state_conflict(prescription)  # offered to them, nobody accepted it (yet): the state says why
     raise Forbidden("not_yours", "Seul l'intervenant qui a accepté peut faire cela")
 
 
 def start(session: Session, prescription_id: int, by: Principal, now: datetime) -> Prescription:
     prescription = locked(session, prescription_id)
-    _own(session, prescription, by)
+    own(session, prescription, by)
     if prescription.state != PrescriptionState.ACCEPTED.value:
-        raise _conflict(prescription)
+        raise state_conflict(prescription)
+    begin(session, prescription, by, now)
+    return prescription
+
+
+def begin(session: Session, prescription: Prescription, by: Principal, now: datetime) -> None:
+    """An accepted prescription (locked, checked) starts."""
     prescription.state, prescription.started_at = PrescriptionState.STARTED.value, now
     feed.append_prescription_event(
         session, prescription, PrescriptionStarted(round=prescription.round, user_id=by.id), now
     )
-    return prescription
 
 
-def finish(session: Session, prescription_id: int, by: Principal, report: str, now: datetime) -> Prescription:
-    prescription = locked(session, prescription_id)
-    _own(session, prescription, by)
-    if prescription.state != PrescriptionState.STARTED.value:
-        raise _conflict(prescription)
+def close_finished(session: Session, prescription: Prescription, by: Principal, now: datetime) -> None:
+    """A started prescription (locked, checked) is finished."""
     prescription.state, prescription.finished_at = PrescriptionState.FINISHED.value, now
-    prescription.closed_at, prescription.report = now, report
+    prescription.closed_at = now
     feed.append_prescription_event(
         session, prescription, PrescriptionFinished(round=prescription.round, user_id=by.id), now
     )
-    return prescription
 
 
 def cancel(session: Session, prescription_id: int, by: Principal, reason: str, now: datetime) -> Prescription:
     prescription = locked(session, prescription_id)
-    if by.role == Role.PROFESSIONAL and prescription.case.requester.get("user_id") != by.id:
+    if by.role == Role.PROFESSIONAL and not is_requester(prescription, by.id):
         raise Forbidden("forbidden", "Seul le demandeur ou la centrale peut annuler cette demande")
     if prescription.state not in (PrescriptionState.PENDING.value, PrescriptionState.ACCEPTED.value):
-        raise _conflict(prescription)
+        raise state_conflict(prescription)
     prescription.state, prescription.closed_at, prescription.due_at = (
         PrescriptionState.CANCELLED.value,
         now,
@@ -173,9 +177,12 @@ def renew(
     comment: str | None,
     intervention_delay_minutes: int | None,
 ) -> Prescription:
+    """A new round of an expired or cancelled prescription: by the staff, or by its requester."""
     prescription = locked(session, prescription_id)
+    if by.role == Role.PROFESSIONAL and not is_requester(prescription, by.id):
+        raise Forbidden("not_requester", "Seul le demandeur ou la centrale peut renouveler cette demande")
     if prescription.state not in (PrescriptionState.EXPIRED.value, PrescriptionState.CANCELLED.value):
-        raise _conflict(prescription)
+        raise state_conflict(prescription)
     patient = session.get(Patient, prescription.case.patient_id)
     assert patient is not None
     prescription.round += 1

@@ -1,4 +1,9 @@
-"""Creating a case with its prescriptions, once per idempotency key."""
+"""Creating a case with its prescriptions, once per idempotency key.
+
+The hotline's staff send for anyone; a professional (the app's « Demander un déclenchement »)
+sends in their own name, for a patient they may see (server/services/ties.py: usual professional,
+acceptor, requester, or the creator of the file), with the same checks otherwise.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from server.errors import Invalid, not_found
+from server.errors import Forbidden, Invalid, not_found
 from server.models import (
     CASE_NUMBER_BASE,
     Case,
@@ -23,9 +29,12 @@ from server.models import (
 )
 from server.security.principal import Principal
 from server.services import feed
+from server.services.acting import Acting
 from server.services.dispatch import notify_round, plan_round
+from server.services.patient_files import NOT_YOURS
 from server.services.patients import add_event
-from shared.domain import PROFESSIONS, PrescriptionState
+from server.services.ties import patient_access
+from shared.domain import PROFESSIONS, PrescriptionState, Role
 from shared.schemas.dispatch import CaseCreate, CaseCreated, PrescriptionCreate, PrescriptionSent
 from shared.schemas.feed import PatientCase
 from shared.schemas.feed import PrescriptionSent as FeedSent
@@ -105,9 +114,26 @@ def _insert_together(session: Session, prescriptions: list[Prescription]) -> Non
         session.add(prescription)
 
 
+def check_professional_sender(session: Session, body: CaseCreate, principal: Principal) -> None:
+    if principal.role != Role.PROFESSIONAL:
+        return
+    requester = body.requester
+    if requester.user_id != principal.id and (requester.rpps is None or requester.rpps != principal.rpps):
+        raise Forbidden(
+            "requester_not_self",
+            "Un professionnel déclenche en son propre nom : indiquez-vous comme demandeur",
+        )
+    patient = session.get(Patient, body.patient_id)
+    if patient is None:
+        raise not_found("Patient")
+    if patient_access(session, patient, principal) is None:
+        raise Forbidden("forbidden", NOT_YOURS)
+
+
 def create_case(
     session: Session, body: CaseCreate, principal: Principal, now: datetime, idempotency_key: str | None
 ) -> CaseCreated:
+    check_professional_sender(session, body, principal)
     if idempotency_key is not None:
         # Inserted first: a concurrent request with the same key waits on this row and then fails.
         session.execute(
@@ -126,6 +152,7 @@ def create_case(
         raise Invalid(
             "network_unknown", f"Réseau inconnu : {', '.join(map(str, sorted(network_ids - known)))}"
         )
+    requester = _requester(session, body)
     case_id = session.execute(
         insert(Case)
         .values(
@@ -134,7 +161,8 @@ def create_case(
             number=f"~{secrets.token_hex(5)}",
             patient_id=patient.id,
             caller=body.caller.model_dump(mode="json"),
-            requester=_requester(session, body),
+            requester=requester,
+            requester_user_id=requester["user_id"],
             created_by=principal.id,
             created_at=now,
         )
@@ -216,3 +244,25 @@ def create_case(
         )
         feed.append_prescription_event(session, p, sent, now)
     return answer
+
+
+def send(acting: Acting, body: CaseCreate, idempotency_key: str | None) -> tuple[CaseCreated, bool]:
+    """`POST /cases`: the answer, and whether it is the replay of an earlier one with this key."""
+    try:
+        with acting.transaction("case_create") as tx:
+            tx.patient_id = body.patient_id
+            created = create_case(tx.session, body, acting.principal, acting.now, idempotency_key)
+            acting.audit(
+                tx.session, "case_create", patient_id=body.patient_id, status=201, case_id=created.case_id
+            )
+            return created, False
+    except IntegrityError:
+        # The key was used before, or by a concurrent request that committed first (the key is
+        # inserted first: the concurrent one waited on its row).
+        if idempotency_key is None:
+            raise
+        with acting.db.session() as session:
+            earlier = replay(session, idempotency_key, acting.principal, body)
+        if earlier is None:
+            raise
+        return earlier, True

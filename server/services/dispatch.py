@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.db import Database
-from server.models import Notification, Patient, Prescription
+from server.models import Case, Notification, Patient, Prescription
 from server.notify import webhooks
 from server.services import feed, pool
 from server.services.matching import Candidate, Request, usual_candidates
@@ -126,6 +126,55 @@ def _open_pool(session: Session, prescription: Prescription, now: datetime) -> N
         round=prescription.round, notified_count=prescription.notified_count, added=added
     )
     feed.append_prescription_event(session, prescription, opened, now)
+
+
+def open_pool_when_usual_done(session: Session, prescription: Prescription, now: datetime) -> None:
+    """During the usual professionals' priority, once none of them has an open offer left (they
+    all declined, or were removed from the patient's list), the pool opens at once rather than at
+    the end of the window. `prescription` is locked by the caller."""
+    if prescription.pool_opened or prescription.state != PrescriptionState.PENDING.value:
+        return
+    if prescription.deadline_at <= now:
+        return  # the deadline's timer expires it
+    waiting = exists().where(
+        Notification.prescription_id == prescription.id,
+        Notification.round == prescription.round,
+        Notification.answer.is_(None),
+    )
+    if not session.scalar(select(waiting)):
+        prescription.priority_until = now
+        _open_pool(session, prescription, now)
+
+
+def withdraw_usual(session: Session, patient_id: int, user_ids: set[int], now: datetime) -> None:
+    """Professionals no longer usual professionals of the patient lose the offers they had as such:
+    their open notification of each pending prescription of the patient is closed `withdrawn`
+    (their app is told the offer is closed), and a prescription left with no usual professional
+    to answer opens to the pool at once."""
+    if not user_ids:
+        return
+    pending = (
+        select(Prescription)
+        .join(Case, Case.id == Prescription.case_id)
+        .where(Case.patient_id == patient_id, Prescription.state == PrescriptionState.PENDING.value)
+        .order_by(Prescription.id)
+        .with_for_update(of=Prescription)
+    )
+    for prescription in session.scalars(pending):
+        withdrawn = session.execute(
+            update(Notification)
+            .where(
+                Notification.prescription_id == prescription.id,
+                Notification.round == prescription.round,
+                Notification.user_id.in_(sorted(user_ids)),
+                Notification.usual.is_(True),
+                Notification.answer.is_(None),
+            )
+            .values(answer="withdrawn", answered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if withdrawn.rowcount:  # type: ignore[attr-defined]
+            open_pool_when_usual_done(session, prescription, now)
 
 
 def close_open_notifications(

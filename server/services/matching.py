@@ -1,9 +1,11 @@
 """Who is notified of a prescription (domain.md, « Matching » and « Priority »).
 
-Pool: registered, active professionals of the requested profession; whose availability allows the
-care mode and who are not « Indisponible » now; whose notification windows (per weekday, in their
-own time zone; none = all day) cover now; within their radius of the patient (great-circle
-distance); members of the network when the prescription is restricted to one.
+Pool: registered, active professionals of the requested profession; whose availability and care
+preferences (« Pref. PeC »: home visits and/or office) allow the care mode and who are not
+« Indisponible » now; whose notification windows (per weekday, in their own time zone; none = all
+day) cover now; within their radius of the patient (great-circle distance) or serving the
+patient's commune (« or the communes they serve »); members of the network when the prescription
+is restricted to one.
 
 Usual professionals (the patient's, of that profession, with an account here) are notified first
 and alone. They know the patient, so distance and hours do not filter them; an explicit
@@ -43,6 +45,12 @@ ACCEPTING: dict[CareMode, tuple[Availability, ...]] = {
     CareMode.ADVICE: (Availability.BOTH, Availability.OFFICE, Availability.VISIT),
     CareMode.TELEMEDICINE: (Availability.BOTH, Availability.OFFICE, Availability.VISIT),
 }
+
+
+# Which care modes the « Pref. PeC » flags judge: a journey to the patient needs « visites à
+# domicile », a consultation « consultations au cabinet »; remote care needs neither.
+NEEDS_VISITS = (CareMode.VISIT, CareMode.TRANSPORT)
+NEEDS_OFFICE = (CareMode.OFFICE,)
 
 
 @dataclass(frozen=True)

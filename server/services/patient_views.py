@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from server.models import Patient, ProfessionalProfile
 from shared.domain import PROFESSIONS, IdentityStatus, InsuranceScheme, Sex
-from shared.schemas.patients import PatientOut, UsualProfessionalOut
+from shared.schemas.patients import PatientOut, TrustedPerson, UsualProfessionalOut
 
 
 def age_on(birth_date: date, today: date) -> int:
@@ -76,6 +76,8 @@ def patient_out(session: Session, patient: Patient, today: date) -> PatientOut:
         commune_insee=patient.commune_insee,
         latitude=patient.latitude,
         longitude=patient.longitude,
+        advance_directives=patient.advance_directives,
+        trusted_persons=[TrustedPerson.model_validate(p) for p in patient.trusted_persons or []],
         usual_professionals=usual_professionals_out(session, patient),
         created_at=patient.created_at,
         updated_at=patient.updated_at,

@@ -10,13 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.errors import Conflict, Invalid, not_found
+from server.errors import Conflict, Forbidden, Invalid, not_found
 from server.geo.placing import fill_from_commune, moved_commune
 from server.models import Patient, PatientEvent, User, UsualProfessional
 from server.security.principal import STAFF, Principal
 from server.services import feed
+from server.services.dispatch import withdraw_usual
 from server.services.patient_search import Traits, likely_duplicates
 from server.services.patient_views import registered_by_rpps
+from server.services.ties import in_care
 from shared.domain import PROFESSIONS, Role
 from shared.schemas.feed import (
     PatientCase,
@@ -24,11 +26,15 @@ from shared.schemas.feed import (
     PatientComment,
     PatientCreated,
     PatientDocument,
+    PatientReport,
+    PatientSeriesEnded,
     PatientUpdated,
     PatientUsualProfessionals,
+    PatientVisit,
 )
 from shared.schemas.labels import FIELD_LABELS
 from shared.schemas.patients import (
+    CARE_RECORD_FIELDS,
     PatientCreate,
     PatientFields,
     PatientPatch,
@@ -46,7 +52,11 @@ TIMELINE_KINDS: dict[type[PatientChange], str] = {
     PatientCase: "case",
     PatientComment: "comment",
     PatientDocument: "document",
+    PatientVisit: "visit",
+    PatientReport: "report",
+    PatientSeriesEnded: "series_ended",
 }
+NOT_IN_CARE = "Réservé à la centrale et à l'intervenant qui a débuté les soins de ce patient"
 
 
 def _search_keys(values: dict[str, Any]) -> dict[str, Any]:
@@ -91,22 +101,35 @@ def add_event(
     feed.append_event(session, change(patient_id=patient.id, version=patient.version), now)
 
 
+def _nir_taken(owner: int, by: Principal) -> Conflict:
+    """The staff learn which patient holds the NIR; a professional, who may not read that patient,
+    only that it is taken (the hotline can send for them)."""
+    if by.role in STAFF:
+        return Conflict("nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
+    return Conflict("nir_exists", "Un patient avec ce NIR existe déjà : la centrale peut déclencher pour lui")
+
+
 def create_patient(session: Session, body: PatientCreate, by: Principal, now: datetime) -> Patient:
+    """Staff and professionals (the same checks); a professional is then the file's creator, who may
+    read it and send for the patient (server/services/ties.py)."""
     values = body.model_dump(exclude={"acknowledge_duplicates"})
+    values["trusted_persons"] = values.get("trusted_persons") or []
     fill_from_commune(values)
     owner = _nir_owner(session, values.get("nir"))
     if owner is not None:
-        raise Conflict("nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
+        raise _nir_taken(owner, by)
     if not body.acknowledge_duplicates:
         traits = Traits(body.phone, body.last_name, body.first_name, body.birth_date, body.nir)
         hints = likely_duplicates(session, traits)
         if body.phone2:
             hints += likely_duplicates(session, Traits(phone=body.phone2))
         if hints:
+            # Only the staff may look the candidates up; a professional learns the reasons.
+            shown = [h.model_dump() if by.role in STAFF else {"reasons": h.reasons} for h in hints]
             raise Conflict(
                 "possible_duplicates",
                 "Ce patient ressemble à un patient déjà enregistré : vérifiez avant de le créer",
-                duplicates=[h.model_dump() for h in hints],
+                duplicates=shown,
             )
     _fill_ins_oid(values)
     patient = Patient(**values, **_search_keys(values), created_at=now, updated_at=now, created_by=by.id)
@@ -119,7 +142,7 @@ def create_patient(session: Session, body: PatientCreate, by: Principal, now: da
         owner = _nir_owner(session, values.get("nir"))
         if owner is None:
             raise
-        raise Conflict("nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner) from None
+        raise _nir_taken(owner, by) from None
     add_event(session, patient, now, PatientCreated, f"Fiche créée par {by.display_name}", by)
     return patient
 
@@ -131,19 +154,27 @@ def get_patient(session: Session, patient_id: int, *, for_update: bool = False) 
     return patient
 
 
-def may_read(session: Session, patient: Patient, principal: Principal) -> bool:
-    """Staff read every patient; a responder only the patients they are a usual professional of."""
-    if principal.role in STAFF:
-        return True
-    if principal.role == Role.PROFESSIONAL and principal.rpps:
-        return any(u.rpps == principal.rpps for u in patient.usual_professionals)
-    return False
+def require_care_writer(session: Session, patient: Patient, by: Principal) -> None:
+    """Staff, or the acceptor of one of the patient's begun prescriptions (until the end of the series)."""
+    if by.role in STAFF:
+        return
+    if by.role != Role.PROFESSIONAL or not in_care(session, patient.id, by.id):
+        raise Forbidden("not_in_care", NOT_IN_CARE)
 
 
 def update_patient(
     session: Session, patient_id: int, body: PatientPatch, by: Principal, now: datetime
 ) -> Patient:
+    """Staff change any field; the acceptor in care only the care record (advance directives,
+    trusted persons) — anything else is the hotline's identity vigilance."""
     patient = get_patient(session, patient_id, for_update=True)
+    require_care_writer(session, patient, by)
+    if by.role not in STAFF and set(body.changes()) - set(CARE_RECORD_FIELDS):
+        raise Forbidden(
+            "identity_reserved",
+            "Seules les directives anticipées et les personnes de confiance sont modifiables ici : "
+            "l'identité et les coordonnées du patient sont tenues par la centrale",
+        )
     if body.version != patient.version:
         raise Conflict(
             "stale_version",
@@ -191,9 +222,13 @@ def update_patient(
 def set_usual_professionals(
     session: Session, patient_id: int, items: list[UsualProfessionalIn], by: Principal, now: datetime
 ) -> Patient:
+    """Replace the list (staff, or the acceptor in care: « médecin traitant modifiable si
+    l'intervention est débutée »). Those removed lose their usual professional's offers at once."""
     if len(items) > MAX_USUAL_PROFESSIONALS:
         raise Invalid("too_many", f"{MAX_USUAL_PROFESSIONALS} professionnels habituels au plus")
     patient = get_patient(session, patient_id, for_update=True)
+    require_care_writer(session, patient, by)
+    before = {u.rpps for u in patient.usual_professionals}
     unique = {(i.profession_code, i.rpps): i for i in items}
     registered = registered_by_rpps(session, [i.rpps for i in unique.values()])
     for item in unique.values():
@@ -216,6 +251,10 @@ def set_usual_professionals(
     ]
     patient.updated_at = now
     session.flush()
+    removed = before - {i.rpps for i in unique.values()}
+    if removed:
+        gone = registered_by_rpps(session, sorted(removed))
+        withdraw_usual(session, patient.id, {p.user_id for p in gone.values()}, now)
     described = [f"{PROFESSIONS[i.profession_code]} {i.rpps}" for i in unique.values()] or ["aucun"]
     add_event(
         session,

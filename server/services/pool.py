@@ -6,11 +6,14 @@ statements are fixed SQL text with parameters — built once, not per call — b
 and caching an expression per prescription cost more Python time than the database's work.
 
 The rules are server/services/matching.py's, in SQL:
-- the band: profession, accepting availability, not « Indisponible », a latitude/longitude band
-  sized by the profession's largest radius and a lower bound of the distance against each row's
-  own radius (all from the band index: on PostgreSQL an index-only scan), an active account
-  (probing the small index of inactive users), then the exact great-circle distance
-  (`distance_km`, same operations, same order);
+- who may take it (`_ELIGIBLE`): profession, accepting availability and care preferences, not
+  « Indisponible », an active account (probing the small index of inactive users);
+- the band: a latitude/longitude band sized by the profession's largest radius and a lower bound
+  of the distance against each row's own radius (all from the band index: on PostgreSQL an
+  index-only scan), then the exact great-circle distance (`distance_km`, same operations, same
+  order) within the responder's radius;
+- or, beyond their radius, the responders who serve the patient's commune (`professional_communes`,
+  looked up by commune), with their distance all the same;
 - the network restriction;
 - notification windows in the responder's own time zone: on PostgreSQL in the statement
   (`AT TIME ZONE`); SQLite has no time zones, so there the few responders with windows are read
@@ -36,27 +39,38 @@ from server.models.base import UtcDateTime
 from server.services.matching import (
     ACCEPTING,
     EARTH_RADIUS_KM,
+    NEEDS_OFFICE,
+    NEEDS_VISITS,
     near_bound,
     on_duty,
     search_band,
 )
 from shared.domain import CareMode
 
-_BAND = """
-    FROM professional_profiles p
-    WHERE p.profession_code = :profession
+_ELIGIBLE = """p.profession_code = :profession
       AND p.availability IN :accepting
+      AND (p.care_visits OR NOT :needs_visits) AND (p.care_office OR NOT :needs_office)
       AND (p.unavailable_until IS NULL OR p.unavailable_until <= :now)
       AND NOT EXISTS (SELECT 1 FROM users x WHERE x.id = p.user_id AND NOT x.active)
+      AND p.user_id NOT IN :exclude
+      AND (CAST(:network_id AS INTEGER) IS NULL OR EXISTS (
+            SELECT 1 FROM user_networks n WHERE n.user_id = p.user_id AND n.network_id = :network_id))
+"""
+_BAND = f"""
+    FROM professional_profiles p
+    WHERE {_ELIGIBLE}
       AND p.latitude BETWEEN :lat_min AND :lat_max
       AND p.longitude BETWEEN :lon_min AND :lon_max
       AND :lat_factor * (p.latitude - :lat) * (p.latitude - :lat)
           + :lon_factor * (p.longitude - :lon) * (p.longitude - :lon)
           <= p.radius_km * p.radius_km * :per_km2
-      AND p.user_id NOT IN :exclude
-      AND (CAST(:network_id AS INTEGER) IS NULL OR EXISTS (
-            SELECT 1 FROM user_networks n WHERE n.user_id = p.user_id AND n.network_id = :network_id))
 """
+# Those who serve the patient's commune; the part of them within their radius is the band's already.
+# CROSS JOIN: SQLite then reads the commune's few rows first (a plain join let it scan the
+# profession's responders and probe each one's communes); PostgreSQL plans it as any join.
+_SERVING = f"""
+    FROM professional_communes c CROSS JOIN professional_profiles p
+    WHERE c.commune_insee = :commune AND p.user_id = c.user_id AND {_ELIGIBLE}"""
 # distance_km(lat, lon, p.latitude, p.longitude): 2R·asin(√min(1, sin²(Δφ/2) + cos φ₁·cos φ₂·sin²(Δλ/2)))
 _DISTANCE = """
     2 * :earth_radius * asin(sqrt({smaller}(1.0,
@@ -78,14 +92,22 @@ _ON_DUTY_SQLITE = "      AND (NOT p.has_windows OR p.user_id IN :on_duty)\n"
 _COLUMNS = "prescription_id, round, user_id, usual, distance_km, notified_at"
 # The statements are assembled from the constant fragments above only; every value is a parameter.
 
+_PG_DISTANCE = _DISTANCE.format(smaller="least")
 POSTGRESQL = f"""
-WITH matched AS (
-    SELECT p.user_id, p.radius_km, {_DISTANCE.format(smaller="least")} AS distance_km
+WITH near AS (
+    SELECT p.user_id, p.radius_km, {_PG_DISTANCE} AS distance_km
     {_BAND}{_ON_DUTY_POSTGRESQL}
+), serving AS (
+    SELECT p.user_id, p.radius_km, {_PG_DISTANCE} AS distance_km
+    {_SERVING}{_ON_DUTY_POSTGRESQL}
+), matched AS (
+    SELECT user_id, distance_km FROM near WHERE distance_km <= radius_km
+    UNION ALL
+    SELECT user_id, distance_km FROM serving WHERE distance_km > radius_km
 ), added AS (
     INSERT INTO notifications ({_COLUMNS})
     SELECT :prescription_id, :round, user_id, false, distance_km, :now
-    FROM matched WHERE distance_km <= radius_km
+    FROM matched
     RETURNING user_id
 ), hooks AS (
     INSERT INTO webhook_deliveries (user_id, url, payload, attempts, next_attempt_at)
@@ -100,13 +122,20 @@ WITH matched AS (
 )
 SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM hooks), (SELECT notified_count FROM counted)
 """  # noqa: S608
-SQLITE_SCHEDULES = f"SELECT p.user_id, p.timezone, p.notification_windows {_BAND} AND p.has_windows"
+_SCHEDULE = "SELECT p.user_id, p.timezone, p.notification_windows"
+SQLITE_SCHEDULES = f"{_SCHEDULE} {_BAND} AND p.has_windows UNION ALL {_SCHEDULE} {_SERVING} AND p.has_windows"
+_SQLITE_DISTANCE = _DISTANCE.format(smaller="min")
 SQLITE_INSERT = f"""
 INSERT INTO notifications ({_COLUMNS})
 SELECT :prescription_id, :round, user_id, 0, distance_km, :now FROM (
-    SELECT p.user_id, p.radius_km, {_DISTANCE.format(smaller="min")} AS distance_km
+    SELECT p.user_id, p.radius_km, {_SQLITE_DISTANCE} AS distance_km
     {_BAND}{_ON_DUTY_SQLITE}
 ) WHERE distance_km <= radius_km
+UNION ALL
+SELECT :prescription_id, :round, user_id, 0, distance_km, :now FROM (
+    SELECT p.user_id, p.radius_km, {_SQLITE_DISTANCE} AS distance_km
+    {_SERVING}{_ON_DUTY_SQLITE}
+) WHERE distance_km > radius_km
 """  # noqa: S608
 SQLITE_HOOKS = """
 INSERT INTO webhook_deliveries (user_id, url, payload, attempts, next_attempt_at)
@@ -156,9 +185,13 @@ def notify_pool(
     dlat, dlon = search_band(lat, max_radius)
     # Without a usable bound (a band of a radian or more), factors of 0 make the test always true.
     lat_factor, lon_factor, per_km2 = near_bound(lat, dlat, dlon) or (0.0, 0.0, 1.0)
+    mode = CareMode(prescription.care_mode)
     params: dict[str, Any] = {
         "profession": prescription.profession_code,
-        "accepting": [a.value for a in ACCEPTING[CareMode(prescription.care_mode)]],
+        "accepting": [a.value for a in ACCEPTING[mode]],
+        "needs_visits": mode in NEEDS_VISITS,
+        "needs_office": mode in NEEDS_OFFICE,
+        "commune": patient.commune_insee,
         "now": now,
         "lat": lat,
         "lon": lon,

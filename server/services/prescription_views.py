@@ -1,25 +1,30 @@
 """What each caller may see of a prescription.
 
-Staff (operator, secretary, supervisor) see everything. The requester, when they have an account,
-sees their own request in full (they may cancel it). A responder sees a prescription only if
-they were notified of it; before accepting, a responder who is not one of the patient's usual
-professionals sees the area (commune, location rounded to ~1 km, age, sex), the care and the
-comment, never the name, address or phone of the patient nor the caller's numbers. The accepting
-responder and usual professionals see everything.
+Staff (operator, secretary, supervisor) see everything. A professional sees a prescription in full
+when they accepted it, requested it (their own patient), are *now* one of the patient's usual
+professionals (the FAQ: « l'anonymat est levé » for them), or accepted another prescription of the
+same case (they co-treat the episode). A responder who was only notified of it sees it anonymised:
+the area (commune, an approximate area of about 2 km — never the position —, age, sex), the care,
+the requester and the comment, never the name, address or phone of the patient nor the caller's
+numbers. Anyone else: nothing (403).
 """
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from server.errors import Forbidden
 from server.models import Notification, Patient, Prescription, User
 from server.security.principal import STAFF, Principal
+from server.services.matching import distance_km
 from server.services.patient_views import age_on
+from server.services.ties import co_treats, is_usual
 from shared.domain import PROFESSIONS, CareMode, PrescriptionState, Role
+from shared.schemas.care import CareProgress
 from shared.schemas.dispatch import (
     NotificationView,
     PatientArea,
@@ -29,10 +34,36 @@ from shared.schemas.dispatch import (
 )
 
 ADDRESS_DETAILS = ("address_complement", "building", "staircase", "floor", "digicode", "intercom", "door")
+# The anonymised position: cells of 0.02° of latitude (≈ 2.2 km) and as wide, one grid for all.
+AREA_CELL_DEGREES = 0.02
 
 
-def _round_1km(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+def approximate_area(latitude: float, longitude: float) -> tuple[float, float, float]:
+    """(latitude, longitude, radius in km) of the area shown before acceptance: the centre of the
+    grid cell that holds the point, and a circle around it that holds the whole cell. It depends
+    on the cell alone, so no number of offers for one patient tells more than the cell."""
+    row = math.floor(latitude / AREA_CELL_DEGREES)
+    south, north = row * AREA_CELL_DEGREES, (row + 1) * AREA_CELL_DEGREES
+    centre_lat = (south + north) / 2
+    step = AREA_CELL_DEGREES / max(0.05, math.cos(math.radians(centre_lat)))
+    column = math.floor(longitude / step)
+    west, east = column * step, (column + 1) * step
+    centre_lon = (west + east) / 2
+    farthest = max(
+        distance_km(centre_lat, centre_lon, lat, lon) for lat in (south, north) for lon in (west, east)
+    )
+    wrapped = (centre_lon + 180) % 360 - 180
+    return round(centre_lat, 5), round(wrapped, 5), math.ceil(farthest * 10) / 10
+
+
+def is_requester(prescription: Prescription, user_id: int) -> bool:
+    case = prescription.case
+    return user_id in (case.requester_user_id, case.requester.get("user_id"), case.created_by)
+
+
+def _notified(session: Session, prescription: Prescription, user_id: int) -> bool:
+    mine = exists().where(Notification.prescription_id == prescription.id, Notification.user_id == user_id)
+    return bool(session.scalar(select(mine)))
 
 
 def visibility(session: Session, prescription: Prescription, principal: Principal) -> str:
@@ -41,20 +72,20 @@ def visibility(session: Session, prescription: Prescription, principal: Principa
         return "full"
     if principal.role != Role.PROFESSIONAL:
         return "none"
-    if prescription.accepted_by == principal.id:
+    if prescription.accepted_by == principal.id or is_requester(prescription, principal.id):
         return "full"
-    if prescription.case.requester.get("user_id") == principal.id:
-        return "full"  # the professional who asked for this care, for their own patient
-    notes = list(
-        session.scalars(
-            select(Notification).where(
-                Notification.prescription_id == prescription.id, Notification.user_id == principal.id
-            )
-        )
-    )
-    if not notes:
-        return "none"
-    return "full" if any(n.usual for n in notes) else "anonymised"
+    patient = session.get(Patient, prescription.case.patient_id)
+    assert patient is not None
+    if is_usual(patient, principal) or co_treats(session, prescription, principal.id):
+        return "full"
+    return "anonymised" if _notified(session, prescription, principal.id) else "none"
+
+
+def usual_label(patient: Patient, principal: Principal) -> str | None:
+    """« Professionnel de santé habituel : <nom> » for a usual professional of the patient (FAQ)."""
+    if principal.role == Role.PROFESSIONAL and is_usual(patient, principal):
+        return f"Professionnel de santé habituel : {principal.display_name}"
+    return None
 
 
 def require_visibility(session: Session, prescription: Prescription, principal: Principal) -> str:
@@ -64,16 +95,36 @@ def require_visibility(session: Session, prescription: Prescription, principal: 
     return seen
 
 
+def _area(patient: Patient, full: bool, now: datetime) -> PatientArea:
+    lat, lon, radius = patient.latitude, patient.longitude, None
+    if not full and lat is not None and lon is not None:
+        lat, lon, radius = approximate_area(lat, lon)
+    elif not full:
+        lat = lon = None
+    return PatientArea(
+        age=age_on(patient.birth_date, now.date()),
+        sex=patient.sex,
+        commune=patient.city,
+        postal_code=patient.postal_code,
+        approx_latitude=lat,
+        approx_longitude=lon,
+        approx_radius_km=radius,
+    )
+
+
 def view(
     session: Session,
     prescription: Prescription,
     seen: str,
-    today: date,
+    now: datetime,
     *,
     patient: Patient | None = None,
     accepted: User | None = None,
+    usual: str | None = None,
+    care: CareProgress | None = None,
 ) -> PrescriptionView:
-    """``patient`` and ``accepted`` (the accepting user) when the caller loaded them already."""
+    """``patient`` and ``accepted`` (the accepting user) when the caller loaded them already;
+    ``usual`` the caller's « Professionnel de santé habituel » line; ``care`` the care loop."""
     case = prescription.case
     patient = patient or session.get(Patient, case.patient_id)
     assert patient is not None
@@ -81,6 +132,7 @@ def view(
         accepted = session.get(User, prescription.accepted_by)
     full = seen == "full"
     state = PrescriptionState(prescription.state)
+    pending = state == PrescriptionState.PENDING
     return PrescriptionView(
         id=prescription.id,
         case_id=case.id,
@@ -117,16 +169,12 @@ def view(
             k: v for k, v in case.requester.items() if k in ("name", "profession", "profession_code", "rpps")
         },
         caller=case.caller if full else None,
-        area=PatientArea(
-            age=age_on(patient.birth_date, today),
-            sex=patient.sex,
-            commune=patient.city,
-            postal_code=patient.postal_code,
-            approx_latitude=patient.latitude if full else _round_1km(patient.latitude),
-            approx_longitude=patient.longitude if full else _round_1km(patient.longitude),
-        ),
+        area=_area(patient, full, now),
         patient=_identity(patient) if full else None,
         anonymised=not full,
+        usual_label=usual,
+        time_left_seconds=max(0, int((prescription.deadline_at - now).total_seconds())) if pending else None,
+        care=care if full else None,
     )
 
 

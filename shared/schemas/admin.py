@@ -69,10 +69,9 @@ WebhookUrl = Annotated[str, Field(max_length=500), AfterValidator(_webhook_url)]
 ClockTime = Annotated[str, Field(max_length=5), AfterValidator(_clock_time)]
 
 
-class NotificationWindow(ApiModel):
-    """Hours when a responder accepts offers on one weekday (0 = lundi), in their own time zone."""
+class Hours(ApiModel):
+    """A time range of a day, HH:MM to HH:MM (24:00 for midnight)."""
 
-    weekday: int = Field(ge=0, le=6)
     start: ClockTime
     end: ClockTime
 
@@ -83,6 +82,12 @@ class NotificationWindow(ApiModel):
                 "window_order", "La plage horaire doit finir après son début (utilisez 24:00 pour minuit)"
             )
         return self
+
+
+class NotificationWindow(Hours):
+    """Hours when a responder accepts offers on one weekday (0 = lundi), in their own time zone."""
+
+    weekday: int = Field(ge=0, le=6)
 
 
 class ProfessionalCreate(ApiModel):

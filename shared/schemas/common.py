@@ -31,6 +31,13 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class PersonRef(BaseModel):
+    """Someone named in an answer: their user id and display name."""
+
+    id: int
+    name: str
+
+
 class FieldError(BaseModel):
     field: str
     message: str
@@ -87,6 +94,16 @@ def _timezone(value: str) -> str:
     return value
 
 
+def _text_required(value: str) -> str:
+    if not value.strip():
+        raise ValidationFailure("text_required", "Le texte est obligatoire")
+    return value
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    return value or None
+
+
 def _not_in_future(value: date) -> date:
     if value > date.today():
         raise ValidationFailure("birth_date_future", "La date de naissance est dans le futur")
@@ -123,3 +140,7 @@ BirthFirstNames = Annotated[
     str, Field(max_length=TEXT_MAX), AfterValidator(person_name("Prénoms de naissance"))
 ]
 DisplayName = Annotated[str, Field(min_length=1, max_length=120)]
+# Free text of an exchange or a report: required, 4,000 characters at most.
+LONG_TEXT_MAX = 4000
+RequiredText = Annotated[str, Field(max_length=LONG_TEXT_MAX), AfterValidator(_text_required)]
+BlankIsNone = AfterValidator(_blank_is_none)

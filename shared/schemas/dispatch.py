@@ -9,7 +9,9 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from shared.domain import CareMode, PrescriptionState, Sex
 from shared.schemas.admin import Rpps
-from shared.schemas.common import ApiModel, PhoneNumber, ProfessionCode
+from shared.schemas.care import CareProgress
+from shared.schemas.common import LONG_TEXT_MAX, ApiModel, PhoneNumber, ProfessionCode
+from shared.schemas.common import PersonRef as PersonRef
 from shared.validation import ValidationFailure
 
 # Time zones of the French territories where an intervention may take place.
@@ -27,7 +29,7 @@ INTERVENTION_TIME_ZONES = (
     "Pacific/Tahiti",
     "Pacific/Wallis",
 )
-COMMENT_MAX = 4000
+COMMENT_MAX = LONG_TEXT_MAX
 MAX_PRESCRIPTIONS_PER_CASE = 10
 
 
@@ -153,7 +155,11 @@ class FinishBody(ApiModel):
 
 
 class PatientArea(BaseModel):
-    """What every notified responder may know of the patient before accepting."""
+    """What every notified responder may know of the patient before accepting.
+
+    Before acceptance the position is an area, never the patient's: the centre of a cell of about
+    2 km that holds the patient, and `approx_radius_km`, a circle around it that holds the whole
+    cell. Whoever sees the prescription in full gets the exact position and no radius."""
 
     age: int
     sex: Sex
@@ -161,6 +167,7 @@ class PatientArea(BaseModel):
     postal_code: str
     approx_latitude: float | None
     approx_longitude: float | None
+    approx_radius_km: float | None = None
 
 
 class PatientIdentity(BaseModel):
@@ -173,11 +180,6 @@ class PatientIdentity(BaseModel):
     phone: str
     address_line: str
     address_details: dict[str, str]
-
-
-class PersonRef(BaseModel):
-    id: int
-    name: str
 
 
 class PrescriptionView(BaseModel):
@@ -215,6 +217,18 @@ class PrescriptionView(BaseModel):
     area: PatientArea
     patient: PatientIdentity | None
     anonymised: bool
+    usual_label: str | None = Field(
+        default=None,
+        description="« Professionnel de santé habituel : <nom> » when the caller is one of the patient's",
+    )
+    time_left_seconds: int | None = Field(
+        default=None, description="Seconds left to accept while the prescription is pending"
+    )
+    care: CareProgress | None = Field(
+        default=None,
+        description="Visits, reports and end of series, for full views of an accepted prescription "
+        "(not on the board's rows)",
+    )
 
 
 class NotificationView(BaseModel):
@@ -225,7 +239,8 @@ class NotificationView(BaseModel):
     distance_km: float | None
     notified_at: datetime
     seen_at: datetime | None
-    answer: Literal["declined", "accepted", "taken", "expired", "cancelled"] | None
+    # withdrawn: a usual professional removed from the patient's list while the offer was open.
+    answer: Literal["declined", "accepted", "taken", "expired", "cancelled", "withdrawn"] | None
     answered_at: datetime | None
 
 

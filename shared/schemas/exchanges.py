@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
-from shared.schemas.common import SHORT_MAX, ApiModel
-from shared.schemas.dispatch import COMMENT_MAX, PersonRef
-from shared.validation import ValidationFailure
+from shared.schemas.common import SHORT_MAX, ApiModel, BlankIsNone, PersonRef, RequiredText
 
 # « Limitation à 2 Mo par fichier » (seeds): read as 2 MiB, the size every file manager shows as
 # « 2 Mo »; a file a user sees as 2 Mo is then never refused.
@@ -19,18 +17,8 @@ DOCUMENT_TYPES_MESSAGE = "Seuls les fichiers JPG, PNG et PDF sont acceptés"
 DOCUMENT_SIZE_MESSAGE = "Limitation à 2 Mo par fichier"
 
 
-def _text_required(value: str) -> str:
-    if not value.strip():
-        raise ValidationFailure("text_required", "Le texte est obligatoire")
-    return value
-
-
-def _blank_is_none(value: str | None) -> str | None:
-    return value or None
-
-
-ExchangeText = Annotated[str, Field(max_length=COMMENT_MAX), AfterValidator(_text_required)]
-Tag = Annotated[str | None, Field(max_length=SHORT_MAX), AfterValidator(_blank_is_none)]
+ExchangeText = RequiredText
+Tag = Annotated[str | None, Field(max_length=SHORT_MAX), BlankIsNone]
 
 
 class CommentCreate(ApiModel):

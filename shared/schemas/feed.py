@@ -55,6 +55,9 @@ class EventType(StrEnum):
     PATIENT_CASE = "patient_case"
     PATIENT_COMMENT = "patient_comment"
     PATIENT_DOCUMENT = "patient_document"
+    PATIENT_VISIT = "patient_visit"
+    PATIENT_REPORT = "patient_report"
+    PATIENT_SERIES_ENDED = "patient_series_ended"
     PRESCRIPTION_SENT = "prescription_sent"
     PRESCRIPTION_POOL_OPENED = "prescription_pool_opened"
     PRESCRIPTION_ACCEPTED = "prescription_accepted"
@@ -66,6 +69,9 @@ class EventType(StrEnum):
     PRESCRIPTION_RENEWED = "prescription_renewed"
     PRESCRIPTION_COMMENTED = "prescription_commented"
     PRESCRIPTION_DOCUMENT_ADDED = "prescription_document_added"
+    PRESCRIPTION_VISITED = "prescription_visited"
+    PRESCRIPTION_REPORTED = "prescription_reported"
+    PRESCRIPTION_SERIES_ENDED = "prescription_series_ended"
     CALL_RECORDED = "call_recorded"
     CALL_CALLBACK = "call_callback"
     INCIDENT_REPORTED = "incident_reported"
@@ -128,6 +134,24 @@ class PatientDocument(PatientChange):
     TYPE = EventType.PATIENT_DOCUMENT
 
 
+class PatientVisit(PatientChange):
+    """A visit (« passage ») of one of the patient's prescriptions reached their timeline."""
+
+    TYPE = EventType.PATIENT_VISIT
+
+
+class PatientReport(PatientChange):
+    """A report (« CR ») on one of the patient's prescriptions reached their timeline."""
+
+    TYPE = EventType.PATIENT_REPORT
+
+
+class PatientSeriesEnded(PatientChange):
+    """A responder's end of a series of care (« Fin série de soins ») reached the timeline."""
+
+    TYPE = EventType.PATIENT_SERIES_ENDED
+
+
 # --- prescriptions (the envelope carries case_id and prescription_id) ---
 
 
@@ -152,7 +176,7 @@ class PrescriptionSent(RoundChange):
 
 
 class PrescriptionPoolOpened(RoundChange):
-    """The usual professionals' priority window ended: the pool around the patient was notified."""
+    """The usual professionals' priority ended (its window passed, or all declined): the pool was notified."""
 
     TYPE = EventType.PRESCRIPTION_POOL_OPENED
     notified_count: int
@@ -231,6 +255,32 @@ class PrescriptionDocumentAdded(PrescriptionChange):
     size: int
 
 
+class PrescriptionVisited(PrescriptionChange):
+    """The responder who accepted recorded a visit: `done` of the `planned` visits."""
+
+    TYPE = EventType.PRESCRIPTION_VISITED
+    visit_id: int
+    user_id: int
+    done: int
+    planned: int
+
+
+class PrescriptionReported(PrescriptionChange):
+    """The responder who accepted wrote a report (« CR »)."""
+
+    TYPE = EventType.PRESCRIPTION_REPORTED
+    report_id: int
+    user_id: int
+
+
+class PrescriptionSeriesEnded(RoundChange):
+    """The responder who accepted ended the series of care: the file went to their archive."""
+
+    TYPE = EventType.PRESCRIPTION_SERIES_ENDED
+    user_id: int
+    state: PrescriptionState
+
+
 # --- calls and incidents (no case or prescription in the envelope) ---
 
 
@@ -273,6 +323,9 @@ EVENT_MODELS: Mapping[EventType, type[EventPayload]] = MappingProxyType(
             PatientCase,
             PatientComment,
             PatientDocument,
+            PatientVisit,
+            PatientReport,
+            PatientSeriesEnded,
             PrescriptionSent,
             PrescriptionPoolOpened,
             PrescriptionAccepted,
@@ -284,6 +337,9 @@ EVENT_MODELS: Mapping[EventType, type[EventPayload]] = MappingProxyType(
             PrescriptionRenewed,
             PrescriptionCommented,
             PrescriptionDocumentAdded,
+            PrescriptionVisited,
+            PrescriptionReported,
+            PrescriptionSeriesEnded,
             CallRecorded,
             CallCallback,
             IncidentReported,

@@ -34,6 +34,9 @@ FIELD_LABELS: dict[str, str] = {
     "latitude": "Latitude",
     "longitude": "Longitude",
     "version": "Version",
+    "advance_directives": "Directives anticipées",
+    "trusted_persons": "Personnes de confiance",
+    "relation": "Lien",
     # accounts and responders
     "username": "Identifiant",
     "password": "Mot de passe",
@@ -78,6 +81,15 @@ FIELD_LABELS: dict[str, str] = {
     "text": "Texte",
     "tag": "Tag",
     "seconds": "Secondes",
+    # the professional's side
+    "at": "Date",
+    "note": "Note",
+    "state": "État",
+    "hours": "Horaires",
+    "care_modes": "Types de prise en charge",
+    "communes": "Communes desservies",
+    "channels": "Canaux",
+    "section": "Liste",
 }
 
 # Lists whose items are named one by one (« Déclenchement 2 »).
@@ -85,6 +97,8 @@ ITEM_LABELS: dict[str, str] = {
     "prescriptions": "Déclenchement",
     "notification_windows": "Plage",
     "usual_professionals": "Professionnel habituel",
+    "trusted_persons": "Personne de confiance",
+    "hours": "Plage",
 }
 
 

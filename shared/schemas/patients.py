@@ -48,6 +48,19 @@ MANDATORY_FIELDS = (
 ColumnText = Annotated[str, Field(max_length=NAME_MAX)]
 # Control characters (NUL breaks PostgreSQL text columns); tab and line breaks are tolerated.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+ADVANCE_DIRECTIVES_MAX = 4000
+TRUSTED_PERSONS_MAX = 10
+# The care record (« Directives anticipées », « Personnes de confiance »): written by the staff and
+# by the acceptor of a begun prescription, who may change nothing else of the patient's file.
+CARE_RECORD_FIELDS = ("advance_directives", "trusted_persons")
+
+
+class TrustedPerson(ApiModel):
+    """« Personne de confiance »: who to call, and who they are to the patient."""
+
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+    relation: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+    phone: PhoneNumber
 
 
 class PatientFields(ApiModel):
@@ -81,6 +94,8 @@ class PatientFields(ApiModel):
     commune_insee: InseeCode | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
+    advance_directives: Annotated[str, Field(max_length=ADVANCE_DIRECTIVES_MAX)] | None = None
+    trusted_persons: list[TrustedPerson] | None = Field(default=None, max_length=TRUSTED_PERSONS_MAX)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -120,7 +135,11 @@ class PatientPatch(PatientFields):
         return self
 
     def changes(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.model_fields_set if name != "version"}
+        """The fields sent, as stored (trusted persons as plain objects; none sent means none)."""
+        dumped = self.model_dump(include=self.model_fields_set - {"version"})
+        if "trusted_persons" in dumped:
+            dumped["trusted_persons"] = dumped["trusted_persons"] or []
+        return dumped
 
 
 def check_identity(values: dict[str, Any]) -> None:
@@ -192,6 +211,8 @@ class PatientOut(BaseModel):
     commune_insee: str | None
     latitude: float | None
     longitude: float | None
+    advance_directives: str | None = None
+    trusted_persons: list[TrustedPerson] = []
     usual_professionals: list[UsualProfessionalOut]
     created_at: datetime
     updated_at: datetime

@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from server.services.matching import distance_km
+from server.services.prescription_views import approximate_area
 from tests.support.dispatch import Desk, north, parse_time, place, prescription
 from tests.support.live import LiveServer, unique_name
 
@@ -55,7 +57,9 @@ def test_a_pool_responder_sees_an_anonymised_offer(desk: Desk) -> None:
     assert view["anonymised"] is True
     assert (view["patient"], view["caller"], view["report"]) == (None, None, None)
     area = view["area"]
-    assert (area["approx_latitude"], area["approx_longitude"]) == (round(lat, 2), round(lon, 2))
+    centre = (area["approx_latitude"], area["approx_longitude"])
+    assert (*centre, area["approx_radius_km"]) == approximate_area(lat, lon)  # its ~2 km cell
+    assert distance_km(lat, lon, *centre) <= area["approx_radius_km"] <= 2.0
     assert area["approx_latitude"] != lat
     assert (area["sex"], area["commune"], area["postal_code"]) == (
         "F",

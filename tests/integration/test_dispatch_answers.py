@@ -114,7 +114,10 @@ def test_only_the_acceptor_starts_and_finishes_with_a_report(desk: Desk) -> None
     assert view["finished_at"] is not None
     assert view["closed_at"] is not None
     assert desk.get(pid)["report"] == "Pansement refait, plaie propre"
-    assert desk.event_types(seq, pid) == ["prescription_started", "prescription_finished"]
+    # The finish's report is one of the prescription's reports (« CR »), then the state changes.
+    events = ["prescription_started", "prescription_reported", "prescription_finished"]
+    assert desk.event_types(seq, pid) == events
+    assert [r["text"] for r in view["care"]["reports"]] == ["Pansement refait, plaie propre"]
 
     cancelled = desk.operator.post(f"/prescriptions/{pid}/cancel", json={"reason": "Trop tard"})
     assert cancelled.status_code == 409

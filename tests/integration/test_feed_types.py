@@ -10,6 +10,7 @@ import pytest
 
 from shared.schemas.dispatch import EventView
 from shared.schemas.feed import EventType, PrescriptionChange, parse_event, payload_of
+from tests.integration.care_scenes import care_events
 from tests.support.dispatch import Desk
 from tests.support.feed_scenario import every_event
 from tests.support.live import LiveServer
@@ -19,7 +20,8 @@ from tests.support.live import LiveServer
 def events(clock_server: LiveServer) -> Iterator[list[dict[str, Any]]]:
     desk = Desk.open(clock_server)
     try:
-        yield every_event(desk)
+        # The hotline's scenario, then the professionals' care loop (visits, reports, end of series).
+        yield every_event(desk) + care_events(desk)
     finally:
         desk.close()
 

@@ -40,6 +40,9 @@ WIRE: dict[str, dict[str, Any]] = {
     "patient_case": PATIENT,
     "patient_comment": PATIENT,
     "patient_document": PATIENT,
+    "patient_visit": PATIENT,
+    "patient_report": PATIENT,
+    "patient_series_ended": PATIENT,
     "prescription_sent": {
         "round": 1,
         "state": "pending",
@@ -68,6 +71,9 @@ WIRE: dict[str, dict[str, Any]] = {
         "priority_until": None,
     },
     "prescription_expired": {"round": 2},
+    "prescription_visited": {"visit_id": 3, "user_id": 5, "done": 2, "planned": 6},
+    "prescription_reported": {"report_id": 4, "user_id": 5},
+    "prescription_series_ended": {"round": 1, "user_id": 5, "state": "finished"},
     "incident_reported": {"incident_id": 1, "network_ids": [3, 7]},
     "call_recorded": {
         "call_id": "b6be552f-c1e0-4fda-952a-72fbb76984a1",

@@ -58,8 +58,17 @@ def test_every_route_declares_its_roles(tmp_path: Path) -> None:
 def test_sensitive_routes_allow_only_the_expected_roles(tmp_path: Path) -> None:
     routes = _routes(tmp_path, test_clock=False)
     staff = {Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR}
-    assert routes[("POST", "/api/v1/patients")][0].roles == staff
+    assert routes[("GET", "/api/v1/patients")][0].roles == staff  # searching is the hotline's alone
+    # Professionals create patients and cases for their own requests (checked per patient).
+    assert routes[("POST", "/api/v1/patients")][0].roles == staff | {Role.PROFESSIONAL}
+    assert routes[("POST", "/api/v1/cases")][0].roles == staff | {Role.PROFESSIONAL}
     assert routes[("GET", "/api/v1/patients/{patient_id}")][0].roles == staff | {Role.PROFESSIONAL}
+    for tail in ("visits", "reports", "end-series"):
+        path = f"/api/v1/prescriptions/{{prescription_id}}/{tail}"
+        assert routes[("POST", path)][0].roles == {Role.PROFESSIONAL}
+    for method in ("GET", "PUT"):
+        assert routes[(method, "/api/v1/me/profile")][0].roles == {Role.PROFESSIONAL}
+    assert routes[("GET", "/api/v1/me/cases")][0].roles == {Role.PROFESSIONAL}
     assert routes[("GET", "/api/v1/admin/audit")][0].roles == {Role.ADMIN}
     admin_routes = [guards for (_, path), guards in routes.items() if path.startswith("/api/v1/admin/")]
     assert admin_routes

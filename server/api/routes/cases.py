@@ -5,41 +5,33 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
-from sqlalchemy.exc import IntegrityError
 
 from server.api.context import Caller, RoleGuard
+from server.api.routes.acting import acting
 from server.security.principal import STAFF
 from server.services import cases
+from shared.domain import Role
 from shared.schemas.dispatch import CaseCreate, CaseCreated
 
 router = APIRouter(tags=["cases"])
-Senders = Annotated[Caller, Depends(RoleGuard(*STAFF))]
+Senders = Annotated[Caller, Depends(RoleGuard(*STAFF, Role.PROFESSIONAL))]
 
 
-@router.post("/cases", response_model=CaseCreated, status_code=201)
+@router.post(
+    "/cases",
+    response_model=CaseCreated,
+    status_code=201,
+    summary="Envoyer une fiche et ses déclenchements (une fois par Idempotency-Key)",
+)
 def create_case(
     body: CaseCreate,
     caller: Senders,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> CaseCreated:
-    db, principal = caller.state.db, caller.principal
-    # The key is inserted first (server/services/cases.py): a key already used, committed or
-    # being committed by a concurrent request, fails that insert and the first answer is replayed.
-    try:
-        with db.session() as session:
-            created = cases.create_case(session, body, principal, caller.state.clock.now(), idempotency_key)
-            caller.audit(
-                session, "case_create", patient_id=body.patient_id, status=201, case_id=created.case_id
-            )
-            return created
-    except IntegrityError:
-        # The same key was used before, or by a concurrent request that committed first.
-        if idempotency_key is None:
-            raise
-        with db.session() as session:
-            earlier = cases.replay(session, idempotency_key, principal, body)
-        if earlier is None:
-            raise
+    """Staff; and professionals in their own name (`requester` is themselves), for a patient they may
+    see (usual professional, acceptor, requester, or who created the file)."""
+    created, replayed = cases.send(acting(caller), body, idempotency_key)
+    if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-        return earlier
+    return created

@@ -1,7 +1,8 @@
 """Comments and documents on a prescription (who may see them: server/services/exchanges.py).
 
 Every read and write is audited as patient data; a refusal (403) is audited too, in a
-transaction of its own since the refused one is rolled back.
+transaction of its own since the refused one is rolled back. Writes and downloads are the use
+cases of server/services/exchange_actions.py (the professionals' pages use them too).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from fastapi.responses import Response
 
 from server.api.body_limit import PathLimit
 from server.api.context import Caller, RoleGuard
+from server.api.routes.acting import acting
 from server.errors import Forbidden
 from server.security.principal import STAFF
-from server.services import documents, exchanges
+from server.services import documents, exchange_actions, exchanges
 from shared.domain import Role
 from shared.schemas.exchanges import (
     DOCUMENT_MAX_BYTES,
@@ -61,22 +63,7 @@ def denials_audited(caller: Caller, attempted: str, **detail: Any) -> Iterator[N
 
 @router.post("/{prescription_id}/comments", response_model=CommentOut, status_code=201)
 def add_comment(prescription_id: int, body: CommentCreate, caller: Participant) -> CommentOut:
-    with (
-        denials_audited(caller, "prescription_comment", prescription_id=prescription_id),
-        caller.state.db.session() as session,
-    ):
-        comment, patient_id = exchanges.add_comment(
-            session, prescription_id, body, caller.principal, caller.state.clock.now()
-        )
-        caller.audit(
-            session,
-            "prescription_comment",
-            status=201,
-            patient_id=patient_id,
-            prescription_id=prescription_id,
-            comment_id=comment.id,
-        )
-        return comment
+    return exchange_actions.comment(acting(caller), prescription_id, body)
 
 
 @router.get("/{prescription_id}/comments", response_model=list[CommentOut])
@@ -104,28 +91,7 @@ def add_document(
     title: Annotated[str | None, Form(max_length=DOCUMENT_NAME_MAX)] = None,
 ) -> DocumentOut:
     data = file.file.read(DOCUMENT_MAX_BYTES + 1)  # one byte more tells "too large" apart
-    with (
-        denials_audited(caller, "prescription_document", prescription_id=prescription_id),
-        caller.state.db.session() as session,
-    ):
-        document, patient_id = documents.add_document(
-            session,
-            prescription_id,
-            data,
-            file.filename,
-            title,
-            caller.principal,
-            caller.state.clock.now(),
-        )
-        caller.audit(
-            session,
-            "prescription_document",
-            status=201,
-            patient_id=patient_id,
-            prescription_id=prescription_id,
-            document_id=document.id,
-        )
-        return document
+    return exchange_actions.attach(acting(caller), prescription_id, data, file.filename, title)
 
 
 @router.get("/{prescription_id}/documents", response_model=list[DocumentOut])
@@ -151,23 +117,11 @@ def list_documents(prescription_id: int, caller: Participant) -> list[DocumentOu
     responses={200: {"content": {t: {} for t in documents.EXTENSIONS}, "description": "Le fichier"}},
 )
 def download_document(prescription_id: int, document_id: int, caller: Participant) -> Response:
-    with (
-        denials_audited(caller, "prescription_document_read", prescription_id=prescription_id),
-        caller.state.db.session() as session,
-    ):
-        prescription = exchanges.get_prescription(session, prescription_id)
-        document, data = documents.read_document(session, prescription, document_id, caller.principal)
-        caller.audit(
-            session,
-            "prescription_document_read",
-            patient_id=prescription.case.patient_id,
-            prescription_id=prescription_id,
-            document_id=document_id,
-        )
-        headers = {
-            "Content-Disposition": documents.content_disposition(document.filename),
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-            "Content-Security-Policy": "sandbox",
-        }
-        return Response(content=data, media_type=document.content_type, headers=headers)
+    found = exchange_actions.download(acting(caller), prescription_id, document_id)
+    headers = {
+        "Content-Disposition": documents.content_disposition(found.filename),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": "sandbox",
+    }
+    return Response(content=found.data, media_type=found.content_type, headers=headers)

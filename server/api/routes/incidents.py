@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from server.api.context import Caller, RoleGuard
-from server.api.routes.exchanges import denials_audited
+from server.api.routes.acting import acting
 from server.security.principal import STAFF
-from server.services import incidents
+from server.services import exchange_actions, incidents
 from shared.domain import Role
 from shared.schemas.exchanges import IncidentCreate, IncidentOut
 
@@ -19,23 +19,7 @@ Reporter = Annotated[Caller, Depends(RoleGuard(*STAFF, Role.PROFESSIONAL))]
 
 @router.post("", response_model=IncidentOut, status_code=201)
 def report_incident(body: IncidentCreate, caller: Reporter) -> IncidentOut:
-    with (
-        denials_audited(
-            caller, "incident_report", prescription_id=body.prescription_id, case_id=body.case_id
-        ),
-        caller.state.db.session() as session,
-    ):
-        seen = incidents.report(session, body, caller.principal, caller.state.clock.now())
-        caller.audit(
-            session,
-            "incident_report",
-            status=201,
-            patient_id=seen.patient_id,
-            incident_id=seen.incident.id,
-            prescription_id=seen.incident.prescription_id,
-            case_id=seen.incident.case_id,
-        )
-        return seen.incident
+    return exchange_actions.report_incident(acting(caller), body)
 
 
 @router.get("", response_model=list[IncidentOut])

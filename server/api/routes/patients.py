@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from server.api.context import Caller, RoleGuard
-from server.errors import Forbidden, Invalid
+from server.api.routes.acting import acting
+from server.errors import Invalid
 from server.security.principal import STAFF
-from server.services import patient_search, patients
-from server.services.patient_views import patient_out, usual_professionals_out
+from server.services import patient_files, patient_search
 from shared.domain import Role
 from shared.schemas.patients import (
     PatientCreate,
@@ -26,8 +26,9 @@ from shared.validation import ValidationFailure, normalize_phone, parse_nir
 
 router = APIRouter(prefix="/patients", tags=["patients"])
 Staff = Annotated[Caller, Depends(RoleGuard(*STAFF))]
-# Responders may read the patients they are a usual professional of (checked per patient).
+# Professionals read and write what their ties to the patient allow (server/services/ties.py).
 Reader = Annotated[Caller, Depends(RoleGuard(*STAFF, Role.PROFESSIONAL))]
+Writer = Reader
 
 
 @router.get("", response_model=PatientSearchResult)
@@ -58,76 +59,42 @@ def search_patients(
         return PatientSearchResult(items=items, truncated=truncated)
 
 
-@router.post("", response_model=PatientOut, status_code=201)
-def create_patient(body: PatientCreate, caller: Staff) -> PatientOut:
-    now = caller.state.clock.now()
-    with caller.state.db.session() as session:
-        patient = patients.create_patient(session, body, caller.principal, now)
-        caller.audit(session, "patient_create", patient_id=patient.id, status=201)
-        return patient_out(session, patient, now.date())
+@router.post("", response_model=PatientOut, status_code=201, summary="Créer un patient")
+def create_patient(body: PatientCreate, caller: Writer) -> PatientOut:
+    """Staff, and professionals (the app's own requests), with the same identity checks; a professional
+    is told a NIR is taken or a duplicate likely, without the other patient's id."""
+    return patient_files.create(acting(caller), body)
 
 
-@router.get("/{patient_id}", response_model=PatientOut)
+@router.get("/{patient_id}", response_model=PatientOut, summary="La fiche d'un patient")
 def read_patient(patient_id: int, caller: Reader) -> PatientOut:
-    now = caller.state.clock.now()
-    with caller.state.db.session() as session:
-        patient = patients.get_patient(session, patient_id)
-        allowed = patients.may_read(session, patient, caller.principal)
-        caller.audit(
-            session,
-            "patient_read" if allowed else "forbidden",
-            patient_id=patient_id,
-            status=200 if allowed else 403,
-        )
-        if allowed:
-            return patient_out(session, patient, now.date())
-    raise Forbidden("forbidden", "Vous n'êtes pas professionnel habituel de ce patient")
+    """Staff, the patient's usual professionals, the acceptors and requesters of their cases and the
+    professional who created the file; anyone else 403, audited."""
+    return patient_files.read(acting(caller), patient_id)
 
 
-@router.patch("/{patient_id}", response_model=PatientOut)
-def patch_patient(patient_id: int, body: PatientPatch, caller: Staff) -> PatientOut:
-    now = caller.state.clock.now()
-    with caller.state.db.session() as session:
-        patient = patients.update_patient(session, patient_id, body, caller.principal, now)
-        caller.audit(session, "patient_update", patient_id=patient_id, fields=sorted(body.changes()))
-        return patient_out(session, patient, now.date())
+@router.patch("/{patient_id}", response_model=PatientOut, summary="Modifier la fiche (version lue)")
+def patch_patient(patient_id: int, body: PatientPatch, caller: Writer) -> PatientOut:
+    """Staff change any field; the acceptor of a begun prescription of the patient only the care record
+    (`advance_directives`, `trusted_persons`)."""
+    return patient_files.patch(acting(caller), patient_id, body)
 
 
-@router.put("/{patient_id}/usual-professionals", response_model=list[UsualProfessionalOut])
+@router.put(
+    "/{patient_id}/usual-professionals",
+    response_model=list[UsualProfessionalOut],
+    summary="Remplacer les professionnels habituels",
+)
 def put_usual_professionals(
-    patient_id: int, body: list[UsualProfessionalIn], caller: Staff
+    patient_id: int, body: list[UsualProfessionalIn], caller: Writer
 ) -> list[UsualProfessionalOut]:
-    now = caller.state.clock.now()
-    with caller.state.db.session() as session:
-        patient = patients.set_usual_professionals(session, patient_id, body, caller.principal, now)
-        caller.audit(
-            session, "patient_usual_professionals", patient_id=patient_id, rpps=[i.rpps for i in body]
-        )
-        return usual_professionals_out(session, patient)
+    """Staff, and the acceptor of a begun prescription of the patient (« médecin traitant modifiable si
+    l'intervention est débutée »); those removed lose their priority offers at once."""
+    return patient_files.set_usual(acting(caller), patient_id, body)
 
 
-@router.get("/{patient_id}/timeline", response_model=list[TimelineEntry])
+@router.get("/{patient_id}/timeline", response_model=list[TimelineEntry], summary="L'historique du patient")
 def read_timeline(patient_id: int, caller: Reader) -> list[TimelineEntry]:
-    with caller.state.db.session() as session:
-        patient = patients.get_patient(session, patient_id)
-        allowed = patients.may_read(session, patient, caller.principal)
-        caller.audit(
-            session,
-            "patient_timeline" if allowed else "forbidden",
-            patient_id=patient_id,
-            status=200 if allowed else 403,
-        )
-        if allowed:
-            events = patients.timeline(session, patient_id)
-            names = patients.user_names(session, {e.user_id for e in events if e.user_id is not None})
-            return [
-                TimelineEntry(
-                    at=e.at,
-                    kind=e.kind,
-                    label=e.label,
-                    by=names.get(e.user_id) if e.user_id else None,
-                    data=e.data,
-                )
-                for e in events
-            ]
-    raise Forbidden("forbidden", "Vous n'êtes pas professionnel habituel de ce patient")
+    """All of it for the staff and the usual professionals; the lines of their own episodes for an
+    acceptor or a requester; anyone else 403, audited."""
+    return patient_files.history(acting(caller), patient_id)

@@ -8,27 +8,20 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
 from server.api.context import Caller, RoleGuard
+from server.api.routes.acting import acting
 from server.errors import not_found
 from server.models import Prescription
 from server.security.principal import STAFF
-from server.services import answers, board
-from server.services.prescription_views import notifications, require_visibility, view
+from server.services import board, prescription_actions
+from server.services.prescription_views import notifications, view
 from shared.domain import PrescriptionState, Role
+from shared.schemas.care import ReportCreate, VisitCreate
 from shared.schemas.dispatch import CancelBody, FinishBody, NotificationView, PrescriptionView, RenewBody
 
 router = APIRouter(prefix="/prescriptions", tags=["prescriptions"])
 Staff = Annotated[Caller, Depends(RoleGuard(*STAFF))]
 Responder = Annotated[Caller, Depends(RoleGuard(Role.PROFESSIONAL))]
 Anyone = Annotated[Caller, Depends(RoleGuard(*STAFF, Role.PROFESSIONAL))]
-
-
-def _answer(caller: Caller, prescription: Prescription) -> PrescriptionView:
-    """Reload and present a prescription after an action, as its author may see it."""
-    with caller.state.db.session() as session:
-        fresh = session.get(Prescription, prescription.id)
-        assert fresh is not None
-        seen = require_visibility(session, fresh, caller.principal)
-        return view(session, fresh, seen, caller.state.clock.now().date())
 
 
 @router.get("", response_model=list[PrescriptionView])
@@ -54,7 +47,7 @@ def list_prescriptions(
         offset,
         exclude_mine,
     )
-    today = caller.state.clock.now().date()
+    now = caller.state.clock.now()
     with caller.state.db.session() as session:
         page = board.board(session, query)
         views = [
@@ -62,7 +55,7 @@ def list_prescriptions(
                 session,
                 p,
                 "full",
-                today,
+                now,
                 patient=page.patients[p.case.patient_id],
                 accepted=page.accepted_by.get(p.accepted_by) if p.accepted_by else None,
             )
@@ -76,23 +69,12 @@ def list_prescriptions(
         return views
 
 
-@router.get("/{prescription_id}", response_model=PrescriptionView)
+@router.get("/{prescription_id}", response_model=PrescriptionView, summary="Une demande, vue par l'appelant")
 def read_prescription(prescription_id: int, caller: Anyone) -> PrescriptionView:
-    now = caller.state.clock.now()
-    with caller.state.db.session() as session:
-        prescription = session.get(Prescription, prescription_id)
-        if prescription is None:
-            raise not_found("Demande")
-        seen = require_visibility(session, prescription, caller.principal)
-        if caller.principal.role == Role.PROFESSIONAL:
-            answers.mark_seen(session, prescription, caller.principal.id, now)
-        caller.audit(
-            session,
-            f"prescription_read_{seen}",
-            patient_id=prescription.case.patient_id,
-            prescription_id=prescription.id,
-        )
-        return view(session, prescription, seen, now.date())
+    """Staff and whoever sees it in full (acceptor, requester, usual professionals, co-treating
+    acceptors) get the patient; a responder only notified gets it anonymised (an area of about 2 km,
+    never the position). Anyone else: 403, audited."""
+    return prescription_actions.read(acting(caller), prescription_id)
 
 
 @router.get("/{prescription_id}/notifications", response_model=list[NotificationView])
@@ -103,67 +85,59 @@ def read_notifications(prescription_id: int, caller: Staff) -> list[Notification
         return notifications(session, prescription_id)
 
 
-@router.post("/{prescription_id}/accept", response_model=PrescriptionView)
+@router.post("/{prescription_id}/accept", response_model=PrescriptionView, summary="Accepter")
 def accept(prescription_id: int, caller: Responder) -> PrescriptionView:
-    with caller.state.db.session() as session:
-        prescription = answers.accept(session, prescription_id, caller.principal, caller.state.clock.now())
-        caller.audit(
-            session,
-            "prescription_accept",
-            patient_id=prescription.case.patient_id,
-            prescription_id=prescription_id,
-        )
-    return _answer(caller, prescription)
+    """The first acceptance wins; the others get 409. The acceptor then sees the patient in full."""
+    return prescription_actions.accept(acting(caller), prescription_id)
 
 
-@router.post("/{prescription_id}/decline", response_model=PrescriptionView)
+@router.post("/{prescription_id}/decline", response_model=PrescriptionView, summary="Décliner")
 def decline(prescription_id: int, caller: Responder) -> PrescriptionView:
-    with caller.state.db.session() as session:
-        prescription = answers.decline(session, prescription_id, caller.principal, caller.state.clock.now())
-    return _answer(caller, prescription)
+    return prescription_actions.decline(acting(caller), prescription_id)
 
 
-@router.post("/{prescription_id}/start", response_model=PrescriptionView)
+@router.post("/{prescription_id}/start", response_model=PrescriptionView, summary="Débuter les soins")
 def start(prescription_id: int, caller: Responder) -> PrescriptionView:
-    with caller.state.db.session() as session:
-        prescription = answers.start(session, prescription_id, caller.principal, caller.state.clock.now())
-    return _answer(caller, prescription)
+    return prescription_actions.start(acting(caller), prescription_id)
 
 
-@router.post("/{prescription_id}/finish", response_model=PrescriptionView)
+@router.post("/{prescription_id}/finish", response_model=PrescriptionView, summary="Terminer, avec le CR")
 def finish(prescription_id: int, body: FinishBody, caller: Responder) -> PrescriptionView:
-    with caller.state.db.session() as session:
-        prescription = answers.finish(
-            session, prescription_id, caller.principal, body.report, caller.state.clock.now()
-        )
-        caller.audit(
-            session,
-            "prescription_report",
-            patient_id=prescription.case.patient_id,
-            prescription_id=prescription_id,
-        )
-    return _answer(caller, prescription)
+    return prescription_actions.finish(acting(caller), prescription_id, body.report)
 
 
-@router.post("/{prescription_id}/cancel", response_model=PrescriptionView)
+@router.post("/{prescription_id}/cancel", response_model=PrescriptionView, summary="Annuler")
 def cancel(prescription_id: int, body: CancelBody, caller: Anyone) -> PrescriptionView:
-    with caller.state.db.session() as session:
-        prescription = answers.cancel(
-            session, prescription_id, caller.principal, body.reason, caller.state.clock.now()
-        )
-    return _answer(caller, prescription)
+    """By the hotline or the request's requester, while pending or accepted."""
+    return prescription_actions.cancel(acting(caller), prescription_id, body.reason)
 
 
-@router.post("/{prescription_id}/renew", response_model=PrescriptionView)
-def renew(prescription_id: int, body: RenewBody, caller: Staff) -> PrescriptionView:
-    with caller.state.db.session() as session:
-        prescription = answers.renew(
-            session,
-            prescription_id,
-            caller.principal,
-            caller.state.clock.now(),
-            body.response_delay_minutes,
-            body.comment,
-            body.intervention_delay_minutes,
-        )
-    return _answer(caller, prescription)
+@router.post("/{prescription_id}/renew", response_model=PrescriptionView, summary="Renouveler une demande")
+def renew(prescription_id: int, body: RenewBody, caller: Anyone) -> PrescriptionView:
+    """An expired or cancelled request, by the hotline or its requester: a new round."""
+    return prescription_actions.renew(acting(caller), prescription_id, body)
+
+
+# ---- the acceptor's care loop (rules: server/services/care.py) ----
+
+
+@router.post("/{prescription_id}/visits", response_model=PrescriptionView, status_code=201, summary="Passage")
+def add_visit(prescription_id: int, caller: Responder, body: VisitCreate | None = None) -> PrescriptionView:
+    """Only the acceptor. Counted against days × visits per day (`care.visits_done` of
+    `care.visits_planned`: « 2e passage sur 6 »); the first visit of an accepted prescription starts
+    it. `at` defaults to now and may not be in the future."""
+    return prescription_actions.add_visit(acting(caller), prescription_id, body or VisitCreate())
+
+
+@router.post("/{prescription_id}/reports", response_model=PrescriptionView, status_code=201, summary="Un CR")
+def add_report(prescription_id: int, body: ReportCreate, caller: Responder) -> PrescriptionView:
+    """Only the acceptor, once the care has begun; as many as needed over the series. The hotline reads
+    them in the request's details (`care.reports`) and the patient's history."""
+    return prescription_actions.add_report(acting(caller), prescription_id, body)
+
+
+@router.post("/{prescription_id}/end-series", response_model=PrescriptionView, summary="Fin série de soins")
+def end_series(prescription_id: int, caller: Responder) -> PrescriptionView:
+    """Only the acceptor, once begun and with at least one report; finishes a started prescription and
+    moves the file to « Mes archives » (`GET /me/cases?section=archive`)."""
+    return prescription_actions.end_series(acting(caller), prescription_id)
