@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter, FastAPI
 
-from server.api.body_limit import BodyLimit
+from server.api.body_limit import BodyLimit, PathLimit
 from server.api.context import AppState
 from server.api.errors import install_error_handlers
 from server.api.routes import (
@@ -36,6 +36,7 @@ from server.notify.webhooks import deliver_due, http_sender
 from server.scheduler import Scheduler
 from server.services.dispatch import process_due
 from server.settings import Settings
+from server.web.app import UPLOAD_PATH, mount_web
 
 API_PREFIX = "/api/v1"
 
@@ -111,7 +112,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.live_hub = Hub(state.db, poll_interval=settings.live_poll_seconds)
     app.include_router(changes.events_router, prefix=API_PREFIX)  # WebSocket: not in routers()
     app.include_router(offer_events.router, prefix=API_PREFIX)  # WebSocket for connected responders
-    app.add_middleware(
-        BodyLimit, max_bytes=settings.max_body_bytes, path_limits=[exchanges.upload_limit(API_PREFIX)]
-    )
+    mount_web(app, state, app.state.live_hub)  # the professionals' web app, /pro/ (server/web/)
+    api_upload = exchanges.upload_limit(API_PREFIX)
+    web_upload = PathLimit("POST", UPLOAD_PATH, api_upload.max_bytes, api_upload.code, api_upload.detail)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, path_limits=[api_upload, web_upload])
     return app

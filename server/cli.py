@@ -212,15 +212,17 @@ def _serve(settings: Settings, host: str, port: int, *, demo: bool) -> int:
     import uvicorn
 
     from server.app import create_app
-    from server.demo_data import DEMO_LOGINS
+    from server.demo_data import DEMO_LOGINS, WEB_PROFESSIONALS
 
     base = f"http://{host}:{port}"
     print(f"Serveur central Centrale : {base}/api/v1/health  (base {settings.database_kind})", flush=True)
     print(f"Documentation de l'API : {base}/api/v1/docs", flush=True)
+    print(f"Application des professionnels (navigateur, téléphone) : {base}/pro/", flush=True)
     if demo:
         print("Comptes de démonstration :", flush=True)
         for username, password, role in DEMO_LOGINS:
-            print(f"  {Role(role).label:<26} {username:<15} mot de passe : {password}", flush=True)
+            web = "  (/pro/ : personne ne répond à sa place)" if username in WEB_PROFESSIONALS else ""
+            print(f"  {Role(role).label:<26} {username:<22} mot de passe : {password}{web}", flush=True)
     if demo:
         threading.Thread(target=_demo_responders, args=(base,), name="demo-responders", daemon=True).start()
     # Events are small JSON objects: per-message compression costs more CPU than it saves.

@@ -17,9 +17,12 @@ NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 VENDOR_FILES: dict[str, str] = {
     "htmx.min.js": "htmx.org/dist/htmx.min.js",
     "htmx-ext-sse.min.js": "htmx-ext-sse/dist/sse.min.js",
+    # The offer's map of the approximate area (tiles from CENTRALE_TILE_URL; usable without them).
+    "leaflet.js": "leaflet/dist/leaflet.js",
+    "leaflet.css": "leaflet/dist/leaflet.css",
 }
 # Shipped beside them in the bundle (the licences ask for it); never served.
-VENDOR_LICENSES: tuple[str, ...] = ("htmx.org/LICENSE", "htmx-ext-sse/LICENSE")
+VENDOR_LICENSES: tuple[str, ...] = ("htmx.org/LICENSE", "htmx-ext-sse/LICENSE", "leaflet/LICENSE")
 
 
 class VendorFileMissing(FileNotFoundError):

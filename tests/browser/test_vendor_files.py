@@ -3,7 +3,9 @@ htmx with its SSE extension working in Chromium under a strict CSP."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -20,11 +22,21 @@ def test_every_vendor_file_is_installed_at_the_locked_version() -> None:
     lock = json.loads((ROOT / "server" / "web" / "package-lock.json").read_text(encoding="utf-8"))
     for name in vendor.VENDOR_FILES:
         assert vendor.vendor_file(name).stat().st_size > 1_000
-    for package in ("htmx.org", "htmx-ext-sse", "axe-core"):
+    for package in ("htmx.org", "htmx-ext-sse", "leaflet", "axe-core"):
         assert vendor.package_version(package) == lock["packages"][f"node_modules/{package}"]["version"]
     assert vendor.package_version("htmx.org").startswith("2.")
     for licence in vendor.VENDOR_LICENSES:
         assert vendor.node_module_file(licence).is_file()
+
+
+def test_a_wheel_carries_every_vendor_file_and_licence() -> None:
+    """pyproject's package-data lists them one by one (node_modules is not a package): none forgotten."""
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]["server"]
+    for relative in [*vendor.VENDOR_FILES.values(), *vendor.VENDOR_LICENSES]:
+        path = f"web/node_modules/{relative}"
+        assert any(fnmatch.fnmatch(path, pattern) for pattern in patterns), path
 
 
 def test_a_missing_install_says_to_run_bootstrap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -119,7 +119,8 @@ def test_seed_demo_is_idempotent_and_gives_a_usable_demo(empty_database: tuple[s
         patients = conn.scalar(select(func.count()).select_from(Patient))
         with_usual = conn.scalar(select(func.count(func.distinct(UsualProfessional.patient_id))))
     engine.dispose()
-    assert roles == {"admin": 1, "operator": 1, "secretary": 1, "supervisor": 1, "professional": 36}
+    # 36 simulated responders and the two nurses of the web app (server/demo_data.py).
+    assert roles == {"admin": 1, "operator": 1, "secretary": 1, "supervisor": 1, "professional": 38}
     assert {"10", "60", "70", "21", "50"} <= professions
     assert {"91", "2A", "2B"} <= departments
     assert patients == 8

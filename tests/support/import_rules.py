@@ -29,6 +29,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "server": ("desktop", "telephony", "cardreader", "pjsua2", "smartcard", *QT),
     **{f"server.{core}": SERVER_HTTP for core in SERVER_CORE},
     "server.live": ("server.api", "server.app"),
+    # The professionals' web app calls the services, never the JSON routes.
+    "server.web": ("server.api", "server.app"),
     "telephony": ("desktop", "server", "cardreader", *QT, *SERVER_ONLY),
     "cardreader": ("desktop", "server", "telephony", *QT, *SERVER_ONLY),
     "desktop": ("server", *SERVER_ONLY),

@@ -31,6 +31,8 @@ def test_the_checker_catches_every_kind_of_violation(tmp_path: Path) -> None:
     _write(tmp_path, "server/security/guard.py", "from starlette.requests import Request\n")
     _write(tmp_path, "server/api/__init__.py", "")
     _write(tmp_path, "server/api/routes.py", "import fastapi\nfrom server.services import cases\n")
+    _write(tmp_path, "server/web/__init__.py", "")
+    _write(tmp_path, "server/web/pages.py", "import fastapi\nfrom server.api.context import Caller\n")
     _write(tmp_path, "desktop/__init__.py", "")
     _write(tmp_path, "desktop/state/__init__.py", "")
     _write(tmp_path, "desktop/state/wizard.py", "from ..ui import window\n")
@@ -64,6 +66,8 @@ def test_the_checker_catches_every_kind_of_violation(tmp_path: Path) -> None:
         ("server.services.cases", "fastapi"),
         ("server.security.guard", "starlette.requests"),
         ("server.security.guard", "starlette.requests.Request"),
+        ("server.web.pages", "server.api.context"),
+        ("server.web.pages", "server.api.context.Caller"),
         ("desktop.state.wizard", "desktop.ui"),
         ("desktop.state.wizard", "desktop.ui.window"),
         ("desktop.sync.pusher", "desktop.state.wizard"),
