@@ -2,8 +2,9 @@
 « ressources déclenchées » (who was notified, when, what they answered).
 
 The server keeps no per-prescription history list; the lines are rebuilt from what it returns:
-the prescription (its current round), the notifications of every round, comments, documents,
-incidents, and the patient's timeline line of the case (« Déclenchement #N par … »).
+the prescription (its current round and, for staff, the acceptor's care loop: passages, CR, end of
+series), the notifications of every round, comments, documents, incidents, and the patient's
+timeline line of the case (« Déclenchement #N par … »).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ ANSWERS = {
     "taken": "accepté par un autre intervenant",
     "expired": "délai de réponse dépassé",
     "cancelled": "demande annulée",
+    "withdrawn": "n'est plus professionnel habituel",
 }
 
 
@@ -32,7 +34,7 @@ ANSWERS = {
 class TimelineLine:
     at: datetime
     label: str
-    kind: str  # round, answer, state, comment, document, incident, case
+    kind: str  # round, answer, state, care, comment, document, incident, case
 
     def when(self, tz: ZoneInfo = PARIS) -> str:
         return local_time(self.at, tz)
@@ -126,6 +128,21 @@ def _state_lines(view: PrescriptionView) -> list[TimelineLine]:
     return lines
 
 
+def _care_lines(view: PrescriptionView) -> list[TimelineLine]:
+    """The acceptor's care loop: each « passage », each CR (several over a series), the end of series."""
+    if view.care is None:
+        return []
+    lines = []
+    for visit in view.care.visits:
+        note = f" : {visit.note}" if visit.note else ""
+        lines.append(TimelineLine(visit.at, f"{visit.label} par {visit.by.name}{note}", "care"))
+    for report in view.care.reports:
+        lines.append(TimelineLine(report.at, f"CR de {report.author.name} : {report.text}", "care"))
+    if view.care.series_ended_at is not None:
+        lines.append(TimelineLine(view.care.series_ended_at, "Fin série de soins", "care"))
+    return lines
+
+
 def _earlier_round_ends(view: PrescriptionView, notifications: list[NotificationView]) -> list[TimelineLine]:
     """How an earlier round ended, as its notifications recorded it (cancelled or expired)."""
     ends: dict[int, TimelineLine] = {}
@@ -155,6 +172,7 @@ def prescription_timeline(
             label = f"{ordinal(round_)} Déclenchement — Aucune ressource disponible"
         lines.append(TimelineLine(at, label, "round"))
     lines += _state_lines(view)
+    lines += _care_lines(view)
     lines += _earlier_round_ends(view, notifications)
     for n in notifications:
         if n.answer == "declined" and n.answered_at is not None:
@@ -169,5 +187,14 @@ def prescription_timeline(
     for entry in patient_timeline or []:
         if entry.kind == "case" and entry.data.get("case_id") == view.case_id:
             lines.append(TimelineLine(entry.at, entry.label, "case"))
-    order = {"case": 0, "round": 1, "answer": 2, "state": 3, "comment": 4, "document": 4, "incident": 4}
+    order = {
+        "case": 0,
+        "round": 1,
+        "answer": 2,
+        "state": 3,
+        "care": 4,
+        "comment": 4,
+        "document": 4,
+        "incident": 4,
+    }
     return sorted(lines, key=lambda line: (line.at, order.get(line.kind, 5)), reverse=True)

@@ -218,3 +218,29 @@ def test_tagged_comment_incident_and_live_refresh(loop, qtbot, gui_server: LiveS
             await close_main_window(main)
 
         run(loop, body())
+
+
+def test_the_acceptors_passages_and_reports_reach_the_details_live(loop, qtbot, gui_server: LiveServer, tmp_path):
+    """The hotline sees the care loop of the professional's web app (issue 15) in « Horodatage »."""
+    with scene(gui_server, responders=1) as s:
+
+        async def body() -> None:
+            main = await open_main_window(gui_server.process.base_url, s.username, s.password, tmp_path)
+            qtbot.addWidget(main)
+            dialog = await _details(main, s)
+            nurse = s.responders[0]
+            for action, payload in (
+                ("accept", None),
+                ("start", None),
+                ("visits", {"note": "plaie propre"}),
+                ("reports", {"text": "Cicatrisation en cours"}),
+            ):
+                answer = nurse.client.post(f"/prescriptions/{s.prescription_id}/{action}", json=payload)
+                assert answer.status_code in (200, 201), answer.text
+            report = f"CR de {nurse.name} : Cicatrisation en cours"
+            await wait_for(lambda: any(line.endswith(report) for line in _lines(dialog.timeline)), what="the CR")
+            assert any(f"par {nurse.name} : plaie propre" in line for line in _lines(dialog.timeline))
+            dialog.close()
+            await close_main_window(main)
+
+        run(loop, body())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from desktop.state.prescription_timeline import PARIS, local_time, prescription_timeline, resources
 from shared.domain import PrescriptionState
+from shared.schemas.care import CareProgress, ReportOut, VisitOut
 from shared.schemas.exchanges import CommentOut, DocumentOut, IncidentOut
 from shared.schemas.patients import TimelineEntry
 from tests.support.prescription_views import at, notification, person, view
@@ -112,3 +113,48 @@ def test_resources_newest_round_first_with_answers() -> None:
         "1er déclenchement — DUPONT Marc — à 2,3 km — notifié le 08/08/26 14:00 — vu le 08/08/26 14:02"
         " — a refusé le 08/08/26 14:03"
     )
+
+
+def test_the_acceptors_passages_reports_and_end_of_series_are_lines() -> None:
+    nurse = person(5, "MARTIN Léa")
+    care = CareProgress(
+        visits_done=2,
+        visits_planned=6,
+        label="2e passage sur 6",
+        visits=[
+            VisitOut(
+                id=1, number=1, label="1er passage sur 6", at=at(60), note=None, by=nurse, recorded_at=at(60)
+            ),
+            VisitOut(
+                id=2,
+                number=2,
+                label="2e passage sur 6",
+                at=at(120),
+                note="plaie propre",
+                by=nurse,
+                recorded_at=at(121),
+            ),
+        ],
+        reports=[ReportOut(id=1, text="Cicatrisation en cours", author=nurse, at=at(125))],
+        series_ended_at=at(130),
+    )
+    started = view(
+        state=PrescriptionState.STARTED, accepted_by=nurse, accepted_at=at(1), started_at=at(2), care=care
+    )
+    labels = [line.label for line in prescription_timeline(started, [], [], [], [])]
+    assert labels[:4] == [
+        "Fin série de soins",
+        "CR de MARTIN Léa : Cicatrisation en cours",
+        "2e passage sur 6 par MARTIN Léa : plaie propre",
+        "1er passage sur 6 par MARTIN Léa",
+    ]
+    assert [line.label for line in prescription_timeline(view(), [], [], [], [])] == [
+        "1er Déclenchement — Aucune ressource disponible"
+    ]
+
+
+def test_a_withdrawn_usual_professional_is_said_so() -> None:
+    line = resources(
+        [notification(5, "MARTIN Léa", 1, 0, usual=True, answer="withdrawn", answered_at=at(3))]
+    )[0]
+    assert "n'est plus professionnel habituel le 08/08/26 14:03" in line.text()
