@@ -220,7 +220,9 @@ def test_tagged_comment_incident_and_live_refresh(loop, qtbot, gui_server: LiveS
         run(loop, body())
 
 
-def test_the_acceptors_passages_and_reports_reach_the_details_live(loop, qtbot, gui_server: LiveServer, tmp_path):
+def test_the_acceptors_passages_and_reports_reach_the_details_live(
+    loop, qtbot, gui_server: LiveServer, tmp_path: Path
+):
     """The hotline sees the care loop of the professional's web app (issue 15) in « Horodatage »."""
     with scene(gui_server, responders=1) as s:
 
@@ -238,7 +240,8 @@ def test_the_acceptors_passages_and_reports_reach_the_details_live(loop, qtbot, 
                 answer = nurse.client.post(f"/prescriptions/{s.prescription_id}/{action}", json=payload)
                 assert answer.status_code in (200, 201), answer.text
             report = f"CR de {nurse.name} : Cicatrisation en cours"
-            await wait_for(lambda: any(line.endswith(report) for line in _lines(dialog.timeline)), what="the CR")
+            shown = lambda: any(line.endswith(report) for line in _lines(dialog.timeline))  # noqa: E731
+            await wait_for(shown, what="the CR")
             assert any(f"par {nurse.name} : plaie propre" in line for line in _lines(dialog.timeline))
             dialog.close()
             await close_main_window(main)
