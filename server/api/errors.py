@@ -14,48 +14,21 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.errors import (
-    Conflict,
     DomainError,
-    Forbidden,
-    Invalid,
-    NotFound,
     RateLimited,
     TokenRefused,
-    TooLarge,
-    Unauthenticated,
-    Unavailable,
-    UnsupportedType,
 )
+from server.http_status import http_status
 from server.validation_messages import location_label, translate_validation_error
 
 log = logging.getLogger("centrale.server")
 
-STATUS: dict[type[DomainError], int] = {
-    Unauthenticated: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 409,
-    TooLarge: 413,
-    UnsupportedType: 415,
-    Invalid: 422,
-    RateLimited: 429,
-    Unavailable: 503,
-}
 
 _HTTP_MESSAGES = {
     404: ("not_found", "Ressource introuvable"),
     405: ("method_not_allowed", "Méthode non permise sur cette adresse"),
     413: ("payload_too_large", "Requête trop volumineuse"),
 }
-
-
-def http_status(error: DomainError) -> int:
-    """The status of the error's kind (its nearest class in STATUS)."""
-    for kind in type(error).__mro__:
-        status = STATUS.get(kind)
-        if status is not None:
-            return status
-    raise TypeError(f"{type(error).__name__} has no HTTP status")
 
 
 def http_headers(error: DomainError) -> dict[str, str] | None:

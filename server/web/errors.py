@@ -19,17 +19,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from server.errors import (
-    Conflict,
     DomainError,
-    Forbidden,
-    Invalid,
-    NotFound,
-    RateLimited,
-    TooLarge,
-    Unauthenticated,
-    Unavailable,
-    UnsupportedType,
 )
+from server.http_status import http_status
 from server.validation_messages import location_label, translate_validation_error
 from server.web.context import PREFIX
 from server.web.guard import CsrfRefused
@@ -38,17 +30,6 @@ from server.web.sessions import LoginRequired
 
 log = logging.getLogger("centrale.web")
 
-_STATUS: tuple[tuple[type[DomainError], int], ...] = (
-    (Unauthenticated, 401),
-    (Forbidden, 403),
-    (NotFound, 404),
-    (Conflict, 409),
-    (TooLarge, 413),
-    (UnsupportedType, 415),
-    (Invalid, 422),
-    (RateLimited, 429),
-    (Unavailable, 503),
-)
 _TITLES = {
     400: "Requête incorrecte",
     401: "Connexion requise",
@@ -66,7 +47,11 @@ _TITLES = {
 
 
 def status_of(error: DomainError) -> int:
-    return next((status for kind, status in _STATUS if isinstance(error, kind)), 400)
+    """The same status as the JSON API gives that kind of error (400 for a kind without one)."""
+    try:
+        return http_status(error)
+    except TypeError:
+        return 400
 
 
 def _back(request: Request | None) -> str:

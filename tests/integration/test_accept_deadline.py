@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from server.api.errors import http_status
 from server.clock import Clock
 from server.db import Database
 from server.errors import DomainError
+from server.http_status import http_status
 from server.migrate import upgrade
 from server.models import ProfessionalProfile, User
 from server.security.principal import Principal

@@ -9,7 +9,8 @@ import pytest
 from fastapi import FastAPI
 
 from server import errors
-from server.api.errors import STATUS, http_status, install_error_handlers
+from server.api.errors import install_error_handlers
+from server.http_status import STATUS, http_status
 from shared.validation import ValidationFailure
 
 
