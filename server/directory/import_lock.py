@@ -24,31 +24,34 @@ ADVISORY_KEY = 0x52505053
 class ImportBusy(Exception):
     """Another import is running (message in French)."""
 
-    def __init__(self) -> None:
-        super().__init__("Un import RPPS est déjà en cours sur cette base : attendez qu'il se termine")
+    def __init__(self, label: str = "RPPS") -> None:
+        super().__init__(f"Un import {label} est déjà en cours sur cette base : attendez qu'il se termine")
 
 
-def lock_path(database_url: str) -> Path | None:
+def lock_path(database_url: str, name: str = "rpps") -> Path | None:
     database = make_url(database_url).database
     if not database or database == ":memory:":
         return None
-    return Path(database).with_name(Path(database).name + ".rpps-import.lock")
+    return Path(database).with_name(Path(database).name + f".{name}-import.lock")
 
 
 @contextmanager
-def exclusive_import(db: Database) -> Iterator[None]:
+def exclusive_import(
+    db: Database, key: int = ADVISORY_KEY, name: str = "rpps", label: str = "RPPS"
+) -> Iterator[None]:
+    """One import of this kind at a time (`key`, `name`: the MSSanté import has its own lock)."""
     if db.kind == "postgresql":
         with db.engine.connect() as conn:
-            if not conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}):
-                raise ImportBusy
+            if not conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}):
+                raise ImportBusy(label)
             conn.commit()
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                 conn.commit()
         return
-    path = lock_path(db.url)
+    path = lock_path(db.url, name)
     if path is None:
         yield
         return
@@ -56,5 +59,5 @@ def exclusive_import(db: Database) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ImportBusy from None
+            raise ImportBusy(label) from None
         yield

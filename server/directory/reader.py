@@ -27,16 +27,17 @@ class Source:
 
 
 @contextmanager
-def open_source(path: Path) -> Iterator[Source]:
-    """The extraction's byte stream; inside a .zip, the ``Personne_activite`` member (or the only .txt)."""
+def open_source(path: Path, member_hint: str = MEMBER_HINT) -> Iterator[Source]:
+    """The extraction's byte stream; inside a .zip, the member named like `member_hint` (by default
+    ``Personne_activite``), or the only .txt."""
     if not path.is_file():
         raise SourceError(f"Fichier introuvable : {path}")
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             texts = [i for i in archive.infolist() if i.filename.lower().endswith(".txt")]
-            chosen = [i for i in texts if MEMBER_HINT.lower() in i.filename.lower()] or texts
+            chosen = [i for i in texts if member_hint.lower() in i.filename.lower()] or texts
             if len(chosen) != 1:
-                raise SourceError(f"Archive sans fichier « {MEMBER_HINT} » unique : {path.name}")
+                raise SourceError(f"Archive sans fichier « {member_hint} » unique : {path.name}")
             with archive.open(chosen[0]) as stream:
                 yield Source(f"{path.name}:{chosen[0].filename}", chosen[0].file_size, stream)
         return
@@ -63,8 +64,15 @@ class Progress:
 
     WIDTH = 24
 
-    def __init__(self, total_bytes: int, out: TextIO | None = None, interval: float | None = None) -> None:
+    def __init__(
+        self,
+        total_bytes: int,
+        out: TextIO | None = None,
+        interval: float | None = None,
+        label: str = "Import RPPS",
+    ) -> None:
         self.total = max(total_bytes, 1)
+        self.label = label
         self.out = out or sys.stderr
         self.live = self.out.isatty()
         self.interval = interval if interval is not None else (0.25 if self.live else 5.0)
@@ -76,7 +84,7 @@ class Progress:
         filled = int(share * self.WIDTH)
         rate = lines / max(now - self.started, 1e-6)
         bar = "█" * filled + "░" * (self.WIDTH - filled)
-        return f"Import RPPS {share:4.0%} |{bar}| {_spaced(lines)} lignes, {_spaced(round(rate))} lignes/s"
+        return f"{self.label} {share:4.0%} |{bar}| {_spaced(lines)} lignes, {_spaced(round(rate))} lignes/s"
 
     def update(self, done_bytes: int, lines: int) -> None:
         now = time.monotonic()
