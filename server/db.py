@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 # Where server.services.feed records the events a transaction appended (read after commit here).
 EVENT_SEQS_KEY = "centrale_event_seqs"
+# Set by server.notify.outbound when a transaction queued deliveries: the senders are woken after commit.
+DELIVERIES_QUEUED_KEY = "centrale_deliveries_queued"
 
 
 def make_engine(url: str) -> Engine:
@@ -82,6 +84,7 @@ class Database:
             threading.RLock() if self.kind == "sqlite" else nullcontext()
         )
         self._commit_listeners: list[Callable[[int | None], None]] = []
+        self._delivery_listeners: list[Callable[[], None]] = []
         event.listen(self._sessions, "after_commit", self._after_commit)
         event.listen(self._sessions, "after_rollback", self._after_rollback)
 
@@ -90,7 +93,14 @@ class Database:
         is the highest number among them, or None where numbers are given at commit (PostgreSQL)."""
         self._commit_listeners.append(listener)
 
+    def on_deliveries_queued(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` after each commit that queued deliveries (server/notify/outbound.py)."""
+        self._delivery_listeners.append(listener)
+
     def _after_commit(self, session: Session) -> None:
+        if session.info.pop(DELIVERIES_QUEUED_KEY, False):
+            for wake in self._delivery_listeners:
+                wake()
         seqs: list[int | None] | None = session.info.pop(EVENT_SEQS_KEY, None)
         if seqs:
             last = None if None in seqs else max(s for s in seqs if s is not None)
@@ -99,6 +109,7 @@ class Database:
 
     def _after_rollback(self, session: Session) -> None:
         session.info.pop(EVENT_SEQS_KEY, None)
+        session.info.pop(DELIVERIES_QUEUED_KEY, None)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

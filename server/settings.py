@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 from sqlalchemy.engine import make_url
+
+from server.notify.config import NotifySettings, NotifySettingsError
 
 DEFAULT_TOKEN_TTL_MINUTES = 12 * 60  # one hotline shift
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -26,6 +28,8 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     scheduler_interval: float = 1.0
     live_poll_seconds: float = 2.0
+    # The notification channels (SMS provider, SMTP and MSSanté relays, VAPID): server/notify/config.py
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
     @property
     def database_kind(self) -> str:
@@ -44,6 +48,7 @@ class Settings:
             max_body_bytes=int(env.get("CENTRALE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
             scheduler_interval=float(env.get("CENTRALE_SCHEDULER_INTERVAL", "1.0")),
             live_poll_seconds=float(env.get("CENTRALE_LIVE_POLL_SECONDS", "2.0")),
+            notify=_notify_settings(env),
         )
         settings.check()
         return settings
@@ -58,6 +63,13 @@ class Settings:
                 )
         if self.token_ttl_minutes <= 0:
             raise SettingsError("CENTRALE_TOKEN_TTL_MINUTES doit être positif")
+
+
+def _notify_settings(env: dict[str, str]) -> NotifySettings:
+    try:
+        return NotifySettings.from_env(env)
+    except NotifySettingsError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def _sqlalchemy_url(url: str) -> str:

@@ -1,9 +1,17 @@
-"""How responders learn of offers.
+"""How professionals (and registrants, and médecins traitants) are told: one delivery record.
 
-Three channels, one seam: (1) the `notifications` table is the record of what was offered to whom
-and when — every other channel derives from it; (2) connected responder clients are woken through
-the live hub (WebSocket); (3) responders with a `webhook_url` get a POST, queued as a
-`webhook_deliveries` row in the same transaction as the offer and retried with back-off by the
-scheduler. Push services (APNs, FCM) are out of reach here: they would be a fourth queue fed the
-same way.
+- `notifications` stays the record of what was offered to whom; the live hub wakes open apps
+  (WebSocket, SSE); `webhooks.py` POSTs offers to a responder's own webhook (as before).
+- The channels — **Web Push** (`push.py`: VAPID, RFC 8291 aes128gcm), **SMS** (`sms.py`: Brevo's
+  transactional SMS API, or the demo log), **e-mail** and the **MSSanté** relay (`email_smtp.py`:
+  SMTP with STARTTLS, a client certificate for MSSanté) — all go through one table, `deliveries`:
+  a row per message and recipient, queued in the caller's transaction (`outbound.py`:
+  `queue_sms`, `queue_email`; `dedup_key` unique so nothing is queued twice), sent after commit
+  by `deliveries.py` (leases, a bounded thread pool, back-off, `abandoned` after 8 attempts) and
+  kept as the log a supervisor reads (`suppressed` rows say why someone was not reached).
+- `planner.py` reads the change feed with its own cursor and queues offers, « déjà prise »,
+  a request accepted or expired, a comment on my patient, per the professional's preferences and
+  quiet hours (`preferences.py`); `messages.py` writes what each channel may say.
+- `worker.py` runs the planner and the senders right after each commit (and on the scheduler's
+  ticks); `wiring.py` builds it all once from `config.py`'s settings. docs/server.md « Notifications ».
 """
