@@ -157,6 +157,6 @@ async def reopen(client: ApiClient, item: OutboxItem) -> Wizard:
     if item.patient_id is not None and wizard.patient.patient_id != item.patient_id:
         patient = await client.get_patient(item.patient_id)
         search.set_results(await client.search_patients(**search.query()))
-        wizard.use_patient(patient)
+        wizard.use_patient(patient, typed_phone=False)  # the item's own patient, not a search
     wizard.step, wizard.errors = Step.QUALIFICATION, {"server": reason}
     return wizard

@@ -18,9 +18,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import IntEnum
 
+from desktop.state import reached_nobody
+from desktop.state.times import PLATFORM_ZONE, date_time, zone_named, zone_note
 from shared.domain import PrescriptionState
 from shared.schemas import feed
 from shared.schemas.dispatch import PrescriptionView
@@ -105,18 +107,19 @@ class BoardRow:
     closed_at: datetime | None = None
     cancel_reason: str | None = None
     haystack: str = ""
+    zone: tzinfo = PLATFORM_ZONE  # the case's zone (overseas), else the platform's: every time shown
 
     @classmethod
     def from_view(cls, view: PrescriptionView, section: Section) -> BoardRow:
         patient = view.patient
         requester = view.requester
         caller = view.caller or {}
+        zone = zone_named(view.intervention_tz)
         if view.intervention_at is not None:
-            intervention = f"à partir du {view.intervention_at.astimezone():%d/%m/%Y %H:%M}"
-        elif view.intervention_delay_minutes is not None:
-            intervention = f"délai : {duration_text(view.intervention_delay_minutes)}"
+            note = f" ({zone_note(zone)})" if zone_note(zone) else ""
+            intervention = f"à partir du {date_time(view.intervention_at, zone)}{note}"
         else:
-            intervention = ""
+            intervention = intervention_delay_text(view.intervention_delay_minutes)
         row = cls(
             id=view.id,
             case_id=view.case_id,
@@ -149,6 +152,7 @@ class BoardRow:
             finished_at=view.finished_at,
             closed_at=view.closed_at,
             cancel_reason=view.cancel_reason,
+            zone=zone,
         )
         row.haystack = fold(
             " ".join(
@@ -179,7 +183,14 @@ class BoardRow:
         left = self.priority_until - now
         return left if left > timedelta(0) else None
 
+    @property
+    def no_recipient(self) -> bool:
+        """Pending, yet notified to nobody: « Aucune ressource disponible », not « En cours »."""
+        return reached_nobody.reached_nobody(self.state, self.notified_count)
+
     def state_text(self) -> str:
+        if self.no_recipient:
+            return reached_nobody.LABEL
         if self.state is PrescriptionState.ACCEPTED and self.accepted_by:
             return f"Accepté par {self.accepted_by}"
         if self.state is PrescriptionState.STARTED and self.accepted_by:
@@ -212,6 +223,13 @@ class BoardRow:
 
 def ordinal(round_: int) -> str:
     return "1er" if round_ == 1 else f"{round_}e"
+
+
+def intervention_delay_text(minutes: int | None) -> str:
+    """« Immédiat » (the wizard's word for 0), « délai : 2 heure(s) », nothing without a delay."""
+    if minutes is None:
+        return ""
+    return "Immédiat" if minutes == 0 else f"délai : {duration_text(minutes)}"
 
 
 def duration_text(minutes: int) -> str:

@@ -3,8 +3,10 @@
 The server decides which calls are to be returned (`GET /calls?to_call_back=true`: incoming
 calls that reached nobody and that nobody has taken yet) and who takes a callback (the first
 `POST /calls/{id}/callback` wins, 409 for the others). Here: the French lines shown for each call
-and the plan of one « Rappeler » — take the callback on the server first (so two operators never
-return the same call), then dial through the softphone when there is one, else show the number.
+and the plan of one « Rappeler » — dial through the softphone when there is one, and take the
+callback on the server once the call is placed (first come, first served: 409 for the others),
+else show the number; « Rappelé par un autre moyen » takes it with that note. A call never leaves
+the list because a number was merely shown or the softphone refused.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from desktop.state.times import PLATFORM_ZONE, day_time
 from shared.schemas.calls import CallRecordOut
 from shared.schemas.feed import CallChange, FeedEvent
 from shared.validation import format_phone_national
@@ -69,7 +72,8 @@ def duration_text(seconds: float) -> str:
 
 
 def when_text(moment: datetime, zone: tzinfo | None = None) -> str:
-    return moment.astimezone(zone).strftime("%d/%m %H:%M")
+    """In `zone`, else the platform's (Europe/Paris) — never the workstation's."""
+    return day_time(moment, zone or PLATFORM_ZONE)
 
 
 def cases_text(record: CallRecordOut) -> str:
@@ -81,7 +85,8 @@ def callback_text(record: CallRecordOut, zone: tzinfo | None = None) -> str:
     if record.callback_at is None:
         return ""
     who = f" par {record.callback_by}" if record.callback_by else ""
-    return f"Rappel pris en charge{who} le {when_text(record.callback_at, zone)}"
+    how = f" ({record.callback_note})" if record.callback_note else ""
+    return f"Rappel pris en charge{who} le {when_text(record.callback_at, zone)}{how}"
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ class CallLine:
 
 
 LOG_COLUMNS = ("Heure", "Sens", "Numéro", "Appelant", "Issue", "Durée", "Opérateur", "Fiches créées")
-MISSED_COLUMNS = ("Heure", "Numéro", "Appelant", "Issue", "Opérateur", "")
+MISSED_COLUMNS = ("Heure", "Numéro", "Appelant", "Issue", "Opérateur", "", "")
 
 
 def log_cells(line: CallLine) -> tuple[str, ...]:
@@ -130,24 +135,55 @@ def log_cells(line: CallLine) -> tuple[str, ...]:
 
 
 def missed_cells(line: CallLine) -> tuple[str, ...]:
-    return (line.when, line.number, line.caller, line.outcome, line.operator, "")
+    return (line.when, line.number, line.caller, line.outcome, line.operator, "", "")
+
+
+OTHER_MEANS_NOTE = "Rappelé par un autre moyen"
+PLACED_NOTE = "Rappel passé depuis le poste"
+STAYS = "l'appel reste à rappeler"
 
 
 @dataclass(frozen=True)
 class CallbackPlan:
-    """What « Rappeler » does once the server gave the callback to this operator."""
+    """What « Rappeler » does. The callback is taken on the server only once the softphone has
+    placed the call (``take_when_placed``), or when the operator says they called by other means
+    (``OTHER_MEANS_NOTE``): a number merely shown, a softphone that refused, leave the call in the
+    list."""
 
     destination: str  # what the softphone dials (E.164); empty: nothing to dial
-    dial: bool  # True: click-to-call through the softphone
-    message: str  # what the operator reads
+    dial: bool  # True: click-to-call through the softphone, then take the callback
+    message: str  # what the operator reads (before dialling, or instead of it)
 
 
 def plan_callback(line: CallLine, *, has_softphone: bool) -> CallbackPlan:
     if not line.dial:
-        return CallbackPlan("", False, "Numéro masqué : rappel impossible, l'appel est noté comme traité")
+        return CallbackPlan(
+            "", False, f"Numéro masqué : rappel impossible ({STAYS} ; « {OTHER_MEANS_NOTE} » "
+            "si l'appelant a été joint autrement)",
+        )  # fmt: skip
     if has_softphone:
         return CallbackPlan(line.dial, True, f"Rappel de {line.number} en cours…")
-    return CallbackPlan(line.dial, False, f"Composez le {line.number} pour rappeler {line.caller}")
+    return CallbackPlan(
+        line.dial, False, f"Pas de téléphone sur ce poste : composez le {line.number} pour rappeler "
+        f"{line.caller}, puis « {OTHER_MEANS_NOTE} » ({STAYS} d'ici là)",
+    )  # fmt: skip
+
+
+def dial_failed(line: CallLine, reason: str) -> str:
+    """The softphone could not place the call: nothing was taken on the server."""
+    return (
+        f"Rappel non passé : {reason.rstrip('.')}. Composez le {line.number}, puis "
+        f"« {OTHER_MEANS_NOTE} » ({STAYS})"
+    )
+
+
+def placed_but_taken(line: CallLine, detail: str) -> str:
+    """The call went out, but another operator had taken the callback meanwhile."""
+    return f"Rappel de {line.number} en cours — {detail}"
+
+
+def other_means_done(line: CallLine) -> str:
+    return f"{line.number} : noté « {OTHER_MEANS_NOTE} »"
 
 
 def callback_refused(detail: str) -> str:

@@ -9,11 +9,11 @@ patient search (name, phone, birth date or NIR) — those show their own timelin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from desktop.state.form_errors import parse_date
 from desktop.state.prescription_timeline import local_time, ordinal
+from desktop.state.times import PLATFORM_ZONE, date_time, zone_named, zone_of_commune
 from shared.domain import PrescriptionState
 from shared.schemas.dispatch import PrescriptionView
 from shared.schemas.patients import PatientMatch, PatientOut, TimelineEntry
@@ -25,7 +25,6 @@ from shared.validation import (
     parse_nir,
 )
 
-PARIS = ZoneInfo("Europe/Paris")
 ACTIVE_PERIOD = timedelta(days=14)  # « 14 derniers jours », the board's default period
 EVENTS_SHOWN = 3
 
@@ -35,6 +34,7 @@ class FileEvent:
     at: datetime
     label: str
     prescription_id: int | None = None
+    zone: tzinfo = PLATFORM_ZONE  # its case's (overseas), else the platform's
 
 
 @dataclass
@@ -48,8 +48,8 @@ class PatientFileRow:
     def last_at(self) -> datetime | None:
         return self.events[0].at if self.events else None
 
-    def event_lines(self, tz: ZoneInfo = PARIS, limit: int = EVENTS_SHOWN) -> list[str]:
-        return [f"{e.at.astimezone(tz).strftime('%d/%m/%Y %H:%M')}  {e.label}" for e in self.events[:limit]]
+    def event_lines(self, limit: int = EVENTS_SHOWN) -> list[str]:
+        return [f"{date_time(e.at, e.zone)}  {e.label}" for e in self.events[:limit]]
 
 
 def search_criteria(keyword: str) -> dict[str, str] | None:
@@ -87,20 +87,21 @@ def search_criteria(keyword: str) -> dict[str, str] | None:
 def prescription_events(view: PrescriptionView) -> list[FileEvent]:
     """What happened to one prescription, as lines of its patient's row."""
     number = f"#{view.case_number}"
-    pid = view.id
+    pid, zone = view.id, zone_named(view.intervention_tz)
     sent = f"{ordinal(view.round)} Déclenchement {number} — {view.profession}"
-    events = [FileEvent(view.sent_at, sent, pid)]
+    events = [FileEvent(view.sent_at, sent, pid, zone)]
     if view.accepted_at is not None:
         who = view.accepted_by.name if view.accepted_by else "un intervenant"
-        events.append(FileEvent(view.accepted_at, f"acceptation par {who} ({number})", pid))
+        events.append(FileEvent(view.accepted_at, f"acceptation par {who} ({number})", pid, zone))
     if view.started_at is not None:
-        events.append(FileEvent(view.started_at, f"intervention débutée ({number})", pid))
+        events.append(FileEvent(view.started_at, f"intervention débutée ({number})", pid, zone))
     if view.finished_at is not None:
-        events.append(FileEvent(view.finished_at, f"intervention terminée ({number})", pid))
+        events.append(FileEvent(view.finished_at, f"intervention terminée ({number})", pid, zone))
     elif view.closed_at is not None and view.state is PrescriptionState.CANCELLED:
-        events.append(FileEvent(view.closed_at, f"déclenchement annulé ({number})", pid))
+        events.append(FileEvent(view.closed_at, f"déclenchement annulé ({number})", pid, zone))
     elif view.state is PrescriptionState.EXPIRED:
-        events.append(FileEvent(view.closed_at or view.deadline_at, f"aucun intervenant ({number})", pid))
+        label = f"aucun intervenant ({number})"
+        events.append(FileEvent(view.closed_at or view.deadline_at, label, pid, zone))
     return events
 
 
@@ -132,7 +133,10 @@ def rows_from_board(views: list[PrescriptionView]) -> list[PatientFileRow]:
 
 def row_from_match(match: PatientMatch, timeline: list[TimelineEntry]) -> PatientFileRow:
     details = f"{_born(match.birth_date, match.age, match.sex)} — {match.postal_code} {match.city}"
-    events = [FileEvent(entry.at, entry.label, _int(entry.data.get("prescription_id"))) for entry in timeline]
+    zone = zone_of_commune(match.postal_code)
+    events = [
+        FileEvent(entry.at, entry.label, _int(entry.data.get("prescription_id")), zone) for entry in timeline
+    ]
     events.sort(key=lambda e: e.at, reverse=True)
     return PatientFileRow(match.id, f"{match.last_name.upper()} {match.first_name}", details, events)
 
@@ -145,7 +149,7 @@ def merge_rows(board_rows: list[PatientFileRow], found_rows: list[PatientFileRow
     """The board's patients and the search's, once each; the most recent activity first."""
     rows = {row.patient_id: row for row in found_rows}
     rows.update({row.patient_id: row for row in board_rows})  # the board's lines are the fresher
-    epoch = datetime.min.replace(tzinfo=PARIS)
+    epoch = datetime.min.replace(tzinfo=PLATFORM_ZONE)
     return sorted(rows.values(), key=lambda r: (r.last_at or epoch, r.patient_id), reverse=True)
 
 
@@ -197,7 +201,9 @@ def usual_lines(patient: PatientOut) -> list[str]:
     return lines or ["Aucun professionnel habituel renseigné"]
 
 
-def timeline_lines(entries: list[TimelineEntry], tz: ZoneInfo = PARIS) -> list[tuple[str, str, int | None]]:
+def timeline_lines(
+    entries: list[TimelineEntry], tz: tzinfo = PLATFORM_ZONE
+) -> list[tuple[str, str, int | None]]:
     """(« 08/08/22 14:11 », label, prescription id or None), newest first as the server gives them."""
     return [(local_time(e.at, tz), e.label, _int(e.data.get("prescription_id"))) for e in entries]
 

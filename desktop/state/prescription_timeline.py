@@ -10,15 +10,15 @@ timeline line of the case (« Déclenchement #N par … »).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
 
+from desktop.state.times import PLATFORM_ZONE, stamp
 from shared.domain import PrescriptionState
-from shared.schemas.dispatch import NotificationView, PrescriptionView
+from shared.schemas.dispatch import NotificationView, OnBehalf, PrescriptionView
 from shared.schemas.exchanges import CommentOut, DocumentOut, IncidentOut
 from shared.schemas.patients import TimelineEntry
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = PLATFORM_ZONE  # the default zone of every line (a case's own zone where it has one)
 ANSWERS = {
     None: "sans réponse",
     "declined": "a refusé",
@@ -36,7 +36,7 @@ class TimelineLine:
     label: str
     kind: str  # round, answer, state, care, comment, document, incident, case
 
-    def when(self, tz: ZoneInfo = PARIS) -> str:
+    def when(self, tz: tzinfo = PLATFORM_ZONE) -> str:
         return local_time(self.at, tz)
 
 
@@ -53,7 +53,7 @@ class ResourceLine:
     answer: str
     answered_at: datetime | None
 
-    def text(self, tz: ZoneInfo = PARIS) -> str:
+    def text(self, tz: tzinfo = PLATFORM_ZONE) -> str:
         parts = [f"{ordinal(self.round)} déclenchement", self.name]
         parts.append("professionnel habituel" if self.usual else self._distance())
         parts.append(f"notifié le {local_time(self.notified_at, tz)}")
@@ -71,9 +71,14 @@ class ResourceLine:
         return f"à {self.distance_km:.1f} km".replace(".", ",")
 
 
-def local_time(at: datetime, tz: ZoneInfo = PARIS) -> str:
+def local_time(at: datetime, tz: tzinfo = PLATFORM_ZONE) -> str:
     """« 08/08/22 14:11 », as the seeds' « Horodatage » column."""
-    return at.astimezone(tz).strftime("%d/%m/%y %H:%M")
+    return stamp(at, tz)
+
+
+def phone_note(mark: OnBehalf) -> str:
+    """« par téléphone via la centrale (Opératrice X) »: an answer the hotline recorded for them."""
+    return f"{mark.label} ({mark.by.name})" if mark.by else mark.label
 
 
 def ordinal(round_: int) -> str:
@@ -111,7 +116,8 @@ def _state_lines(view: PrescriptionView) -> list[TimelineLine]:
     lines = []
     if view.accepted_at is not None:
         who = view.accepted_by.name if view.accepted_by else "un intervenant"
-        lines.append(TimelineLine(view.accepted_at, f"acceptation par {who}", "state"))
+        phoned = f" — {phone_note(view.accepted_on_behalf)}" if view.accepted_on_behalf else ""
+        lines.append(TimelineLine(view.accepted_at, f"acceptation par {who}{phoned}", "state"))
     if view.started_at is not None:
         who = view.accepted_by.name if view.accepted_by else "l'intervenant"
         lines.append(TimelineLine(view.started_at, f"démarrée par {who}", "state"))
@@ -176,7 +182,8 @@ def prescription_timeline(
     lines += _earlier_round_ends(view, notifications)
     for n in notifications:
         if n.answer == "declined" and n.answered_at is not None:
-            lines.append(TimelineLine(n.answered_at, f"refus de {n.name}", "answer"))
+            phoned = f" — {phone_note(n.on_behalf)}" if n.on_behalf else ""
+            lines.append(TimelineLine(n.answered_at, f"refus de {n.name}{phoned}", "answer"))
     for c in comments:
         tag = f" [{c.tag}]" if c.tag else ""
         lines.append(TimelineLine(c.at, f"({c.author.name}){tag} : {c.text}", "comment"))

@@ -8,11 +8,14 @@ still reads as « when do the calls come ».
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from desktop.state import times
 from shared.domain import PrescriptionState
 from shared.schemas.stats import DelayBucket, Statistics
 
@@ -62,12 +65,13 @@ class Period:
 
     def csv_name(self) -> str:
         """The file name the save dialog proposes (the server's own naming)."""
-        return f"declenchements-{self.since:%Y%m%d}-{self.until:%Y%m%d}.csv"
+        zone = times.zone_named(self.tz)
+        since, until = times.in_zone(self.since, zone), times.in_zone(self.until, zone)
+        return f"declenchements-{since:%Y%m%d}-{until:%Y%m%d}.csv"
 
 
 def start_of_day(now: datetime, tz: str = PARIS) -> datetime:
-    local = now.astimezone(ZoneInfo(tz))
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return times.start_of_day(now, times.zone_named(tz))
 
 
 def period_for(choice: PeriodChoice, now: datetime, tz: str = PARIS) -> Period:
@@ -160,16 +164,16 @@ def delay_labels(buckets: list[DelayBucket]) -> list[tuple[str, int]]:
 
 
 def hour_bars(stats: Statistics, period: Period) -> tuple[str, list[HourBar]]:
-    zone = ZoneInfo(period.tz)
+    zone = times.zone_named(period.tz)
     if period.days <= 1:
         bars = [
-            HourBar(f"{h.hour.astimezone(zone):%H} h", h.incoming, h.missed, h.outgoing)
+            HourBar(f"{times.hour_of(h.hour, zone):02d} h", h.incoming, h.missed, h.outgoing)
             for h in stats.calls_per_hour
         ]
         return "Appels par heure", bars
     sums = {hour: [0, 0, 0] for hour in range(24)}
     for h in stats.calls_per_hour:
-        counts = sums[h.hour.astimezone(zone).hour]
+        counts = sums[times.hour_of(h.hour, zone)]
         counts[0] += h.incoming
         counts[1] += h.missed
         counts[2] += h.outgoing
@@ -215,3 +219,25 @@ def summary_line(data: ChartData) -> str:
         f"{data.rate_text} — expirés sans intervenant {data.expired_share_text} "
         f"({data.expired}) — délai médian avant acceptation {data.median_text}"
     )
+
+
+CSV_TIME_COLUMNS = ("envoyée", "acceptée")
+
+
+def csv_in_zone(content: bytes, tz: str = PARIS) -> bytes:
+    """The server's CSV (UTC, ISO 8601) with its times in the platform's zone, offset included
+    (« 2027-01-15T09:00:00+01:00 »); anything it cannot read is left as the server wrote it."""
+    text = content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    if not rows:
+        return content
+    columns = [i for i, name in enumerate(rows[0]) if name in CSV_TIME_COLUMNS]
+    zone = times.zone_named(tz)
+    for row in rows[1:]:
+        for i in columns:
+            if i < len(row) and row[i]:
+                with contextlib.suppress(ValueError):
+                    row[i] = times.iso(datetime.fromisoformat(row[i]), zone)
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -4,7 +4,8 @@ The feed's events carry ids only (shared/schemas/feed.py), so a notice is decide
 - from the event alone (`candidate`): a recent one (not the backlog a new desktop replays), its
   payload's class gives the kind — `PrescriptionAccepted` « demande acceptée »,
   `PrescriptionExpired` « expirée sans intervenant » (the server expires a request only when its
-  delay passed with nobody accepting), `IncidentReported` « incident sur mon réseau » —, the
+  delay passed with nobody accepting), `PrescriptionSent` / `PrescriptionRenewed` notified to
+  nobody « aucun professionnel joint », `IncidentReported` « incident sur mon réseau » —, the
   operator's switch for that kind must be on, and an incident must name one of a supervisor's
   networks (only the supervisors of those networks and its author may read it);
 - then from the board's row when the desktop shows the request, else through the API
@@ -22,6 +23,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from desktop.state.board import BoardState, Section
+from desktop.state.reached_nobody import NEXT_STEP
 from shared.domain import Role
 from shared.schemas.auth import UserOut
 from shared.schemas.dispatch import PrescriptionView
@@ -32,12 +34,15 @@ from shared.schemas.feed import (
     IncidentReported,
     PrescriptionAccepted,
     PrescriptionExpired,
+    PrescriptionRenewed,
+    PrescriptionSent,
 )
 
 
 class NoticeKind(StrEnum):
     ACCEPTED = "accepted"
     EXPIRED = "expired"
+    NO_RECIPIENT = "no_recipient"
     INCIDENT = "incident"
 
     @property
@@ -49,11 +54,14 @@ class NoticeKind(StrEnum):
 _SWITCH_LABELS = {
     NoticeKind.ACCEPTED: "Demande acceptée",
     NoticeKind.EXPIRED: "Demande expirée sans intervenant",
+    NoticeKind.NO_RECIPIENT: "Demande sans aucun professionnel joint",
     NoticeKind.INCIDENT: "Incident sur mon réseau",
 }
 EVENT_KINDS: dict[type[EventPayload], NoticeKind] = {
     PrescriptionAccepted: NoticeKind.ACCEPTED,
     PrescriptionExpired: NoticeKind.EXPIRED,
+    PrescriptionSent: NoticeKind.NO_RECIPIENT,  # only when notified to nobody
+    PrescriptionRenewed: NoticeKind.NO_RECIPIENT,
     IncidentReported: NoticeKind.INCIDENT,
 }
 INCIDENT_TEXT_MAX = 140
@@ -92,6 +100,8 @@ def candidate(
         return None
     if now is not None and event.at < now - FRESH_FOR:
         return None
+    if isinstance(event.payload, PrescriptionSent | PrescriptionRenewed) and event.payload.notified_count:
+        return None  # it reached someone: no notice (accepted or expired will follow)
     if isinstance(event.payload, IncidentReported):
         if user.role is not Role.SUPERVISOR or not set(event.payload.network_ids) & set(user.network_ids):
             return None
@@ -153,6 +163,13 @@ def prescription_notice(kind: NoticeKind, request: KnownRequest, accepted_by: st
             kind,
             f"Fiche #{number} : demande acceptée",
             f"{what}, acceptée par {who}",
+            request.prescription_id,
+        )
+    if kind is NoticeKind.NO_RECIPIENT:
+        return Notice(
+            kind,
+            f"Fiche #{number} : aucun professionnel joint",
+            f"{what} : personne n'a reçu la demande. {NEXT_STEP}",
             request.prescription_id,
         )
     return Notice(

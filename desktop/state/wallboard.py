@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from desktop.state.statistics import PARIS, Period, minutes_text, percent, start_of_day
+from desktop.state.times import clock_time, zone_named
 from shared.schemas.feed import FeedEvent, PrescriptionChange
 from shared.schemas.stats import Statistics
 
@@ -67,4 +67,4 @@ class WallboardFigures:
 
 
 def updated_line(at: datetime, tz: str = PARIS) -> str:
-    return f"Mis à jour à {at.astimezone(ZoneInfo(tz)):%H:%M:%S}"
+    return f"Mis à jour à {clock_time(at, zone_named(tz))}"

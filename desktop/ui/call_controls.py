@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop.state.call_flow import transfer_destination_error
-from desktop.ui.keys import button_shortcut
+from desktop.ui.keys import button_shortcut, enter_submits
 
 DTMF_KEYS = "123456789*0#"
 TRANSFER_KEYS = "F9"
@@ -73,7 +73,7 @@ class TransferBox(QWidget):
         self.error.setObjectName("transfer_error")
         self.error.setStyleSheet("color: #b3261e;")
         self.error.setWordWrap(True)
-        self.destination.returnPressed.connect(self.submit)
+        enter_submits(self.destination, self.submit)
         self.destination.textEdited.connect(lambda _t: self.error.clear())
         layout.addWidget(label)
         layout.addLayout(row)

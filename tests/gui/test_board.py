@@ -92,6 +92,7 @@ def test_another_clients_answers_change_the_row_within_a_second(
 def test_every_filter_and_opening_a_row(loop, qtbot, desk: Desk, gui_server: LiveServer, tmp_path: Path):
     operator, api = desk.staff("operator")
     lat, lon = place()
+    desk.responder(lat, lon)  # reached by the nurse request: « En cours » (nobody: « Aucune ressource »)
     name = unique_name("Filtrage")
     patient = desk.patient(lat, lon, last_name=name)
     other = desk.patient(lat, lon)

@@ -74,7 +74,8 @@ async def close_success(
 ) -> str:
     """« OK » (Entrée), or with Alt: Alt+D « Nouveau déclenchement pour ce patient » (one key too)."""
     dialog: SuccessDialog = await wait_for(lambda: main.success, timeout=15, what="the success dialog")
-    assert dialog.windowTitle().startswith("Déclenchement réussi"), dialog.lines
+    # sent (reaching someone, or nobody: issue 18 says which), not pending nor refused
+    assert dialog.windowTitle().startswith(("Déclenchement réussi", "Déclenchement envoyé")), dialog.lines
     main.success = None
     await activate(dialog)
     await counter.press(

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -15,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from desktop.state import statistics
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.supervision.charts import PALETTE
 from desktop.ui.supervision.stats_view import StatisticsView
@@ -154,10 +157,15 @@ def test_the_csv_export_writes_the_servers_file(loop, qtbot, desk: Desk, tmp_pat
             params={"since": period.since.isoformat(), "until": period.until.isoformat()},
         )
         assert expected.status_code == 200
-        assert target.read_bytes() == expected.content
+        # the server's file, its times in Paris with their offset (issue 18: never UTC or the workstation's)
+        assert target.read_bytes() == statistics.csv_in_zone(expected.content)
         lines = target.read_text(encoding="utf-8-sig").splitlines()
         assert lines[0].startswith("fiche;demande;tour")
         assert len(lines) == 2  # the network's one request
+        sent_utc = datetime.fromisoformat(expected.text.lstrip("\ufeff").splitlines()[1].split(";")[3])
+        sent_paris = lines[1].split(";")[3]
+        assert sent_paris == sent_utc.astimezone(ZoneInfo("Europe/Paris")).isoformat()
+        assert sent_paris.endswith(("+01:00", "+02:00"))
 
     run(loop, scenario(), timeout=30)
 

@@ -14,10 +14,12 @@ from desktop.state.form_errors import (
     parse_birth_date,
     validate_model,
 )
+from desktop.state.times import OVERSEAS_ZONES
 from shared.domain import IdentityStatus
 from shared.schemas.directory import CommuneOut
 from shared.schemas.patients import PatientCreate, PatientOut, PatientPatch
 from shared.validation import (
+    ValidationFailure,
     check_nir_matches_identity,
     format_phone_national,
     normalize_phone,
@@ -60,22 +62,26 @@ PHONE_FIELDS = ("phone", "phone2")
 MANDATORY = ("phone", "last_name", "first_name", "birth_date", "sex", "address_line", "city")
 COMMUNE_FIELDS = ("postal_code", "commune_insee", "latitude", "longitude")
 # Overseas départements (first 3 characters of the INSEE code) → their time zone.
-OVERSEAS_ZONES = {
-    "971": "America/Guadeloupe",
-    "972": "America/Martinique",
-    "973": "America/Cayenne",
-    "974": "Indian/Reunion",
-    "975": "America/Miquelon",
-    "976": "Indian/Mayotte",
-    "977": "America/St_Barthelemy",
-    "978": "America/Marigot",
-}
 
 
 def zone_of_insee(insee: str) -> str | None:
     if not insee:
         return None
     return OVERSEAS_ZONES.get(insee[:3], "Europe/Paris")
+
+
+PHONE, PHONE2, NOT_KEPT = "phone", "phone2", ""
+OFFERED_PHONE = (
+    "Nouveau numéro saisi à la recherche : {number}. Choisissez « Remplacer le téléphone » (Alt+M), "
+    "« Ajouter en Téléphone 2 » (Alt+J) ou « Ne pas l'enregistrer » (Alt+G)"
+)
+
+
+def _normalised(text: str) -> str:
+    try:
+        return normalize_phone(text) if text.strip() else ""
+    except (ValidationFailure, ValueError):
+        return ""
 
 
 def display_phone(e164: str) -> str:
@@ -129,6 +135,9 @@ class PatientStep:
     longitude: str = ""
     acknowledge_duplicates: bool = False
     notices: dict[str, str] = field(default_factory=dict)  # warnings that do not block
+    # A phone typed on « Recherche patient » that the known patient has not: kept until the operator
+    # says where it goes (`keep_offered_phone`), never dropped silently.
+    offered_phone: str = ""
 
     @classmethod
     def from_patient(cls, patient: PatientOut) -> PatientStep:
@@ -148,7 +157,7 @@ class PatientStep:
         return step
 
     def set_value(self, name: str, value: str) -> None:
-        if name not in {f.name for f in fields(self)} or name in ("original", "notices"):
+        if name not in {f.name for f in fields(self)} or name in ("original", "notices", "offered_phone"):
             raise KeyError(name)
         setattr(self, name, value)
         if name == "city":  # typed by hand: the commune picked before no longer applies
@@ -193,8 +202,29 @@ class PatientStep:
             check(errors, "nir", lambda: check_nir_matches_identity(parse_nir(self.nir), self.sex, born))
         return errors.get("nir")
 
+    def offer_phone(self, typed: str) -> None:
+        """The phone typed on « Recherche patient », when the known patient has not got it."""
+        number = _normalised(typed)
+        known = {_normalised(self.phone), _normalised(self.phone2)}
+        self.offered_phone = display_phone(number) if number and number not in known else ""
+
+    def keep_offered_phone(self, where: str) -> None:
+        """`PHONE` replaces the phone (the old one goes to « Téléphone 2 » when that is empty),
+        `PHONE2` fills « Téléphone 2 », `NOT_KEPT` leaves both (the operator said so)."""
+        if where == PHONE:
+            if not self.phone2.strip():
+                self.phone2 = self.phone
+            self.phone = self.offered_phone
+        elif where == PHONE2:
+            self.phone2 = self.offered_phone
+        elif where != NOT_KEPT:
+            raise ValueError(where)
+        self.offered_phone = ""
+
     def validate(self, today: date) -> FieldErrors:
         errors: FieldErrors = {}
+        if self.offered_phone:
+            errors["offered_phone"] = OFFERED_PHONE.format(number=self.offered_phone)
         check_required({n: getattr(self, n) for n in MANDATORY}, MANDATORY, errors)
         if self.city.strip() and not self.commune_insee:
             errors.setdefault("city", "Choisissez la commune dans la liste proposée")

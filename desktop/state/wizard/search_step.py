@@ -18,10 +18,11 @@ from desktop.state.form_errors import (
     parse_date,
 )
 from shared.schemas.patients import PatientMatch, PatientSearchResult
-from shared.validation import normalize_phone
+from shared.validation import name_compact_key, normalize_phone
 
 TRAITS = ("phone", "last_name", "first_name", "birth_date")
 NOT_REGISTERED = "Ce patient n'est pas enregistré"
+MIN_NAME_LETTERS = 2  # the server's patient search: a name alone needs 2 letters
 
 
 @dataclass(slots=True)
@@ -68,6 +69,16 @@ class SearchStep:
         if self.birth_date.strip() and "birth_date" not in errors:
             params["birth_date"] = parse_date(self.birth_date).isoformat()
         return params
+
+    def live_query(self) -> dict[str, str] | None:
+        """The live search's criteria once one trait is enough for the server's search (a phone,
+        a birth date, or at least 2 letters of the name: `server/services/patient_search.py`) —
+        the phone alone, what a caller gives first, searches; None while nothing is enough."""
+        params = self.query()
+        enough = ("phone" in params or "birth_date" in params) or (
+            len(name_compact_key(params.get("last_name", ""))) >= MIN_NAME_LETTERS
+        )
+        return params if enough else None
 
     def set_results(self, result: PatientSearchResult) -> None:
         self.results = [item.model_dump(mode="json") for item in result.items]

@@ -20,6 +20,7 @@ from typing import Any
 from cardreader.cards.cps import CpsHolder
 from cardreader.cards.vitale2 import Beneficiary
 from desktop.state.form_errors import FieldErrors
+from desktop.state.times import today as platform_today
 from desktop.state.wizard.caller_step import CallerStep
 from desktop.state.wizard.patient_step import PatientStep
 from desktop.state.wizard.qualification_step import DEFAULT_TZ, PrescriptionForm, QualificationStep
@@ -98,7 +99,7 @@ class Wizard:
     errors: FieldErrors = field(default_factory=dict)
     copied_traits: dict[str, str] = field(default_factory=dict)  # search traits last copied to Patient
     listeners: list[Callable[[Wizard], None]] = field(default_factory=list, repr=False, compare=False)
-    today: Callable[[], date] = field(default=date.today, repr=False, compare=False)
+    today: Callable[[], date] = field(default=platform_today, repr=False, compare=False)
 
     # ---- the three entry points -----------------------------------------------------------------
     @classmethod
@@ -172,11 +173,15 @@ class Wizard:
         self.errors = {k: v for k, v in self.errors.items() if not k.startswith("prescriptions.")}
         self.changed()
 
-    def use_patient(self, patient: PatientOut) -> None:
-        """The operator picked an existing patient (search results or the patient's record)."""
+    def use_patient(self, patient: PatientOut, *, typed_phone: bool = True) -> None:
+        """The operator picked an existing patient (search results or the patient's record); a
+        phone typed on « Recherche patient » that the patient has not got is offered on « Patient »
+        (`typed_phone=False`: the traits are not the operator's search, e.g. a reopened item)."""
         if self.patient.patient_id != patient.id:
             self.patient = PatientStep.from_patient(patient)
             self.usual = UsualProfessionalsStep.from_patient(patient)
+            if typed_phone:
+                self.patient.offer_phone(self.search.phone)  # a new number: never dropped
         self.search.selected_patient_id = patient.id
         self.search.new_patient = False
         self.changed()

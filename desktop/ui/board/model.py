@@ -11,7 +11,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from desktop.state import reached_nobody
 from desktop.state.board import BoardRow, BoardState, countdown_text, duration_text
+from desktop.state.times import stamp
 from shared.domain import PrescriptionState
 from shared.schemas.feed import FeedEvent
 
@@ -59,10 +61,7 @@ STATE_COLOURS = {
 }
 _BRUSHES = {state: QBrush(QColor(colour)) for state, colour in STATE_COLOURS.items()}
 _URGENT = QBrush(QColor("#b71c1c"))
-
-
-def _local(at: datetime) -> str:
-    return f"{at.astimezone():%d/%m/%y %H:%M}"
+NO_RECIPIENT_BRUSH = QBrush(QColor(reached_nobody.COLOUR))
 
 
 def cell_text(row: BoardRow, column: Column, now: datetime) -> str:
@@ -86,10 +85,12 @@ def cell_text(row: BoardRow, column: Column, now: datetime) -> str:
     if column is Column.RECIPIENT:
         return f"{row.profession}\n{row.state_text()}\n{row.resources_text()}"
     lines = row.timeline()[:TIMELINE_LINES]
-    return "\n".join(f"{_local(at)} {text}" for at, text in lines)
+    return "\n".join(f"{stamp(at, row.zone)} {text}" for at, text in lines)
 
 
 def countdown_lines(row: BoardRow, now: datetime) -> str:
+    if row.no_recipient:
+        return reached_nobody.BOARD_HINT  # no countdown: nobody will answer
     left = row.remaining(now)
     if left is None:
         return ""
@@ -146,13 +147,14 @@ class BoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return cell_text(row, column, self.state.clock.now())
         if role == Qt.ItemDataRole.BackgroundRole and column is Column.STATE:
-            return _BRUSHES[row.state]
+            return NO_RECIPIENT_BRUSH if row.no_recipient else _BRUSHES[row.state]
         if role == Qt.ItemDataRole.ForegroundRole and column is Column.COUNTDOWN:
             left = row.remaining(self.state.clock.now())
-            return _URGENT if left is not None and left.total_seconds() < 300 else None
+            urgent = row.no_recipient or (left is not None and left.total_seconds() < 300)
+            return _URGENT if urgent else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if column is Column.TIMESTAMPS:
-                return "\n".join(f"{_local(at)} {text}" for at, text in row.timeline())
+                return "\n".join(f"{stamp(at, row.zone)} {text}" for at, text in row.timeline())
             return cell_text(row, column, self.state.clock.now())
         if role == SORT_ROLE:
             return sort_key(row, column, self.state.clock.now())

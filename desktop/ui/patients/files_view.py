@@ -30,6 +30,7 @@ from desktop.services.patient_files import active_list
 from desktop.state.patient_files import ACTIVE_PERIOD, PatientFileRow
 from desktop.sync.errors import ApiProblem
 from desktop.sync.patient_files_api import PatientFile, PatientFilesApi
+from desktop.ui.keys import enter_submits
 from desktop.ui.patients.patient_page import PatientPage
 from desktop.ui.prescription.widgets import MessageLine, alive, problem_text
 from desktop.ui.shell import Shell
@@ -65,7 +66,7 @@ class PatientFilesView(QStackedWidget):
         self.keyword.setObjectName("patient_keyword")
         self.keyword.setPlaceholderText("Mot-clé : nom, téléphone, date de naissance, NIR, #fiche, soin…")
         self.keyword.textEdited.connect(lambda _t: self._search_timer.start())
-        self.keyword.returnPressed.connect(self.refresh)
+        enter_submits(self.keyword, self.refresh)
         self.period = QComboBox()
         self.period.setObjectName("patient_period")
         for days, label in PERIODS.items():

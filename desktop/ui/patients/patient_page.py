@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.state.patient_files import address_lines, header, identity_lines, timeline_lines, usual_lines
+from desktop.state.times import zone_of_commune
 from desktop.sync.patient_files_api import PatientFile
 from desktop.ui.keys import button_shortcut
 
@@ -92,7 +93,8 @@ class PatientPage(QWidget):
         self.usual.clear()
         self.usual.addItems(usual_lines(patient))
         self.timeline.clear()
-        lines = zip(timeline_lines(file.timeline), file.timeline, strict=True)
+        zone = zone_of_commune(patient.commune_insee or patient.postal_code)
+        lines = zip(timeline_lines(file.timeline, zone), file.timeline, strict=True)
         for (when, label, prescription_id), entry in lines:
             item = QTreeWidgetItem([when, label, entry.by or ""])
             item.setToolTip(1, label)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.state import reached_nobody
 from desktop.state.prescription_actions import (
     CANCELLABLE,
     RENEWABLE,
@@ -27,6 +28,7 @@ from desktop.state.prescription_actions import (
     response_delay_choices,
 )
 from desktop.state.prescription_timeline import local_time
+from desktop.state.times import zone_named
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.keys import button_shortcut
 from desktop.ui.prescription.widgets import (
@@ -37,6 +39,7 @@ from desktop.ui.prescription.widgets import (
     show_field_error,
 )
 from desktop.ui.tasks import spawn
+from shared.domain import PrescriptionState
 from shared.schemas.dispatch import PrescriptionView
 
 Reload = Callable[[], None]
@@ -171,13 +174,22 @@ class RenewTab(QWidget):
         self.care.setText(f"{view.care_mode.label} — {view.care_type}")
         self.profession.setText(view.profession)
         self.previous.setText(view.comment)
-        allowed = view.state in RENEWABLE
+        widening = reached_nobody.reached_nobody(view.state, view.notified_count)
+        allowed = view.state in RENEWABLE or widening
         self.button.setEnabled(allowed)
-        self.state.setText(
-            "Relancer une sollicitation : aucun intervenant n'a accepté, ou la demande a été annulée."
-            if allowed
-            else f"Renouvellement possible une fois la demande annulée ou expirée (« {view.state_label} »)."
-        )
+        if widening:
+            self.state.setText(
+                "Aucun professionnel n'a été joint : renouvelez avec un autre délai (ce tour est "
+                f"clos avec le motif « {reached_nobody.WIDEN_REASON} », puis un nouveau part)."
+            )
+        elif allowed:
+            self.state.setText(
+                "Relancer une sollicitation : aucun intervenant n'a accepté, ou la demande a été annulée."
+            )
+        else:
+            self.state.setText(
+                f"Renouvellement possible une fois la demande annulée ou expirée (« {view.state_label} »)."
+            )
         if first or changed_round:
             form = RenewForm.from_prescription(view)
             self._fill(self.response_delay, response_delay_choices(view.response_delay_minutes))
@@ -212,8 +224,9 @@ class RenewTab(QWidget):
             "response_delay_minutes": self.response_error,
             "intervention_delay_minutes": self.intervention_error,
         }
+        widening = reached_nobody.reached_nobody(prescription.state, prescription.notified_count)
         try:
-            body = self.form().body(prescription.state)
+            body = self.form().body(PrescriptionState.EXPIRED if widening else prescription.state)
         except FormRefused as refused:
             for name, label in errors_at.items():
                 show_field_error(label, refused.errors.get(name))
@@ -222,6 +235,10 @@ class RenewTab(QWidget):
             return False
         for label in errors_at.values():
             show_field_error(label, None)
+        if widening:  # the server renews a closed request only: this round (reaching nobody) is closed first
+            reason = {"reason": reached_nobody.WIDEN_REASON}
+            if await request_action(self, self.message, self.api.cancel(prescription.id, reason)) is None:
+                return False
         done = await request_action(self, self.message, self.api.renew(prescription.id, body))
         if done is None:
             return False
@@ -270,7 +287,8 @@ class IncidentTab(QWidget):
 
     def show_details(self, details: PrescriptionDetails) -> None:
         self.prescription = details.prescription
-        lines = [f"{local_time(i.at)} {i.author.name} : {i.text}" for i in details.incidents]
+        zone = zone_named(details.prescription.intervention_tz)
+        lines = [f"{local_time(i.at, zone)} {i.author.name} : {i.text}" for i in details.incidents]
         self.reported.setText("\n".join(lines) or "Aucun")
 
     async def submit(self) -> bool:

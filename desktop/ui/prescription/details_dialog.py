@@ -22,7 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.session import Session
+from desktop.state import reached_nobody
+from desktop.state.board import intervention_delay_text
 from desktop.state.prescription_timeline import local_time, prescription_timeline, resources
+from desktop.state.times import date_time, zone_named, zone_note
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
 from desktop.ui.prescription.actions import CancelTab, IncidentTab, RenewTab
 from desktop.ui.prescription.exchanges import CommentsTab, DocumentsTab
@@ -128,7 +131,8 @@ class PrescriptionDialog(QDialog):
     def show_details(self, details: PrescriptionDetails) -> None:
         self.details = details
         view = details.prescription
-        self.setWindowTitle(f"Fiche #{view.case_number} — {view.profession} — {view.state_label}")
+        shown = reached_nobody.state_label(view.state, view.state_label, view.notified_count)
+        self.setWindowTitle(f"Fiche #{view.case_number} — {view.profession} — {shown}")
         self.header.setText(self._header(view))
         self.timeline.clear()
         lines = prescription_timeline(
@@ -139,11 +143,12 @@ class PrescriptionDialog(QDialog):
             details.incidents,
             details.patient_timeline,
         )
+        zone = zone_named(view.intervention_tz)
         for line in lines:
-            self.timeline.addItem(f"{line.when()}  {line.label}")
+            self.timeline.addItem(f"{line.when(zone)}  {line.label}")
         self.resources.clear()
         for resource in resources(details.notifications):
-            self.resources.addItem(resource.text())
+            self.resources.addItem(resource.text(zone))
         if not details.notifications:
             self.resources.addItem("Aucune ressource disponible")
         self.tabs.setTabText(1, f"Ressources déclenchées ({len(details.notifications)})")
@@ -156,6 +161,10 @@ class PrescriptionDialog(QDialog):
     @staticmethod
     def _header(view: PrescriptionView) -> str:
         colour = STATE_COLOURS.get(view.state, "#000000")
+        state_label = view.state_label
+        nobody = reached_nobody.reached_nobody(view.state, view.notified_count)
+        if nobody:
+            colour, state_label = "#6a1b9a", reached_nobody.LABEL
         patient = view.patient
         if patient is not None:
             who = (
@@ -167,23 +176,28 @@ class PrescriptionDialog(QDialog):
         else:
             who = f"Patient anonymisé — {view.area.age} ans — {_html(view.area.commune)}"
         requester = view.requester.get("name") or view.requester.get("rpps") or "—"
+        zone = zone_named(view.intervention_tz)
+        note = f" ({zone_note(zone)})" if zone_note(zone) else ""
         timing = (
-            f"à partir du {local_time(view.intervention_at)}"
+            f"à partir du {date_time(view.intervention_at, zone)}{note}"
             if view.intervention_at
-            else f"délai : {view.intervention_delay_minutes} minute(s)"
+            else intervention_delay_text(view.intervention_delay_minutes)
         )
         rows = [
             f"<b>Fiche #{_html(view.case_number)}</b> — {ordinal_round(view.round)} — "
-            f"<span style='color:{colour}'><b>{_html(view.state_label)}</b></span>",
+            f"<span style='color:{colour}'><b>{_html(state_label)}</b></span>",
             who,
             f"<b>Motif :</b> {_html(view.profession)}, {_html(view.care_mode.label)}, "
             f"{_html(view.care_type)} [{timing}] — Délai de réponse : {view.response_delay_minutes} minutes",
-            f"<b>Demandeur :</b> {_html(str(requester))} — envoyé le {local_time(view.sent_at)}, "
-            f"échéance {local_time(view.deadline_at)}",
+            f"<b>Demandeur :</b> {_html(str(requester))} — envoyé le {local_time(view.sent_at, zone)}, "
+            f"échéance {local_time(view.deadline_at, zone)}{note}",
             f"<b>Commentaire :</b> {_html(view.comment)}",
         ]
+        if nobody:
+            rows.append(f"<span style='color:{colour}'>{_html(reached_nobody.NEXT_STEP)}</span>")
         if view.priority_until is not None:
-            rows.append(f"Priorité aux professionnels habituels jusqu'à {local_time(view.priority_until)}")
+            until = local_time(view.priority_until, zone)
+            rows.append(f"Priorité aux professionnels habituels jusqu'à {until}")
         return "<br>".join(rows)
 
     # ---- closing ----------------------------------------------------------------------------------

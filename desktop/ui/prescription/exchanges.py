@@ -27,8 +27,9 @@ from desktop.services.attachments import read_attachment
 from desktop.state.attachments import FILE_DIALOG_FILTER, safe_filename, size_text
 from desktop.state.prescription_actions import FormRefused, comment_body
 from desktop.state.prescription_timeline import local_time
+from desktop.state.times import zone_named
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
-from desktop.ui.keys import button_shortcut
+from desktop.ui.keys import button_shortcut, enter_submits
 from desktop.ui.prescription.widgets import (
     MessageLine,
     alive,
@@ -71,8 +72,8 @@ class CommentsTab(QWidget):
         self.add = QPushButton("+ Ajouter")
         self.add.setObjectName("comment_add")
         self.add.clicked.connect(lambda: spawn(self.submit()))
-        self.text.returnPressed.connect(self.add.click)
-        self.tag.returnPressed.connect(self.add.click)
+        enter_submits(self.text, self.add.click)
+        enter_submits(self.tag, self.add.click)
         row.addWidget(self.text, 1)
         row.addWidget(self.tag)
         row.addWidget(self.add)
@@ -84,9 +85,10 @@ class CommentsTab(QWidget):
 
     def show_details(self, details: PrescriptionDetails) -> None:
         self.list.clear()
+        zone = zone_named(details.prescription.intervention_tz)
         for comment in details.comments:
             tag = f" [{comment.tag}]" if comment.tag else ""
-            self.list.addItem(f"{local_time(comment.at)} ({comment.author.name}){tag} : {comment.text}")
+            self.list.addItem(f"{local_time(comment.at, zone)} ({comment.author.name}){tag} : {comment.text}")
         if not details.comments:
             self.list.addItem("Aucun commentaire")
 
@@ -143,9 +145,10 @@ class DocumentsTab(QWidget):
 
     def show_details(self, details: PrescriptionDetails) -> None:
         self.list.clear()
+        zone = zone_named(details.prescription.intervention_tz)
         for document in details.documents:
             item = QListWidgetItem(
-                f"{local_time(document.at)} {document.filename} ({size_text(document.size)}) "
+                f"{local_time(document.at, zone)} {document.filename} ({size_text(document.size)}) "
                 f"— {document.author.name}"
             )
             item.setData(Qt.ItemDataRole.UserRole, (document.id, document.filename))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.state import statistics
 from desktop.state.statistics import ChartData, Period, PeriodChoice
+from desktop.state.times import date_time
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.keys import button_shortcut
@@ -203,7 +204,7 @@ class StatisticsView(QWidget):
         self.incidents.setRowCount(len(incidents))
         for row, incident in enumerate(incidents):
             cells = (
-                incident.at.astimezone().strftime("%d/%m/%Y %H:%M"),
+                date_time(incident.at),
                 incident.author.name,
                 ", ".join(self.network_names.get(n, str(n)) for n in incident.network_ids) or "—",
                 incident.text,
@@ -246,7 +247,7 @@ class StatisticsView(QWidget):
 
     async def export_to(self, path: Path, period: Period) -> None:
         try:
-            content = await self.api.prescriptions_csv(period)
+            content = statistics.csv_in_zone(await self.api.prescriptions_csv(period), period.tz)
             await asyncio.to_thread(path.write_bytes, content)
         except ApiProblem as problem:
             self.status.setText(f"Export impossible : {problem}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer
-from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from desktop.state.wizard.patient_step import MANDATORY
+from desktop.state.wizard.patient_step import MANDATORY, NOT_KEPT, OFFERED_PHONE, PHONE, PHONE2
 from desktop.state.wizard.wizard import Step, Wizard
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
+from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import on_loop
 from desktop.ui.wizard.page import StepPage
 from shared.domain import IdentityStatus, Sex
@@ -20,12 +21,15 @@ TERRITORIES = [("metropole", "France métropolitaine"), ("outre-mer", "Outre-mer
 
 class PatientPage(StepPage):
     step = Step.PATIENT
+    extra_keys = frozenset({"offered_phone"})
 
     def __init__(self, wizard: Wizard, client: ApiClient | None) -> None:
         super().__init__(wizard)
         self.client = client
         form = self.form
         self.layout_.addRow(QLabel("<b>Contact</b>"))
+        self.offer = self._offer_box()
+        self.layout_.addRow(self.offer)
         form.line("phone", "Téléphone")
         form.line("phone2", "Téléphone 2")
         form.line("email", "E-mail")
@@ -75,6 +79,48 @@ class PatientPage(StepPage):
         self._timer.setInterval(200)
         self._timer.timeout.connect(on_loop(self.find_communes))
 
+    def _offer_box(self) -> QWidget:
+        """A phone typed on « Recherche patient » that the known patient has not got: where it goes."""
+        box = QWidget()
+        box.setObjectName("offered_phone_box")
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.offer_text = QLabel()
+        self.offer_text.setObjectName("error_offered_phone")
+        self.offer_text.setWordWrap(True)
+        self.offer_text.setStyleSheet("color: #b3261e;")
+        column.addWidget(self.offer_text)
+        row = QHBoxLayout()
+        self.offer_buttons: dict[str, QPushButton] = {}
+        for where, text, keys in (
+            (PHONE, "Remplacer le téléphone", "Alt+M"),
+            (PHONE2, "Ajouter en Téléphone 2", "Alt+J"),
+            (NOT_KEPT, "Ne pas l'enregistrer", "Alt+G"),
+        ):
+            button = QPushButton(f"{text} ({keys})")
+            button.setObjectName(f"offered_phone_{where or 'not_kept'}")
+            button_shortcut(button, keys)
+            button.clicked.connect(lambda _checked=False, w=where: self.keep_offered_phone(w))
+            row.addWidget(button)
+            self.offer_buttons[where] = button
+        row.addStretch(1)
+        column.addLayout(row)
+        box.setVisible(False)
+        return box
+
+    def keep_offered_phone(self, where: str) -> None:
+        self.wizard.patient.keep_offered_phone(where)
+        self.wizard.errors.pop("offered_phone", None)
+        self.wizard.changed()
+        self.load()
+        phone = self.form.widgets["phone2" if where == PHONE2 else "phone"]
+        phone.setFocus()
+
+    def _show_offer(self) -> None:
+        offered = self.wizard.patient.offered_phone
+        self.offer_text.setText(OFFERED_PHONE.format(number=offered) if offered else "")
+        self.offer.setVisible(bool(offered))
+
     def write(self, name: str, value: str) -> None:
         super().write(name, value)
         if name == "city":
@@ -122,10 +168,14 @@ class PatientPage(StepPage):
     def load(self) -> None:
         super().load()
         self._nir_feedback()
+        self._show_offer()
 
     def first_field(self) -> QWidget | None:
         """The first mandatory field still empty (a new patient arrives with the search's traits:
-        « Sexe » next, not « Téléphone » again); the first field when nothing is missing."""
+        « Sexe » next, not « Téléphone » again); the first field when nothing is missing. A new
+        phone typed for a known patient comes first: where it goes."""
+        if self.wizard.patient.offered_phone:
+            return self.offer_buttons[PHONE]
         for name in MANDATORY:
             if not str(getattr(self.wizard.patient, name)).strip() and name in self.form.widgets:
                 return self.form.widgets[name]

@@ -58,15 +58,15 @@ class SearchPage(StepPage):
         self._timer.start()
 
     async def search_now(self) -> None:
-        query = self.wizard.search.query()
-        if self.client is None or len(query) < 2:
+        query = self.wizard.search.live_query()
+        if self.client is None or query is None:
             return
         try:
             result = await self.client.search_patients(**query)
         except ApiProblem as problem:
             self.status.setText(str(problem))
             return
-        if query != self.wizard.search.query():
+        if query != self.wizard.search.live_query():
             return  # typed meanwhile: a newer search follows
         self.wizard.search.set_results(result)
         self.wizard.changed()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from desktop.state.wizard.success import case_title, success_lines
+from desktop.state.wizard.success import case_title, reached_nobody_advice, success_lines
 from desktop.ui.keys import button_shortcut
 from shared.schemas.dispatch import CaseCreated
 
@@ -45,6 +45,12 @@ class SuccessDialog(QDialog):
             label = QLabel(line)
             label.setWordWrap(True)
             layout.addWidget(label)
+        self.advice = QLabel(reached_nobody_advice(created) if created else "")
+        self.advice.setObjectName("reached_nobody")
+        self.advice.setWordWrap(True)
+        self.advice.setStyleSheet("color: #6a1b9a; font-weight: bold")
+        self.advice.setVisible(bool(self.advice.text()))
+        layout.addWidget(self.advice)
         buttons = QHBoxLayout()
         other = QPushButton("Autre patient (Alt+A)")
         other.setObjectName("another")

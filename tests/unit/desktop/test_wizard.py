@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from desktop.state.wizard.success import case_title, success_lines
+from desktop.state.wizard.success import case_title, reached_nobody_advice, success_lines
 from desktop.state.wizard.wizard import EntryPoint, Step, Wizard
 from shared.schemas.directory import CommuneOut
 from shared.schemas.dispatch import CaseCreate, CaseCreated
@@ -349,10 +349,18 @@ def test_the_success_dialog_lines() -> None:
     assert success_lines(created, "Plateforme Centrale") == [
         "OK pour déclenchement Plateforme Centrale, soin Bilan sang, profession Infirmier "
         "=> 3 intervenant(s) déclenché(s)",
-        "OK pour déclenchement Plateforme Centrale, soin Kiné respiratoire, profession "
+        # issue 18 (3): not « OK pour déclenchement … => Aucune ressource disponible »
+        "Personne de joint pour le soin Kiné respiratoire, profession "
         "Masseur-kinésithérapeute => Aucune ressource disponible",
     ]
     assert case_title(created) == "Déclenchement réussi — fiche #30000042"
+    advice = reached_nobody_advice(created)
+    assert advice.startswith("Aucun professionnel n'a été joint")
+    assert "(Kiné respiratoire)" in advice
+    assert "« Renouveler » avec un autre délai" in advice
+    nobody = created.model_copy(update={"prescriptions": created.prescriptions[1:]})
+    assert case_title(nobody) == "Déclenchement envoyé, aucun professionnel joint — fiche #30000042"
+    assert "(Kiné respiratoire)" not in reached_nobody_advice(nobody)
 
 
 def test_the_time_zone_follows_an_overseas_patient() -> None:
