@@ -22,9 +22,11 @@ from server.web.pages import (
     access,
     care,
     dashboard,
+    enrolment,
     events,
     fragments,
     offers,
+    password_reset,
     profile,
     record,
     requests,
@@ -44,6 +46,8 @@ def create_web_app(core: CoreState, hub: Hub, settings: WebSettings | None = Non
     install_page_errors(app)
     for module in (shell, access, events, fragments, requests, dashboard, offers, care, record, profile):
         app.include_router(module.router)
+    for public in (enrolment, password_reset):  # « S'enregistrer », « Mot de passe oublié »
+        app.include_router(public.router)
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     app.add_middleware(PageHeaders, tile_origin=settings.tile_origin)
     return app

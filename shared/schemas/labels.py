@@ -90,6 +90,12 @@ FIELD_LABELS: dict[str, str] = {
     "communes": "Communes desservies",
     "channels": "Canaux",
     "section": "Liste",
+    # enrolment (« S'enregistrer ») and « Mot de passe oublié »
+    "identifier_kind": "Type d'identifiant",
+    "identifier": "Numéro RPPS ou ADELI",
+    "network_name": "Réseau d'appartenance",
+    "code": "Code",
+    "login": "Identifiant, e-mail ou mobile",
 }
 
 # Lists whose items are named one by one (« Déclenchement 2 »).

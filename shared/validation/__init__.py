@@ -1,5 +1,11 @@
 """Pure validators shared by the desktop and the server (no I/O, no project imports)."""
 
+from shared.validation.enrolment import (
+    RPPS_PROFESSIONS,
+    adeli_allowed,
+    validate_mobile_phone,
+    validate_professional_identifier,
+)
 from shared.validation.errors import ValidationFailure
 from shared.validation.identifiers import luhn_is_valid, parse_national_id, validate_adeli, validate_rpps
 from shared.validation.names import (
@@ -29,9 +35,11 @@ __all__ = [
     "OID_NIA",
     "OID_NIR",
     "OID_TEST",
+    "RPPS_PROFESSIONS",
     "InsOid",
     "Nir",
     "ValidationFailure",
+    "adeli_allowed",
     "check_nir_matches_identity",
     "clean_display_name",
     "default_oid_for",
@@ -48,5 +56,7 @@ __all__ = [
     "phone_region",
     "validate_adeli",
     "validate_ins_oid",
+    "validate_mobile_phone",
+    "validate_professional_identifier",
     "validate_rpps",
 ]

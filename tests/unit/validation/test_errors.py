@@ -31,6 +31,7 @@ def test_validation_failure_survives_pickling():
 def test_package_exports_exactly_its_public_api():
     exported = set(shared.validation.__all__)
     assert exported == {name for name in dir(shared.validation) if not name.startswith("_")} - {
+        "enrolment",
         "errors",
         "identifiers",
         "names",
