@@ -19,6 +19,7 @@ from desktop.state.wizard.wizard import Operator
 from desktop.store import LocalStore
 from desktop.store.outbox import ItemKind, OutboxItem
 from desktop.sync.client import ApiClient
+from desktop.sync.errors import ApiProblem
 from desktop.sync.follower import ChangeFollower, FeedState
 from desktop.sync.outbox_pusher import OutboxPusher
 from shared.schemas.auth import UserOut
@@ -128,7 +129,10 @@ class Session:
         self.pusher.resume(token)
         self.follower.resume(token)
 
-    async def stop(self) -> None:
+    async def stop(self, *, sign_out: bool = False) -> None:
+        """Everything stopped and closed; ``sign_out`` (« Se déconnecter », « Changer
+        d'utilisateur »): the token is revoked on the server first — an unreachable server lets it
+        expire on its own. What waits in the outbox stays in this user's local file."""
         self.follower.stop()
         for task in self._tasks:
             task.cancel()
@@ -140,5 +144,8 @@ class Session:
             with contextlib.suppress(Exception):  # the last calls' records kept in the outbox
                 await self.call_log.flush()
             self.call_log.close()
+        if sign_out:
+            with contextlib.suppress(ApiProblem):
+                await self.client.logout()
         await self.client.aclose()
         self.store.close()

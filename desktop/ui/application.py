@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import sys
@@ -13,15 +14,16 @@ from typing import TYPE_CHECKING, TypeVar
 
 import qasync  # type: ignore[import-untyped]
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from desktop.adapters import Adapters
 from desktop.settings import KeyringStatus, SecretStore, Settings
+from desktop.state.leaving import Leaving, handover_notice
 from desktop.sync.client import ApiClient
 from desktop.ui.app_identity import install_identity
 from desktop.ui.gui_thread_gc import GuiThreadCollector
 from desktop.ui.login import LoginDialog
-from shared.schemas.auth import LoginResponse
+from shared.schemas.auth import LoginResponse, UserOut
 from telephony.api import Softphone
 
 if TYPE_CHECKING:  # imported once logged in: the login window comes up sooner (bench.desktop_start)
@@ -68,15 +70,24 @@ class Controller:
         self.session: Session | None = None
         self.phone: PhoneBinding | None = None
         self.demo_cards: DemoCardActions | None = None
+        self.drafts_dialog: QDialog | None = None  # the drafts offered at login
 
-    async def login(self) -> tuple[ApiClient, LoginResponse] | None:
-        dialog = LoginDialog(self.settings, self.secrets)
+    async def login(
+        self, after: Leaving | None = None, previous: UserOut | None = None
+    ) -> tuple[ApiClient, LoginResponse] | None:
+        """The login dialog; ``after`` a logout (``previous`` user's) it says that their drafts and
+        outbox stay theirs, and for a change of user the identifier is left empty."""
+        notice = handover_notice(previous.display_name) if previous is not None else ""
+        dialog = LoginDialog(self.settings, self.secrets, message=notice)
+        if after is Leaving.SWITCH_USER:
+            dialog.user.clear()
+            dialog.user.setFocus()
         self.login_dialog = dialog
         done: asyncio.Future[tuple[ApiClient, LoginResponse] | None] = asyncio.Future()
         dialog.logged_in.connect(lambda client, login: resolve(done, (client, login)))
         dialog.rejected.connect(lambda: resolve(done, None))
         dialog.show()
-        if self.options.username and self.options.password:
+        if after is None and self.options.username and self.options.password:
             dialog.user.setText(self.options.username)
             dialog.password.setText(self.options.password)
             await dialog.submit()
@@ -90,10 +101,22 @@ class Controller:
         return result
 
     async def run(self) -> int:
-        logged = await self.login()
-        if logged is None:
-            return 1
-        client, login = logged
+        """Sessions one after the other on this workstation: « Se déconnecter » and « Changer
+        d'utilisateur » end one (softphone unregistered, token revoked) and show the login again;
+        quitting ends the program. 1 when the first login was abandoned."""
+        leaving: Leaving | None = None
+        previous: UserOut | None = None
+        while True:
+            logged = await self.login(leaving, previous)
+            if logged is None:
+                return 1 if leaving is None else 0
+            client, login = logged
+            leaving = await self._run_session(client, login)
+            if not leaving.ends_the_session:
+                return 0
+            previous = login.user
+
+    async def _run_session(self, client: ApiClient, login: LoginResponse) -> Leaving:
         from desktop.services.session import Session
         from desktop.ui.demo_cards import install_demo_cards
         from desktop.ui.main_window import MainWindow
@@ -124,15 +147,27 @@ class Controller:
         self.session.start()
         await self.phone.start()
         cards = self._start_card_reader(window)
-        window.offer_drafts()
+        # kept: a dialog without a parent that nothing references is deleted at once (it was never seen)
+        self.drafts_dialog = window.offer_drafts()
         await closed
+        self.drafts_dialog = None
         window.removeEventFilter(on_close)
+        leaving = window.session_actions.leaving or Leaving.QUIT
         if cards is not None:
             reader, task = cards
             task.cancel()
             await reader.stop()
-        await self.stop()
-        return 0
+        await self.stop(sign_out=leaving.ends_the_session)
+        if leaving.ends_the_session:
+            await self._forget_token(client.server_url, login.user.username)
+            self.window = None
+            window.deleteLater()
+        return leaving
+
+    async def _forget_token(self, server_url: str, username: str) -> None:
+        """The revoked token out of the keyring too (nothing stored: nothing to do)."""
+        with contextlib.suppress(Exception):  # no secure keyring, D-Bus gone: it was never kept
+            await asyncio.to_thread(self.secrets.delete, SecretStore.token_key(server_url, username))
 
     async def _phone_service(self, username: str) -> SoftphoneService | None:
         """The application's own softphone, built with ``adapters.softphone`` (none when the caller
@@ -173,13 +208,14 @@ class Controller:
         window.status.set_card_reader("recherche du lecteur…")
         return reader, asyncio.ensure_future(window.cards.follow(reader))
 
-    async def stop(self) -> None:
+    async def stop(self, *, sign_out: bool = False) -> None:
+        """The softphone stopped (unregistered), then the session (``sign_out``: token revoked)."""
         if self.phone is not None:  # before the session: the last calls reach its call log
             phone, self.phone = self.phone, None
             await phone.stop()
         if self.session is not None:
             session, self.session = self.session, None
-            await session.stop()
+            await session.stop(sign_out=sign_out)
 
 
 class ClosedWatch(QObject):

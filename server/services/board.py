@@ -18,8 +18,20 @@ Scope = Literal["mine", "supervised", "all"]
 BOARD_LIMIT = 500
 
 
+def is_platform_supervisor(principal: Principal) -> bool:
+    """A supervisor of the hotline itself (the platform), not of a network: a supervisor with no
+    network. A network supervisor is defined by the networks given to them; one given none has
+    nothing of a network to watch, and the hotline's own supervisor is exactly that account (no
+    migration, no second setting that could contradict the networks: the admin's one choice,
+    networks or none, says which, and the desktop's window title shows it)."""
+    return principal.role == Role.SUPERVISOR and not principal.network_ids
+
+
 def default_scope(principal: Principal) -> Scope:
-    """Supervisors watch their networks, secretaries their own requests, operators the whole hotline."""
+    """Supervisors watch their networks (the platform's supervisor the whole platform),
+    secretaries their own requests, operators the whole hotline."""
+    if is_platform_supervisor(principal):
+        return "all"
     return {Role.SUPERVISOR: "supervised", Role.SECRETARY: "mine"}.get(principal.role, "all")  # type: ignore[return-value]
 
 
@@ -34,10 +46,12 @@ def _supervised(principal: Principal) -> object:
 def scope_condition(principal: Principal, scope: Scope) -> ColumnElement[bool] | None:
     """What a staff member's scope keeps of prescriptions joined to their case (None: all)."""
     if scope == "all" and principal.role != Role.OPERATOR:
-        scope = default_scope(principal)  # only the hotline's operators see everything
+        scope = default_scope(principal)  # only the hotline's operators and supervisor see everything
     if scope == "mine":
         return Case.created_by == principal.id
     if scope == "supervised":
+        if is_platform_supervisor(principal):
+            return None  # the platform's supervisor supervises the whole platform
         return _supervised(principal)  # type: ignore[return-value]
     return None
 

@@ -55,9 +55,10 @@ def test_a_missed_call_is_called_back_in_one_click(loop, qtbot, gui_server: Live
     assert logged[missed["id"]]["callback_at"] is not None
 
 
-def test_without_a_softphone_the_number_is_shown_and_a_taken_callback_is_refused(
+def test_without_a_softphone_the_number_is_shown_and_the_call_stays_until_called_by_other_means(
     loop, qtbot, gui_server: LiveServer
 ):
+    """Issue 18 (2): showing a number takes nothing; « Rappelé par un autre moyen » does, once."""
     username, password, _operator = operator_account(gui_server)
     http = gui_server.client(gui_server.login(username, password))
     first = post_call(http)
@@ -71,11 +72,26 @@ def test_without_a_softphone_the_number_is_shown_and_a_taken_callback_is_refused
         view.show()
         await view.refresh()
         assert set(view.buttons) == {first["id"], second["id"]}
+        assert view.other_means[first["id"]].text() == "Rappelé par un autre moyen"
+
+        view.missed.setFocus()
+        row = column_texts(view.missed, 1).index(format_phone_national(first["remote_number"]))
+        view.missed.selectRow(row)
+        await press(view.missed, Qt.Key.Key_Return)  # Entrée: « Rappeler » the chosen line
+        number = format_phone_national(first["remote_number"])
+        assert view.message.text() == (
+            f"Pas de téléphone sur ce poste : composez le {number} pour rappeler Appelant inconnu, "
+            "puis « Rappelé par un autre moyen » (l'appel reste à rappeler d'ici là)"
+        )
+        await view.refresh()
+        assert set(view.buttons) == {first["id"], second["id"]}  # nothing was taken
+        to_call_back = {c["id"] for c in http.get("/calls", params={"to_call_back": "true"}).json()}
+        assert to_call_back == {first["id"], second["id"]}
+
         # A supervisor (who sees every call) takes the second callback meanwhile.
         taken = supervisor_http.post(f"/calls/{second['id']}/callback", json={"note": ""})
         assert taken.status_code == 200, taken.text
-
-        view.buttons[second["id"]].click()  # the view still shows it: the server refuses
+        view.other_means[second["id"]].click()  # the view still shows it: the server refuses
         await wait_for(lambda: "Rappel impossible" in view.message.text(), what="the refusal")
         assert view.message.text() == (
             f"Rappel impossible : Rappel déjà pris en charge par {supervisor['display_name']}"
@@ -84,14 +100,16 @@ def test_without_a_softphone_the_number_is_shown_and_a_taken_callback_is_refused
 
         view.missed.setFocus()
         view.missed.selectRow(0)
-        await press(view.missed, Qt.Key.Key_Return)  # Entrée calls back the chosen line
-        number = format_phone_national(first["remote_number"])
-        await wait_for(lambda: view.message.text().startswith("Composez"), what="the number to dial")
-        assert view.message.text() == f"Composez le {number} pour rappeler Appelant inconnu"
+        await press(view.missed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # the other means
+        await wait_for(lambda: view.missed.rowCount() == 0, what="the list read again")
+        assert view.message.text() == f"{number} : noté « Rappelé par un autre moyen »"
         await client.aclose()
 
     run(loop, scenario(), timeout=30)
     assert http.get("/calls", params={"to_call_back": "true"}).json() == []
+    logged = {c["id"]: c for c in http.get("/calls").json()}
+    assert logged[first["id"]]["callback_note"] == "Rappelé par un autre moyen"
+    assert logged[first["id"]]["callback_by"] == "Operator de test"
 
 
 def test_the_calls_tab_in_the_main_window_follows_the_change_feed(

@@ -29,6 +29,7 @@ from telephony.api import PhoneError, Softphone
 
 log = logging.getLogger(__name__)
 REFRESH_DELAY_MS = 300
+OTHER_MEANS_KEYS = "Ctrl+Entrée"  # as shown; the key sequence is Ctrl+Return
 
 
 def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
@@ -63,7 +64,8 @@ class CallsView(QWidget):
         self.api = api
         self.softphone = softphone
         self.lines: dict[str, CallLine] = {}
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, QPushButton] = {}  # « Rappeler »
+        self.other_means: dict[str, QPushButton] = {}  # « Rappelé par un autre moyen »
         column = QVBoxLayout(self)
         header = QHBoxLayout()
         header.addWidget(QLabel("<b>Appels manqués à rappeler</b>"))
@@ -75,11 +77,16 @@ class CallsView(QWidget):
         self.missed = _table(call_list.MISSED_COLUMNS, "missed_calls")
         self.missed.horizontalHeader().setStretchLastSection(False)
         self.missed.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.missed.setToolTip("Entrée : rappeler l'appel choisi")
+        self.missed.setToolTip(
+            f"Entrée : rappeler l'appel choisi — {OTHER_MEANS_KEYS} : « {call_list.OTHER_MEANS_NOTE} »"
+        )
         column.addWidget(self.missed, 1)
         callback_key = QShortcut(QKeySequence(Qt.Key.Key_Return), self.missed)
         callback_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         callback_key.activated.connect(self._call_back_selected)
+        other_key = QShortcut(QKeySequence("Ctrl+Return"), self.missed)
+        other_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        other_key.activated.connect(self._other_means_selected)
         self.message = QLabel("")
         self.message.setObjectName("calls_message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -119,16 +126,23 @@ class CallsView(QWidget):
     def _show_missed(self, lines: list[CallLine]) -> None:
         self.missed.setRowCount(0)
         self.buttons.clear()
+        self.other_means.clear()
         self.missed.setRowCount(len(lines))
         for row, line in enumerate(lines):
             self.lines[line.call_id] = line
             _fill_row(self.missed, row, call_list.missed_cells(line), line.call_id)
             button = QPushButton("Rappeler")
             button.setObjectName(f"callback_{line.call_id}")
-            button.setToolTip(f"Rappeler le {line.number}")
+            button.setToolTip(f"Rappeler le {line.number} depuis le poste (Entrée)")
             button.clicked.connect(lambda _checked=False, call=line: spawn(self.call_back(call)))
-            self.missed.setCellWidget(row, len(call_list.MISSED_COLUMNS) - 1, button)
+            self.missed.setCellWidget(row, len(call_list.MISSED_COLUMNS) - 2, button)
             self.buttons[line.call_id] = button
+            other = QPushButton(call_list.OTHER_MEANS_NOTE)
+            other.setObjectName(f"other_means_{line.call_id}")
+            other.setToolTip(f"Vous avez joint l'appelant autrement ({OTHER_MEANS_KEYS})")
+            other.clicked.connect(lambda _checked=False, call=line: spawn(self.called_by_other_means(call)))
+            self.missed.setCellWidget(row, len(call_list.MISSED_COLUMNS) - 1, other)
+            self.other_means[line.call_id] = other
 
     def _show_log(self, lines: list[CallLine]) -> None:
         self.log.setRowCount(len(lines))
@@ -137,37 +151,76 @@ class CallsView(QWidget):
 
     # ---- « Rappeler » -----------------------------------------------------------------------------
     def _call_back_selected(self) -> None:
-        row = self.missed.currentRow()
-        item = self.missed.item(row, 0) if row >= 0 else None
-        line = self.lines.get(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+        line = self._selected()
         if line is not None:
             spawn(self.call_back(line))
 
+    def _other_means_selected(self) -> None:
+        line = self._selected()
+        if line is not None:
+            spawn(self.called_by_other_means(line))
+
+    def _selected(self) -> CallLine | None:
+        row = self.missed.currentRow()
+        item = self.missed.item(row, 0) if row >= 0 else None
+        return self.lines.get(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def _enable(self, line: CallLine, enabled: bool) -> None:
+        for buttons in (self.buttons, self.other_means):
+            button = buttons.get(line.call_id)
+            if button is not None:
+                button.setEnabled(enabled)
+
     async def call_back(self, line: CallLine) -> None:
-        """Take the callback on the server (first come, first served), then dial or show the number."""
-        button = self.buttons.get(line.call_id)
-        if button is not None:
-            button.setEnabled(False)
+        """Dial through the softphone; once the call is placed, take the callback on the server
+        (first come, first served). A number only shown, or a softphone that refused, takes
+        nothing: the call stays in the list until it is placed or « Rappelé par un autre moyen »."""
+        plan = call_list.plan_callback(line, has_softphone=self.softphone is not None)
+        if not plan.dial or self.softphone is None:
+            self._finish(plan.message, read_again=False)
+            return
+        self._enable(line, False)
+        try:  # taken by someone else since the list was read: do not call the person twice
+            still = {record.id for record in await self.api.calls_to_call_back()}
+        except ApiProblem:
+            still = {line.call_id}  # the server unreachable: calling back matters more
+        if line.call_id not in still:
+            self._finish(call_list.callback_refused("cet appel n'est plus à rappeler"))
+            return
         try:
-            await self.api.take_callback(line.call_id)
+            await self.softphone.call(plan.destination)
+        except PhoneError as error:
+            self._enable(line, True)
+            self._finish(call_list.dial_failed(line, str(error)), read_again=False)
+            return
+        await self._take(line, call_list.PLACED_NOTE, plan.message, placed=True)
+
+    async def called_by_other_means(self, line: CallLine) -> None:
+        """« Rappelé par un autre moyen »: the operator says so; the callback is taken with that note."""
+        self._enable(line, False)
+        await self._take(line, call_list.OTHER_MEANS_NOTE, call_list.other_means_done(line), placed=False)
+
+    async def _take(self, line: CallLine, note: str, message: str, *, placed: bool) -> None:
+        try:
+            await self.api.take_callback(line.call_id, note)
         except RequestRefused as refused:
-            self._finish(call_list.callback_refused(refused.message))
+            detail = refused.message
+            self._finish(
+                call_list.placed_but_taken(line, detail) if placed else call_list.callback_refused(detail)
+            )
             return
         except ApiProblem as problem:
-            if button is not None:
-                button.setEnabled(True)
-            self._finish(call_list.callback_refused(str(problem)))
+            self._enable(line, True)
+            if placed:  # the call is up; the list says it is still to return until the server knows
+                message = f"{message} (non noté sur le serveur : {problem})"
+            else:
+                message = call_list.callback_refused(str(problem))
+            self._finish(message, read_again=False)
             return
-        plan = call_list.plan_callback(line, has_softphone=self.softphone is not None)
-        message = plan.message
-        if plan.dial and self.softphone is not None:
-            try:
-                await self.softphone.call(plan.destination)
-            except PhoneError as error:
-                message = f"{error} — composez le {line.number}"
         self._finish(message)
 
-    def _finish(self, message: str) -> None:
+    def _finish(self, message: str, *, read_again: bool = True) -> None:
         self.message.setText(message)
         self.callback_finished.emit(message)
-        spawn(self.refresh())
+        if read_again:
+            spawn(self.refresh())

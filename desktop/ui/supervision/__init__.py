@@ -10,6 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.state.tray_notices import KnownRequest, NoticeDecider, NoticeSwitches
+from desktop.state.window_title import capacity, window_title
+from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.shell import Shell
 from desktop.ui.supervision.stats_view import StatisticsView
@@ -17,6 +19,7 @@ from desktop.ui.supervision.tray import TrayNotifier
 from desktop.ui.supervision.wallboard import WallboardWindow
 from desktop.ui.tasks import spawn
 from shared.domain import Role
+from shared.schemas.auth import UserOut
 
 NOTICE_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR)
 WALLBOARD_KEYS = "F11"
@@ -75,7 +78,7 @@ def install_supervision(
         session.on_event.append(view.on_event)
         shell.add_tab(view, "Statistiques", "Alt+5")
         spawn(view.refresh())
-        wall = WallboardWindow(api, f"Centrale — {user.display_name}", owner)
+        wall = WallboardWindow(api, f"{user.display_name} — {capacity(user)}", owner)
         session.on_event.append(wall.on_event)
         action = QAction(f"Mode mur d'écran ({WALLBOARD_KEYS})", owner)
         action.setObjectName("wallboard_action")
@@ -85,4 +88,16 @@ def install_supervision(
         display.addAction(action)
         shell.add_menu(display)
         supervision.statistics, supervision.wallboard, supervision.wallboard_action = view, wall, action
+        if user.network_ids:
+            spawn(_name_networks(api, user, owner, wall))
     return supervision
+
+
+async def _name_networks(api: SupervisionApi, user: UserOut, owner: QWidget, wall: WallboardWindow) -> None:
+    """A network supervisor's titles name his networks once their names are read."""
+    try:
+        names = await api.network_names()
+    except ApiProblem:
+        return  # « n° 3 » stays
+    owner.setWindowTitle(window_title(user, names))
+    wall.setWindowTitle(f"Centrale — mur d'écran — {user.display_name} — {capacity(user, names)}")

@@ -89,10 +89,18 @@ def test_callback_plan_dials_with_a_softphone_and_shows_the_number_without() -> 
     assert with_phone.destination == "+33199001234"
     without = call_list.plan_callback(line, has_softphone=False)
     assert not without.dial
-    assert without.message == "Composez le 01 99 00 12 34 pour rappeler Appelant inconnu"
+    assert without.message == (
+        "Pas de téléphone sur ce poste : composez le 01 99 00 12 34 pour rappeler Appelant inconnu, "
+        "puis « Rappelé par un autre moyen » (l'appel reste à rappeler d'ici là)"
+    )
     hidden = call_list.plan_callback(call_list.CallLine.of(record(remote_number="")), has_softphone=True)
     assert not hidden.dial
     assert "Numéro masqué" in hidden.message
+    assert "reste à rappeler" in hidden.message  # nothing taken: no call was placed
+    assert call_list.dial_failed(line, "Pas de serveur d'appels.") == (
+        "Rappel non passé : Pas de serveur d'appels. Composez le 01 99 00 12 34, puis "
+        "« Rappelé par un autre moyen » (l'appel reste à rappeler)"
+    )
 
 
 def test_a_taken_callback_is_written_in_the_log() -> None:
@@ -100,6 +108,13 @@ def test_a_taken_callback_is_written_in_the_log() -> None:
     line = call_list.CallLine.of(taken, UTC)
     assert line.callback == "Rappel pris en charge par Superviseur Deux le 27/11 13:35"
     assert call_list.log_cells(line)[4] == "Manqué — " + line.callback
+    other = record(
+        callback_at=NOW + timedelta(minutes=5), callback_by="Superviseur Deux",
+        callback_note=call_list.OTHER_MEANS_NOTE,
+    )  # fmt: skip
+    assert call_list.CallLine.of(other, UTC).callback == (
+        "Rappel pris en charge par Superviseur Deux le 27/11 13:35 (Rappelé par un autre moyen)"
+    )
 
 
 # ---- statistics ---------------------------------------------------------------------------------
