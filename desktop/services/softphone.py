@@ -28,6 +28,7 @@ NOT_CONFIGURED = "Téléphonie : aucun compte SIP dans les réglages"
 NO_PJSUA2 = "Téléphonie : indisponible sur ce poste (module pjsua2 absent)"
 REGISTERING = "Téléphonie : enregistrement…"
 STOPPED = "Téléphonie : arrêtée"
+DEMO_STATUS = "Téléphonie : démonstration, appels simulés sur ce poste"
 
 SoftphoneFactory = Callable[[PhoneConfig], Softphone]  # ImportError: this adapter is not installed
 
@@ -144,7 +145,7 @@ class SoftphoneService:
             return self.status
         self.started = True
         if self.plan.account is None:
-            self.status = f"Téléphonie : démo, appels directs sur 127.0.0.1:{self.local_port}"
+            self.status = DEMO_STATUS  # the local port is for the demo's caller, not for the operator
             return self.status
         try:
             await phone.register(self.plan.account, self.plan.password)

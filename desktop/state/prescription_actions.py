@@ -20,8 +20,23 @@ CANCELLABLE = (PrescriptionState.PENDING, PrescriptionState.ACCEPTED)
 RENEWABLE = (PrescriptionState.EXPIRED, PrescriptionState.CANCELLED)
 REASON_REQUIRED = "Le motif d'annulation est obligatoire"
 NOT_CANCELLABLE = "Seule une demande en cours ou acceptée peut être annulée"
-NOT_RENEWABLE = "Seule une demande annulée ou expirée peut être renouvelée"
+NOT_RENEWABLE = "Seule une demande annulée, expirée ou qui n'a joint aucun professionnel peut être renouvelée"
 KEEP_INTERVENTION = ""  # the renewal keeps the prescription's date or delay of intervention
+
+
+# « la demande est … »: the state as the end of a French sentence (never the board's label).
+STATE_PHRASES = {
+    PrescriptionState.PENDING: "en cours",
+    PrescriptionState.ACCEPTED: "acceptée",
+    PrescriptionState.STARTED: "débutée",
+    PrescriptionState.FINISHED: "terminée",
+    PrescriptionState.EXPIRED: "expirée",
+    PrescriptionState.CANCELLED: "annulée",
+}
+
+
+def state_phrase(state: PrescriptionState) -> str:
+    return STATE_PHRASES.get(state, state.label.lower())
 
 
 class FormRefused(ValueError):
@@ -64,6 +79,7 @@ class RenewForm:
     response_delay_minutes: str
     intervention_delay_minutes: str = KEEP_INTERVENTION
     free_text: str = ""
+    without_network: bool = False  # « Sans restriction de réseau »: the new round is offered to all
 
     @classmethod
     def from_prescription(cls, prescription: PrescriptionView) -> RenewForm:
@@ -73,9 +89,10 @@ class RenewForm:
             intervention_delay_minutes=str(delay) if delay is not None else KEEP_INTERVENTION,
         )
 
-    def body(self, state: PrescriptionState) -> dict[str, Any]:
-        """``POST …/renew``; ``FormRefused`` with the message under each field otherwise."""
-        if state not in RENEWABLE:
+    def body(self, state: PrescriptionState, no_recipient: bool = False) -> dict[str, Any]:
+        """``POST …/renew``; ``FormRefused`` with the message under each field otherwise. A pending
+        request that reached nobody (`no_recipient`) is renewed as it is: the server widens it."""
+        if state not in RENEWABLE and not (state is PrescriptionState.PENDING and no_recipient):
             raise FormRefused({"": NOT_RENEWABLE})
         errors: FieldErrors = {}
         response = _minutes(self.response_delay_minutes, "response_delay_minutes", errors, required=True)
@@ -92,7 +109,10 @@ class RenewForm:
         renew = validate_model(RenewBody, raw, errors, whole="")
         if renew is None:
             raise FormRefused({("free_text" if k == "comment" else k): v for k, v in errors.items()})
-        return renew.model_dump(exclude_none=True)
+        body = renew.model_dump(exclude_none=True)
+        if self.without_network:
+            body["network_id"] = None  # given as null: the server lifts the restriction
+        return body
 
 
 def delay_choices(choices: dict[int, str], current: int | None) -> list[tuple[str, str]]:

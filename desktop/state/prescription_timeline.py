@@ -123,6 +123,10 @@ def _state_lines(view: PrescriptionView) -> list[TimelineLine]:
         lines.append(TimelineLine(view.started_at, f"démarrée par {who}", "state"))
     if view.finished_at is not None:
         lines.append(TimelineLine(view.finished_at, "intervention terminée", "state"))
+        written = view.care is not None and any(r.text == view.report for r in view.care.reports)
+        if view.report and not written:  # the closing CR, when the care loop does not list it
+            who = view.accepted_by.name if view.accepted_by else "l'intervenant"
+            lines.append(TimelineLine(view.finished_at, f"CR de {who} : {view.report}", "care"))
     if view.closed_at is not None and view.state is PrescriptionState.CANCELLED:
         reason = f" — Motif : {view.cancel_reason}" if view.cancel_reason else ""
         label = f"{ordinal(view.round)} déclenchement annulé{reason}"

@@ -5,9 +5,11 @@ The feed's events carry ids only (shared/schemas/feed.py), so a notice is decide
   payload's class gives the kind — `PrescriptionAccepted` « demande acceptée »,
   `PrescriptionExpired` « expirée sans intervenant » (the server expires a request only when its
   delay passed with nobody accepting), `PrescriptionSent` / `PrescriptionRenewed` notified to
-  nobody « aucun professionnel joint », `IncidentReported` « incident sur mon réseau » —, the
-  operator's switch for that kind must be on, and an incident must name one of a supervisor's
-  networks (only the supervisors of those networks and its author may read it);
+  nobody « aucun professionnel joint », `PrescriptionCommented` « nouveau commentaire » and
+  `PrescriptionReported` « compte rendu » (written by someone else than the user),
+  `IncidentReported` « incident sur mon réseau » —, the operator's switch for that kind must be
+  on, and an incident must name one of a supervisor's networks (only the supervisors of those
+  networks and its author may read it);
 - then from the board's row when the desktop shows the request, else through the API
   (`NoticeDecider.decide`): a request is notified only when it is in the user's own scope —
   « Mes fiches » (cases they created), and for a supervisor also their networks' requests
@@ -33,8 +35,10 @@ from shared.schemas.feed import (
     FeedEvent,
     IncidentReported,
     PrescriptionAccepted,
+    PrescriptionCommented,
     PrescriptionExpired,
     PrescriptionRenewed,
+    PrescriptionReported,
     PrescriptionSent,
 )
 
@@ -43,6 +47,8 @@ class NoticeKind(StrEnum):
     ACCEPTED = "accepted"
     EXPIRED = "expired"
     NO_RECIPIENT = "no_recipient"
+    COMMENTED = "commented"
+    REPORTED = "reported"
     INCIDENT = "incident"
 
     @property
@@ -55,6 +61,8 @@ _SWITCH_LABELS = {
     NoticeKind.ACCEPTED: "Demande acceptée",
     NoticeKind.EXPIRED: "Demande expirée sans intervenant",
     NoticeKind.NO_RECIPIENT: "Demande sans aucun professionnel joint",
+    NoticeKind.COMMENTED: "Commentaire sur ma demande",
+    NoticeKind.REPORTED: "Compte rendu sur ma demande",
     NoticeKind.INCIDENT: "Incident sur mon réseau",
 }
 EVENT_KINDS: dict[type[EventPayload], NoticeKind] = {
@@ -62,6 +70,8 @@ EVENT_KINDS: dict[type[EventPayload], NoticeKind] = {
     PrescriptionExpired: NoticeKind.EXPIRED,
     PrescriptionSent: NoticeKind.NO_RECIPIENT,  # only when notified to nobody
     PrescriptionRenewed: NoticeKind.NO_RECIPIENT,
+    PrescriptionCommented: NoticeKind.COMMENTED,
+    PrescriptionReported: NoticeKind.REPORTED,
     IncidentReported: NoticeKind.INCIDENT,
 }
 INCIDENT_TEXT_MAX = 140
@@ -102,6 +112,11 @@ def candidate(
         return None
     if isinstance(event.payload, PrescriptionSent | PrescriptionRenewed) and event.payload.notified_count:
         return None  # it reached someone: no notice (accepted or expired will follow)
+    if (
+        isinstance(event.payload, PrescriptionCommented | PrescriptionReported)
+        and event.payload.user_id == user.id
+    ):
+        return None  # what the user wrote themselves is no news to them
     if isinstance(event.payload, IncidentReported):
         if user.role is not Role.SUPERVISOR or not set(event.payload.network_ids) & set(user.network_ids):
             return None
@@ -165,6 +180,13 @@ def prescription_notice(kind: NoticeKind, request: KnownRequest, accepted_by: st
             f"{what}, acceptée par {who}",
             request.prescription_id,
         )
+    if kind in _EXCHANGE_TITLES:
+        return Notice(
+            kind,
+            f"Fiche #{number} : {_EXCHANGE_TITLES[kind]}",
+            f"{what} : {_EXCHANGE_TEXTS[kind]}",
+            request.prescription_id,
+        )
     if kind is NoticeKind.NO_RECIPIENT:
         return Notice(
             kind,
@@ -178,6 +200,13 @@ def prescription_notice(kind: NoticeKind, request: KnownRequest, accepted_by: st
         f"{what} : aucun intervenant n'a accepté dans le délai",
         request.prescription_id,
     )
+
+
+_EXCHANGE_TITLES = {NoticeKind.COMMENTED: "nouveau commentaire", NoticeKind.REPORTED: "compte rendu"}
+_EXCHANGE_TEXTS = {
+    NoticeKind.COMMENTED: "un commentaire a été ajouté à la demande",
+    NoticeKind.REPORTED: "l'intervenant a rédigé un compte rendu (CR)",
+}
 
 
 def incident_notice(incident_id: int, incident: IncidentOut | None) -> Notice:

@@ -30,6 +30,7 @@ def install_identity(app: QApplication) -> QTranslator | None:
     path = icon_path()
     if path is not None:
         app.setWindowIcon(QIcon(str(path)))
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))  # dates, sizes
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(QLocale(QLocale.Language.French), "qtbase", "_", folder):

@@ -9,7 +9,7 @@ import dataclasses
 import logging
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -24,13 +24,16 @@ from desktop.services.case_sender import SendOutcome, SubmissionMismatch, reopen
 from desktop.services.session import Session
 from desktop.settings import SecretStore, Settings
 from desktop.state.call_flow import CallView, OperatorState
+from desktop.state.times import clock_time
 from desktop.state.tray_notices import board_known
+from desktop.state.window_title import window_title
 from desktop.state.wizard.wizard import Wizard, WizardIncomplete
 from desktop.store.outbox import OutboxItem, OutboxState
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem, SessionExpired
 from desktop.sync.follower import FeedState
 from desktop.sync.outbox_pusher import LOGIN_REQUIRED as OUTBOX_LOGIN_REQUIRED
+from desktop.ui.back_office import install_back_office
 from desktop.ui.board import install_board
 from desktop.ui.call_popup import CallPopup
 from desktop.ui.calls import install_calls
@@ -40,11 +43,14 @@ from desktop.ui.login import LoginDialog
 from desktop.ui.outbox_view import OutboxView
 from desktop.ui.patients import install_patient_files
 from desktop.ui.prescription import DetailsWindows
+from desktop.ui.professionals import install_professionals
+from desktop.ui.session_actions import SessionActions
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status_bar import StatusBar
 from desktop.ui.supervision import install_supervision
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.success_dialog import SuccessDialog
+from desktop.ui.window_size import first_size
 from desktop.ui.wizard.window import WizardWindow
 from shared.domain import Role
 from shared.schemas.auth import LoginResponse
@@ -53,6 +59,7 @@ from telephony.events import PhoneEvent, RegistrationChanged
 
 log = logging.getLogger(__name__)
 CASE_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR)
+WIZARD_CANCELLED = "Déclenchement annulé : le brouillon est gardé — « Reprendre un brouillon » (Ctrl+Maj+B)"
 
 
 class MainWindow(QMainWindow):
@@ -66,8 +73,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.secrets = secrets
         user = session.user
-        self.setWindowTitle(f"Centrale — {user.display_name} ({user.role.label})")
-        self.resize(980, 640)
+        self.setWindowTitle(window_title(user))  # a supervisor's says what he watches
+        self.resize(980, 640)  # until shown: then every toolbar action fits (``_fit_first_size``)
+        self._sized = False
         self.wizards: dict[str, WizardWindow] = {}
         self.success: SuccessDialog | None = None
         self.login_dialog: LoginDialog | None = None
@@ -90,6 +98,11 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         toolbar.addAction(self.settings_action)
         self.settings_dialog: SettingsDialog | None = None
+        drafts_action = QAction("Reprendre un brouillon (Ctrl+Maj+B)", self)
+        drafts_action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        drafts_action.triggered.connect(self.resume_drafts)
+        self.addAction(drafts_action)  # a key of the window, named where a wizard is cancelled
+        self.session_actions = SessionActions(self, session)  # « Session »: logout, change of user, quit
         self.tabs = QTabWidget()
         self.tabs.setObjectName("tabs")
         self.setCentralWidget(self.tabs)
@@ -107,7 +120,7 @@ class MainWindow(QMainWindow):
         )
         self.outbox_list = self.outbox_view.list
         column.addWidget(self.outbox_view)
-        self.last_event = QLabel("Aucun événement reçu")
+        self.last_event = QLabel("En attente des mises à jour du serveur")
         self.last_event.setObjectName("last_event")
         column.addWidget(self.last_event)
         self.add_tab(home, "Accueil", "Alt+1")
@@ -135,6 +148,8 @@ class MainWindow(QMainWindow):
         self.calls_view = install_calls(self)  # « Appels » (Alt+4)
         known = board_known(self.board.model.state if self.board is not None else None)
         self.supervision = install_supervision(self, self, known)  # « Statistiques » (Alt+5), F11, notices
+        self.professionals = install_professionals(self)  # « Professionnels » (Alt+6), the hotline for a pro
+        self.back_office = install_back_office(self, self.tabs.widget(0))  # admin's back office, Alt+2…5
 
     def add_tab(self, widget: QWidget, title: str, shortcut: str) -> None:
         """A view in its tab; its shortcut (shown in the tab's tooltip) brings it to the front."""
@@ -182,7 +197,8 @@ class MainWindow(QMainWindow):
         self.session.follower.resume(client.token or "")
 
     def _event(self, event: FeedEvent) -> None:
-        self.last_event.setText(f"Dernier événement : n° {event.seq} ({event.type.value})")
+        # In the users' words: when the hotline's data last changed (never a sequence number or type).
+        self.last_event.setText(f"Données à jour : dernière modification reçue à {clock_time(event.at)}")
 
     def _phone_event(self, event: PhoneEvent) -> None:
         if isinstance(event, RegistrationChanged):
@@ -261,13 +277,31 @@ class MainWindow(QMainWindow):
         store = self.session.store
         wizard.add_listener(lambda w: store.save_draft(w.to_json()))
         store.save_draft(wizard.to_json())
-        window = WizardWindow(wizard, self.session.client, self.send)
+        window = WizardWindow(wizard, self.session.client, self.send, parent=self)  # never behind this one
+        window.cancelled.connect(self._wizard_cancelled)
         self.cards.attach(window)  # its card buttons read the reader
         self.wizards[wizard.draft_id] = window
         window.closed.connect(lambda draft_id: self.wizards.pop(draft_id, None))
         window.show()
         window.activateWindow()
         return window
+
+    def _wizard_cancelled(self, _draft_id: str) -> None:
+        self.show_message(WIZARD_CANCELLED, 20_000)
+
+    def resume_drafts(self) -> DraftsDialog | None:
+        """« Reprendre un brouillon » (Ctrl+Maj+B): the drafts not open in a wizard now."""
+        drafts = [d for d in self.session.store.drafts() if d.get("draft_id") not in self.wizards]
+        if not drafts:
+            self.show_message("Aucun brouillon à reprendre")
+            return None
+        dialog = DraftsDialog(drafts)
+        dialog.setParent(self, dialog.windowFlags())
+        dialog.resume.connect(self.resume_draft)
+        dialog.discard.connect(self.session.store.delete_draft)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def offer_drafts(self) -> DraftsDialog | None:
         """At start-up: the unfinished wizards of this operator, to resume or discard."""
@@ -372,7 +406,15 @@ class MainWindow(QMainWindow):
         self.session.client.token = token
         self.session.resume(token)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._sized:
+            self._sized = True
+            self.resize(first_size(self))
+        super().showEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.session_actions.may_close(event):  # a call up, items waiting: asked first
+            return
         for window in list(self.wizards.values()):
             window.close()
         if self.popup is not None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -59,6 +60,9 @@ def reader_names(reader: CardReader | None) -> list[str]:
     if reader is None:
         raise CardReadError(CardErrorCode.NO_SERVICE, "no card reader on this desktop")
     return reader.list_readers()
+
+
+NOTE_MIN_WIDTH = 400  # px: the keyring note's narrowest width in the dialog
 
 
 class SettingsDialog(QDialog):
@@ -99,7 +103,9 @@ class SettingsDialog(QDialog):
         self.keyring_note = QLabel()
         self.keyring_note.setObjectName("keyring_note")
         self.keyring_note.setWordWrap(True)
-        sip.addRow("", self.keyring_note)
+        # Its own full-width row, as tall as its wrapped text (a field-column label was clipped).
+        self.keyring_note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        sip.addRow(self.keyring_note)
         if secrets.status() is KeyringStatus.SECURE:
             self.sip_password.setPlaceholderText("laisser vide pour garder le mot de passe enregistré")
             self.keyring_note.setText(secrets.status_message())
@@ -108,6 +114,9 @@ class SettingsDialog(QDialog):
             self.sip_password.setPlaceholderText("demandé à chaque démarrage")
             self.keyring_note.setText(f"⚠ {secrets.status_message()}.")
             self.keyring_note.setStyleSheet(ERROR_STYLE)
+        # A top-level dialog does not grow for a wrapped label's height: ask for it at the
+        # narrowest the row gets, so the warning is never cut.
+        self.keyring_note.setMinimumHeight(self.keyring_note.heightForWidth(NOTE_MIN_WIDTH))
 
         audio = self._group(column, "Périphériques audio")
         self.audio_input = self._combo(audio, "audio_input", "Micro", settings.audio_input)

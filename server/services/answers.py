@@ -6,15 +6,16 @@ waits), then its notifications, then the feed counter (events last).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from server.errors import Conflict, Forbidden, not_found
-from server.models import Notification, Patient, Prescription
+from server.errors import Conflict, Forbidden, Invalid, not_found
+from server.models import Network, Notification, Patient, Prescription
 from server.security.principal import Principal
-from server.services import feed
+from server.services import doctor_informed, feed
 from server.services.dispatch import close_open_notifications, open_pool_when_usual_done, start_round
 from server.services.prescription_views import is_requester
 from shared.domain import PrescriptionState, Role
@@ -59,7 +60,10 @@ def current_notification(session: Session, prescription: Prescription, user_id: 
     )
 
 
-def accept(session: Session, prescription_id: int, by: Principal, now: datetime) -> Prescription:
+def accept(
+    session: Session, prescription_id: int, by: Principal, now: datetime, on_behalf_by: int | None = None
+) -> Prescription:
+    """`by` accepts; `on_behalf_by`: the operator who records it for them (by phone), named in the event."""
     prescription = locked(session, prescription_id)
     notification = current_notification(session, prescription, by.id)
     if notification is None:
@@ -86,14 +90,20 @@ def accept(session: Session, prescription_id: int, by: Principal, now: datetime)
     notification.answer, notification.answered_at = "accepted", now
     notification.seen_at = notification.seen_at or now
     close_open_notifications(session, prescription, "taken", now)
+    doctor_informed.inform_on_acceptance(session, prescription, by, now)
     accepted = PrescriptionAccepted(
-        round=prescription.round, accepted_by=by.id, accepted_by_name=by.display_name
+        round=prescription.round,
+        accepted_by=by.id,
+        accepted_by_name=by.display_name,
+        on_behalf_by=on_behalf_by,
     )
     feed.append_prescription_event(session, prescription, accepted, now)
     return prescription
 
 
-def decline(session: Session, prescription_id: int, by: Principal, now: datetime) -> Prescription:
+def decline(
+    session: Session, prescription_id: int, by: Principal, now: datetime, on_behalf_by: int | None = None
+) -> Prescription:
     prescription = locked(session, prescription_id)
     notification = current_notification(session, prescription, by.id)
     if notification is None:
@@ -104,7 +114,10 @@ def decline(session: Session, prescription_id: int, by: Principal, now: datetime
         notification.answer, notification.answered_at = "declined", now
         notification.seen_at = notification.seen_at or now
         feed.append_prescription_event(
-            session, prescription, PrescriptionDeclined(round=prescription.round, user_id=by.id), now
+            session,
+            prescription,
+            PrescriptionDeclined(round=prescription.round, user_id=by.id, on_behalf_by=on_behalf_by),
+            now,
         )
         open_pool_when_usual_done(session, prescription, now)
     return prescription
@@ -176,13 +189,23 @@ def renew(
     response_delay_minutes: int,
     comment: str | None,
     intervention_delay_minutes: int | None,
+    network: NetworkChange | None = None,
 ) -> Prescription:
-    """A new round of an expired or cancelled prescription: by the staff, or by its requester."""
+    """A new round of an expired or cancelled prescription, or of a pending one that reached
+    nobody (widened: another delay, or without its network restriction): by the staff, or by its
+    requester. `network`, when given, replaces the restriction (`NetworkChange(None)` lifts it)."""
     prescription = locked(session, prescription_id)
     if by.role == Role.PROFESSIONAL and not is_requester(prescription, by.id):
         raise Forbidden("not_requester", "Seul le demandeur ou la centrale peut renouveler cette demande")
-    if prescription.state not in (PrescriptionState.EXPIRED.value, PrescriptionState.CANCELLED.value):
+    pending = prescription.state == PrescriptionState.PENDING.value
+    reached_nobody = pending and prescription.notified_count == 0
+    closed = prescription.state in (PrescriptionState.EXPIRED.value, PrescriptionState.CANCELLED.value)
+    if not (closed or reached_nobody):
         raise state_conflict(prescription)
+    if network is not None:
+        if network.network_id is not None and session.get(Network, network.network_id) is None:
+            raise Invalid("network_unknown", f"Réseau inconnu : {network.network_id}")
+        prescription.network_id = network.network_id
     patient = session.get(Patient, prescription.case.patient_id)
     assert patient is not None
     prescription.round += 1
@@ -207,6 +230,13 @@ def renew(
     )
     feed.append_prescription_event(session, prescription, renewed, now)
     return prescription
+
+
+@dataclass(frozen=True)
+class NetworkChange:
+    """The network a renewed round is restricted to; None: no restriction (every network)."""
+
+    network_id: int | None
 
 
 def mark_seen(session: Session, prescription: Prescription, user_id: int, now: datetime) -> None:

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from server.errors import Forbidden, not_found
 from server.models import Patient, Prescription
+from server.security.principal import STAFF
 from server.services import answers, care
 from server.services.acting import Acting
+from server.services.phone_answers import accepted_on_behalf
 from server.services.prescription_views import usual_label, view, visibility
 from shared.domain import Role
 from shared.schemas.care import ReportCreate, VisitCreate
@@ -26,15 +28,18 @@ from shared.schemas.dispatch import PrescriptionView, RenewBody
 NOT_OFFERED = "Cette demande ne vous a pas été proposée"
 
 
-def present(session: Session, prescription: Prescription, acting: Acting) -> PrescriptionView:
-    """The prescription as `acting` may see it (Forbidden when they may not see it at all)."""
+def present(
+    session: Session, prescription: Prescription, acting: Acting, *, answer_of: str | None = None
+) -> PrescriptionView:
+    """The prescription as `acting` may see it (Forbidden when they may not see it at all), its
+    read audited — the answer of an action (`answer_of`) shows the patient as much as a read."""
     seen = visibility(session, prescription, acting.principal)
     if seen == "none":
         raise Forbidden("forbidden", NOT_OFFERED)
     patient = session.get(Patient, prescription.case.patient_id)
     assert patient is not None
     progress = care.progress(session, [prescription]).get(prescription.id) if seen == "full" else None
-    return view(
+    shown = view(
         session,
         prescription,
         seen,
@@ -43,6 +48,16 @@ def present(session: Session, prescription: Prescription, acting: Acting) -> Pre
         usual=usual_label(patient, acting.principal),
         care=progress,
     )
+    if seen == "full" and prescription.accepted_by is not None:  # « par téléphone via la centrale »
+        staff = acting.principal.role in STAFF
+        mark = accepted_on_behalf(
+            session, prescription.id, prescription.round, prescription.accepted_by, show_operator=staff
+        )
+        shown = shown.model_copy(update={"accepted_on_behalf": mark}) if mark else shown
+    action = "prescription_read_anonymised" if shown.anonymised else "prescription_read_full"
+    because = {"answer_of": answer_of} if answer_of else {}
+    acting.audit(session, action, patient_id=patient.id, prescription_id=prescription.id, **because)
+    return shown
 
 
 def read(acting: Acting, prescription_id: int) -> PrescriptionView:
@@ -55,8 +70,6 @@ def read(acting: Acting, prescription_id: int) -> PrescriptionView:
         shown = present(tx.session, prescription, acting)
         if acting.principal.role == Role.PROFESSIONAL:
             answers.mark_seen(tx.session, prescription, acting.principal.id, acting.now)
-        action = "prescription_read_anonymised" if shown.anonymised else "prescription_read_full"
-        acting.audit(tx.session, action, patient_id=tx.patient_id, prescription_id=prescription.id)
         return shown
 
 
@@ -80,7 +93,7 @@ def _act(
         acting.audit(
             tx.session, action, patient_id=tx.patient_id, status=status, prescription_id=prescription_id
         )
-        return present(tx.session, prescription, acting)
+        return present(tx.session, prescription, acting, answer_of=action)
 
 
 def accept(acting: Acting, prescription_id: int) -> PrescriptionView:
@@ -113,6 +126,7 @@ def renew(acting: Acting, prescription_id: int, body: RenewBody) -> Prescription
         response_delay_minutes=body.response_delay_minutes,
         comment=body.comment,
         intervention_delay_minutes=body.intervention_delay_minutes,
+        network=answers.NetworkChange(body.network_id) if body.changes_network else None,
     )
 
 

@@ -22,6 +22,7 @@ from server.models import Notification, Patient, Prescription, User
 from server.security.principal import STAFF, Principal
 from server.services.matching import distance_km
 from server.services.patient_views import age_on
+from server.services.phone_answers import on_behalf, phone_answers
 from server.services.ties import co_treats, is_usual
 from shared.domain import PROFESSIONS, CareMode, PrescriptionState, Role
 from shared.schemas.care import CareProgress
@@ -158,6 +159,7 @@ def view(
         deadline_at=prescription.deadline_at,
         priority_until=prescription.priority_until,
         notified_count=prescription.notified_count,
+        no_recipient=pending and prescription.notified_count == 0,
         accepted_by=PersonRef(id=accepted.id, name=accepted.display_name) if accepted else None,
         accepted_at=prescription.accepted_at,
         started_at=prescription.started_at,
@@ -192,6 +194,8 @@ def _identity(patient: Patient) -> PatientIdentity:
 
 
 def notifications(session: Session, prescription_id: int) -> list[NotificationView]:
+    """Who was notified, when, what they answered, and whether the hotline recorded it by phone."""
+    by_phone = {(a.round, a.user_id, a.answer): a for a in phone_answers(session, prescription_id)}
     rows = session.execute(
         select(Notification, User.display_name)
         .join(User, User.id == Notification.user_id)
@@ -214,6 +218,9 @@ def notifications(session: Session, prescription_id: int) -> list[NotificationVi
             seen_at=n.seen_at,
             answer=n.answer,
             answered_at=n.answered_at,
+            on_behalf=on_behalf(phoned, show_operator=True)
+            if (phoned := by_phone.get((n.round, n.user_id, n.answer or ""))) is not None
+            else None,
         )
         for n, name in rows
     ]

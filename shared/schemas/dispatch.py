@@ -145,9 +145,19 @@ class CancelBody(ApiModel):
 
 
 class RenewBody(ApiModel):
+    """A new round: of an expired or cancelled request, or of a pending one that reached nobody.
+
+    `network_id` given (even null) replaces the request's network restriction: null lifts it,
+    so the round is offered to every matching professional; absent keeps the restriction."""
+
     response_delay_minutes: int = Field(ge=1, le=60 * 24 * 7)
     comment: Comment | None = None
     intervention_delay_minutes: int | None = Field(default=None, ge=0, le=60 * 24 * 90)
+    network_id: int | None = Field(default=None, description="null lifts the network restriction")
+
+    @property
+    def changes_network(self) -> bool:
+        return "network_id" in self.model_fields_set
 
 
 class FinishBody(ApiModel):
@@ -182,6 +192,18 @@ class PatientIdentity(BaseModel):
     address_details: dict[str, str]
 
 
+PHONE_VIA_HOTLINE = "par téléphone via la centrale"
+
+
+class OnBehalf(BaseModel):
+    """An answer the hotline recorded for a professional who phoned in (issue 16): who recorded it
+    (staff see the operator; a professional reads only that it went through the hotline)."""
+
+    channel: Literal["phone"] = "phone"
+    label: str = PHONE_VIA_HOTLINE
+    by: PersonRef | None = None
+
+
 class PrescriptionView(BaseModel):
     id: int
     case_id: int
@@ -205,6 +227,10 @@ class PrescriptionView(BaseModel):
     deadline_at: datetime
     priority_until: datetime | None
     notified_count: int
+    no_recipient: bool = Field(
+        default=False,
+        description="Pending yet notified to nobody: shown « Aucune ressource disponible » (renewable)",
+    )
     accepted_by: PersonRef | None
     accepted_at: datetime | None
     started_at: datetime | None
@@ -229,6 +255,11 @@ class PrescriptionView(BaseModel):
         description="Visits, reports and end of series, for full views of an accepted prescription "
         "(not on the board's rows)",
     )
+    accepted_on_behalf: OnBehalf | None = Field(
+        default=None,
+        description="Set when the acceptance was recorded by the hotline for the professional, by phone "
+        "(not on the board's rows)",
+    )
 
 
 class NotificationView(BaseModel):
@@ -242,6 +273,7 @@ class NotificationView(BaseModel):
     # withdrawn: a usual professional removed from the patient's list while the offer was open.
     answer: Literal["declined", "accepted", "taken", "expired", "cancelled", "withdrawn"] | None
     answered_at: datetime | None
+    on_behalf: OnBehalf | None = None  # the answer was recorded by the hotline (by phone)
 
 
 class EventView(BaseModel):

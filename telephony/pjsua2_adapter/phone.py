@@ -206,7 +206,7 @@ class Phone:
             return target
         domain = self.registration.domain()
         if domain is None:
-            raise PhoneError("Pas de serveur d'appels : indiquez une adresse SIP complète (sip:…)")
+            raise PhoneError("Pas de serveur d'appels : ce poste ne peut pas composer de numéro")
         dialled = "".join(ch for ch in target if ch.isdigit() or ch in "+*#")
         return f"sip:{dialled}@{domain}"
 

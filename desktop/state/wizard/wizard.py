@@ -32,6 +32,7 @@ from shared.validation import format_phone_national
 from telephony.events import Candidate
 
 DRAFT_VERSION = 1
+INTERVENTION_CHOICE = ("intervention_date", "intervention_delay_minutes")
 
 
 class Step(IntEnum):
@@ -161,6 +162,9 @@ class Wizard:
             raise KeyError(name)
         setattr(form, name, value)
         self.errors.pop(f"prescriptions.{index}.{name}", None)
+        if name in INTERVENTION_CHOICE:  # date OR delay: one message about both, gone when either moves
+            for other in INTERVENTION_CHOICE:
+                self.errors.pop(f"prescriptions.{index}.{other}", None)
         self.changed()
 
     def add_prescription(self) -> int:

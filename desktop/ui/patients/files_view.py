@@ -30,12 +30,14 @@ from desktop.services.patient_files import active_list
 from desktop.state.patient_files import ACTIVE_PERIOD, PatientFileRow
 from desktop.sync.errors import ApiProblem
 from desktop.sync.patient_files_api import PatientFile, PatientFilesApi
-from desktop.ui.keys import enter_submits
+from desktop.ui.keys import button_shortcut, enter_submits
+from desktop.ui.patients.patient_form import PatientFormDialog
 from desktop.ui.patients.patient_page import PatientPage
 from desktop.ui.prescription.widgets import MessageLine, alive, problem_text
 from desktop.ui.shell import Shell
 from desktop.ui.tasks import on_loop, spawn
 from shared.schemas.feed import FeedEvent, PatientChange, PrescriptionChange
+from shared.schemas.patients import PatientOut
 
 SEARCH_DELAY_MS = 300
 REFRESH_DELAY_MS = 2000  # a busy hotline's events: one read of the list every 2 s at most
@@ -78,11 +80,16 @@ class PatientFilesView(QStackedWidget):
         self.auto.setChecked(True)
         search = QPushButton("Rechercher")
         search.clicked.connect(self.refresh)
+        self.create_button = QPushButton("Nouveau patient (Alt+N)")
+        self.create_button.setObjectName("patient_list_create")
+        button_shortcut(self.create_button, "Alt+N")
+        self.create_button.clicked.connect(lambda: self.edit_patient(None))
         filters.addWidget(QLabel("<b>FICHES PATIENTS</b>"))
         filters.addWidget(self.keyword, 1)
         filters.addWidget(self.period)
         filters.addWidget(self.auto)
         filters.addWidget(search)
+        filters.addWidget(self.create_button)
         column.addLayout(filters)
         self.message = MessageLine("patient_files_message")
         column.addWidget(self.message)
@@ -97,6 +104,8 @@ class PatientFilesView(QStackedWidget):
         self.page.back.connect(self.show_list)
         self.page.new_case.connect(self.new_case_for)
         self.page.open_prescription.connect(shell.open_prescription)
+        self.page.edit.connect(self.edit_patient)
+        self.page.new_patient.connect(lambda: self.edit_patient(None))
         self.addWidget(self.list_page)
         self.addWidget(self.page)
         self._search_timer.timeout.connect(on_loop(self.load_list))
@@ -196,6 +205,14 @@ class PatientFilesView(QStackedWidget):
             self.page.new_case_button.setFocus()
         self.page_loaded.emit(file)
         return file
+
+    def edit_patient(self, patient: PatientOut | None) -> PatientFormDialog:
+        """« Nouveau patient » (None) or « Modifier »; once saved, the patient's page shows it."""
+        dialog = PatientFormDialog(self.session.client, patient, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda saved: self.open_patient(saved.id))
+        dialog.open()
+        return dialog
 
     def show_list(self) -> None:
         self.setCurrentWidget(self.list_page)

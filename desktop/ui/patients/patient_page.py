@@ -1,5 +1,6 @@
 """The patient page: identity, address, usual professionals, the timeline (« Horodatage »; a line
-about a prescription opens its details), and « Déclenchement pour ce patient »."""
+about a prescription opens its details), « Déclenchement pour ce patient », « Modifier » and
+« Nouveau patient » (desktop/ui/patients/patient_form.py)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ class PatientPage(QWidget):
     back = Signal()
     new_case = Signal(int)  # the patient id: « Déclenchement pour ce patient »
     open_prescription = Signal(int)
+    edit = Signal(object)  # the PatientOut shown: « Modifier »
+    new_patient = Signal()  # « Nouveau patient »
 
     def __init__(self) -> None:
         super().__init__()
@@ -50,6 +53,16 @@ class PatientPage(QWidget):
         self.back_button.clicked.connect(self.back.emit)
         top.addWidget(self.back_button)
         top.addStretch(1)
+        self.create_button = QPushButton("Nouveau patient (Alt+N)")
+        self.create_button.setObjectName("patient_create")
+        button_shortcut(self.create_button, "Alt+N")
+        self.create_button.clicked.connect(self.new_patient.emit)
+        top.addWidget(self.create_button)
+        self.edit_button = QPushButton("Modifier (Alt+M)")
+        self.edit_button.setObjectName("patient_edit")
+        button_shortcut(self.edit_button, "Alt+M")
+        self.edit_button.clicked.connect(self._edit)
+        top.addWidget(self.edit_button)
         self.new_case_button = QPushButton("Déclenchement pour ce patient (Alt+D)")
         self.new_case_button.setObjectName("patient_new_case")
         button_shortcut(self.new_case_button, "Alt+D")
@@ -103,6 +116,10 @@ class PatientPage(QWidget):
             self.timeline.addTopLevelItem(item)
         if not file.timeline:
             self.timeline.addTopLevelItem(QTreeWidgetItem(["", "Aucun événement", ""]))
+
+    def _edit(self) -> None:
+        if self.file is not None:
+            self.edit.emit(self.file.patient)
 
     def _new_case(self) -> None:
         if self.file is not None:

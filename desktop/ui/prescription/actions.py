@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QLabel,
@@ -26,6 +27,7 @@ from desktop.state.prescription_actions import (
     incident_body,
     intervention_delay_choices,
     response_delay_choices,
+    state_phrase,
 )
 from desktop.state.prescription_timeline import local_time
 from desktop.state.times import zone_named
@@ -39,7 +41,6 @@ from desktop.ui.prescription.widgets import (
     show_field_error,
 )
 from desktop.ui.tasks import spawn
-from shared.domain import PrescriptionState
 from shared.schemas.dispatch import PrescriptionView
 
 Reload = Callable[[], None]
@@ -94,7 +95,7 @@ class CancelTab(QWidget):
         self.state.setText(
             "La demande peut être annulée tant qu'elle est en cours ou acceptée."
             if allowed
-            else f"Annulation impossible : la demande est « {details.prescription.state_label} »."
+            else f"Annulation impossible : la demande est {state_phrase(details.prescription.state)}."
         )
 
     async def submit(self) -> bool:
@@ -116,7 +117,7 @@ class CancelTab(QWidget):
         if not alive(self):
             return True  # done on the server; the window is gone
         self.reason.clear()
-        self.message.done(f"Demande annulée — {done.value.state_label}")
+        self.message.done("Demande annulée")
         self.reload()
         return True
 
@@ -156,6 +157,9 @@ class RenewTab(QWidget):
         self.intervention_delay.setObjectName("renew_intervention_delay")
         holder, self.intervention_error = _with_error(self.intervention_delay, "intervention_delay_minutes")
         layout.addRow("Délai d'intervention", holder)
+        self.without_network = QCheckBox("Sans restriction de réseau (proposer à tous les professionnels)")
+        self.without_network.setObjectName("renew_without_network")
+        layout.addRow(self.without_network)
         self.button = QPushButton("Renouveler le déclenchement")
         self.button.setObjectName("renew_button")
         self.button.clicked.connect(lambda: spawn(self.submit()))
@@ -174,13 +178,15 @@ class RenewTab(QWidget):
         self.care.setText(f"{view.care_mode.label} — {view.care_type}")
         self.profession.setText(view.profession)
         self.previous.setText(view.comment)
-        widening = reached_nobody.reached_nobody(view.state, view.notified_count)
+        widening = reached_nobody.of_view(view)
         allowed = view.state in RENEWABLE or widening
         self.button.setEnabled(allowed)
+        self.without_network.setVisible(view.network_id is not None)
+        self.without_network.setEnabled(allowed)
         if widening:
             self.state.setText(
-                "Aucun professionnel n'a été joint : renouvelez avec un autre délai (ce tour est "
-                f"clos avec le motif « {reached_nobody.WIDEN_REASON} », puis un nouveau part)."
+                "Aucun professionnel n'a été joint : renouvelez avec un autre délai"
+                + (" ou sans la restriction de réseau." if view.network_id is not None else ".")
             )
         elif allowed:
             self.state.setText(
@@ -188,7 +194,8 @@ class RenewTab(QWidget):
             )
         else:
             self.state.setText(
-                f"Renouvellement possible une fois la demande annulée ou expirée (« {view.state_label} »)."
+                "Renouvellement possible une fois la demande annulée ou expirée "
+                f"(elle est {state_phrase(view.state)})."
             )
         if first or changed_round:
             form = RenewForm.from_prescription(view)
@@ -212,6 +219,7 @@ class RenewTab(QWidget):
             response_delay_minutes=str(self.response_delay.currentData() or ""),
             intervention_delay_minutes=str(self.intervention_delay.currentData() or ""),
             free_text=self.free_text.toPlainText(),
+            without_network=not self.without_network.isHidden() and self.without_network.isChecked(),
         )
 
     async def submit(self) -> bool:
@@ -224,9 +232,8 @@ class RenewTab(QWidget):
             "response_delay_minutes": self.response_error,
             "intervention_delay_minutes": self.intervention_error,
         }
-        widening = reached_nobody.reached_nobody(prescription.state, prescription.notified_count)
         try:
-            body = self.form().body(PrescriptionState.EXPIRED if widening else prescription.state)
+            body = self.form().body(prescription.state, reached_nobody.of_view(prescription))
         except FormRefused as refused:
             for name, label in errors_at.items():
                 show_field_error(label, refused.errors.get(name))
@@ -235,16 +242,13 @@ class RenewTab(QWidget):
             return False
         for label in errors_at.values():
             show_field_error(label, None)
-        if widening:  # the server renews a closed request only: this round (reaching nobody) is closed first
-            reason = {"reason": reached_nobody.WIDEN_REASON}
-            if await request_action(self, self.message, self.api.cancel(prescription.id, reason)) is None:
-                return False
         done = await request_action(self, self.message, self.api.renew(prescription.id, body))
         if done is None:
             return False
         if not alive(self):
             return True  # done on the server; the window is gone
         self.free_text.clear()
+        self.without_network.setChecked(False)
         renewed = done.value
         count = renewed.notified_count
         self.message.done(

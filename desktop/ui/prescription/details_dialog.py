@@ -162,7 +162,7 @@ class PrescriptionDialog(QDialog):
     def _header(view: PrescriptionView) -> str:
         colour = STATE_COLOURS.get(view.state, "#000000")
         state_label = view.state_label
-        nobody = reached_nobody.reached_nobody(view.state, view.notified_count)
+        nobody = reached_nobody.of_view(view)
         if nobody:
             colour, state_label = "#6a1b9a", reached_nobody.LABEL
         patient = view.patient
@@ -198,6 +198,8 @@ class PrescriptionDialog(QDialog):
         if view.priority_until is not None:
             until = local_time(view.priority_until, zone)
             rows.append(f"Priorité aux professionnels habituels jusqu'à {until}")
+        if view.report:
+            rows.append(f"<b>Compte rendu (CR) :</b> {_html(view.report)}")
         return "<br>".join(rows)
 
     # ---- closing ----------------------------------------------------------------------------------

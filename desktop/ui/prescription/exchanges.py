@@ -29,6 +29,7 @@ from desktop.state.prescription_actions import FormRefused, comment_body
 from desktop.state.prescription_timeline import local_time
 from desktop.state.times import zone_named
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
+from desktop.ui.file_dialogs import file_dialog
 from desktop.ui.keys import button_shortcut, enter_submits
 from desktop.ui.prescription.widgets import (
     MessageLine,
@@ -120,6 +121,7 @@ class DocumentsTab(QWidget):
         self.reload = reload
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.folder: tempfile.TemporaryDirectory[str] | None = None
+        self.file_dialog_opened: QFileDialog | None = None  # the last « Ajouter » dialog (tests)
         column = QVBoxLayout(self)
         self.list = QListWidget()
         self.list.setObjectName("documents")
@@ -155,11 +157,14 @@ class DocumentsTab(QWidget):
             self.list.addItem(item)
         self.open.setEnabled(bool(details.documents))
 
-    def choose_file(self) -> None:
-        title = "Ajouter un document à la fiche"
-        path, _filter = QFileDialog.getOpenFileName(self, title, "", FILE_DIALOG_FILTER)
-        if path:
-            spawn(self.attach_file(Path(path)))
+    def choose_file(self) -> QFileDialog:
+        """Qt's dialog in French, in the user's documents folder; the file chosen is attached."""
+        dialog = file_dialog(self, "Ajouter un document à la fiche", FILE_DIALOG_FILTER)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: spawn(self.attach_file(Path(path))) if path else None)
+        dialog.open()
+        self.file_dialog_opened = dialog
+        return dialog
 
     async def attach_file(self, path: Path) -> bool:
         """Checked first (type by content, 2 Mo): a refused file is never sent."""

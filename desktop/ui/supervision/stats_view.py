@@ -30,6 +30,7 @@ from desktop.state.statistics import ChartData, Period, PeriodChoice
 from desktop.state.times import date_time
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
+from desktop.ui.file_dialogs import documents_folder
 from desktop.ui.keys import button_shortcut
 from desktop.ui.supervision.charts import bar_chart, chart_view, pie_chart, replace_chart
 from desktop.ui.tasks import on_loop, spawn
@@ -232,6 +233,7 @@ class StatisticsView(QWidget):
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         dialog.setNameFilter("Fichiers CSV (*.csv)")
         dialog.setDefaultSuffix("csv")
+        dialog.setDirectory(documents_folder())  # the user's documents, not the program's folder
         dialog.selectFile(period.csv_name())
         dialog.fileSelected.connect(lambda path: spawn(self.export_to(Path(path), period)))
         dialog.finished.connect(self._dialog_closed)

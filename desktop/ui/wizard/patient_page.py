@@ -43,6 +43,7 @@ class PatientPage(StepPage):
         form.line("nir", "NIR")
         self.nir_check = QLabel()
         self.nir_check.setObjectName("nir_check")
+        self.nir_check.setWordWrap(True)  # the Carte Vitale's notice wraps rather than widen the form
         self.layout_.addRow("", self.nir_check)
         form.combo("identity_status", "Statut INS", [(s.value, s.label) for s in IdentityStatus])
         form.line("occupation", "Profession")
@@ -128,10 +129,17 @@ class PatientPage(StepPage):
         if name in ("nir", "sex", "birth_date"):
             self._nir_feedback()
 
+    def show_errors(self, errors: dict[str, str]) -> QWidget | None:
+        first = super().show_errors(errors)
+        self._nir_feedback()  # the NIR's message once: under the field when « Suivant » said it
+        return first
+
     def _nir_feedback(self) -> None:
         feedback = self.wizard.patient.nir_feedback(self.wizard.today())
         notice = self.wizard.patient.notices.get("nir", "")
-        if feedback:
+        if feedback and not self.form.errors["nir"].isHidden():
+            self.nir_check.setText(notice)
+        elif feedback:
             self.nir_check.setText(f"<span style='color:#b3261e'>{feedback}</span>")
         elif self.wizard.patient.nir.strip():
             self.nir_check.setText(f"<span style='color:#1b6e20'>Clé du NIR correcte</span> {notice}")

@@ -15,7 +15,7 @@ from desktop.state.wizard.qualification_step import (
     TZ_LABELS,
     network_choices,
 )
-from desktop.state.wizard.wizard import Step, Wizard
+from desktop.state.wizard.wizard import INTERVENTION_CHOICE, Step, Wizard
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
 from desktop.ui.keys import button_shortcut
@@ -62,6 +62,10 @@ class PrescriptionTab(QWidget):
 
     def write(self, name: str, value: str) -> None:
         self.wizard.set_prescription_field(self.index, name, value)
+        if name in INTERVENTION_CHOICE:  # « … pas les deux » is stale once either changes
+            for other in INTERVENTION_CHOICE:
+                if other in self.form.errors:
+                    self.form.errors[other].hide()
 
     def load(self) -> None:
         prescription = self.wizard.qualification.prescriptions[self.index]

@@ -1,4 +1,8 @@
-"""The wizard window: the five pages, « Retour » / « Suivant » / « Déclencher », Enter = Suivant."""
+"""The wizard window: the five pages, « Retour » / « Suivant » / « Déclencher », Enter = Suivant,
+« Annuler » (Échap) that closes it and keeps its draft.
+
+A child window of the main window (``parent`` with ``Qt.Window``): its own frame beside the board,
+yet it never falls behind the main window and closes with it (``docs/desktop.md``)."""
 
 from __future__ import annotations
 
@@ -34,9 +38,12 @@ Send = Callable[[Wizard], Awaitable[None]]
 
 class WizardWindow(QWidget):
     closed = Signal(str)  # the draft id: the draft stays unless the case was sent
+    cancelled = Signal(str)  # the draft id: « Annuler » (Échap), the draft kept
 
-    def __init__(self, wizard: Wizard, client: ApiClient | None, send: Send) -> None:
-        super().__init__()
+    def __init__(
+        self, wizard: Wizard, client: ApiClient | None, send: Send, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)  # a top-level frame owned by `parent`
         self.setWindowTitle("Création déclenchement")
         self.setObjectName("wizard")
         self.resize(760, 720)
@@ -75,7 +82,14 @@ class WizardWindow(QWidget):
         self.send_button = QPushButton("Déclencher (Ctrl+Entrée)")
         self.send_button.setObjectName("send")
         self.send_button.clicked.connect(lambda: spawn(self.go_next()))
+        self.cancel_button = QPushButton("Annuler (Échap)")
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.setToolTip("Ferme l'assistant ; le brouillon est gardé pour le reprendre plus tard")
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Échap is its key: Tab's path unchanged
+        self.cancel_button.clicked.connect(self.cancel)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.cancel)
         buttons.addWidget(self.back_button)
+        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         buttons.addWidget(self.next_button)
         buttons.addWidget(self.send_button)
@@ -146,6 +160,11 @@ class WizardWindow(QWidget):
         """« Déclencher » could not even queue the case (nothing was sent): why, under the page."""
         self.message.setText(text)
         self.message.setStyleSheet(ERROR_STYLE)
+
+    def cancel(self) -> None:
+        """« Annuler » / Échap: the window closes, the draft stays (saved on every change)."""
+        self.cancelled.emit(self.wizard.draft_id)
+        self.close()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(

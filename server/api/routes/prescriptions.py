@@ -5,23 +5,26 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from server.api.context import Caller, RoleGuard
 from server.api.routes.acting import acting
 from server.errors import not_found
 from server.models import Prescription
 from server.security.principal import STAFF
-from server.services import board, prescription_actions
+from server.services import answering_for, board, prescription_actions
 from server.services.prescription_views import notifications, view
 from shared.domain import PrescriptionState, Role
 from shared.schemas.care import ReportCreate, VisitCreate
+from shared.schemas.common import AwareMoment
 from shared.schemas.dispatch import CancelBody, FinishBody, NotificationView, PrescriptionView, RenewBody
+from shared.schemas.hotline_professionals import AnswerOnBehalf
 
 router = APIRouter(prefix="/prescriptions", tags=["prescriptions"])
 Staff = Annotated[Caller, Depends(RoleGuard(*STAFF))]
 Responder = Annotated[Caller, Depends(RoleGuard(Role.PROFESSIONAL))]
 Anyone = Annotated[Caller, Depends(RoleGuard(*STAFF, Role.PROFESSIONAL))]
+# Professionals answer for themselves; the hotline records the answer of one who phones in.
+Answering = Annotated[Caller, Depends(RoleGuard(Role.PROFESSIONAL, Role.OPERATOR, Role.SUPERVISOR))]
 
 
 @router.get("", response_model=list[PrescriptionView])
@@ -31,7 +34,7 @@ def list_prescriptions(
     state: PrescriptionState | None = None,
     number: str | None = Query(default=None, max_length=20),
     q: str | None = Query(default=None, max_length=100),
-    since: AwareDatetime | None = None,
+    since: AwareMoment | None = None,
     profession: str | None = Query(default=None, max_length=2),
     offset: int = Query(default=0, ge=0, le=1_000_000),
     exclude_mine: bool = False,
@@ -85,15 +88,40 @@ def read_notifications(prescription_id: int, caller: Staff) -> list[Notification
         return notifications(session, prescription_id)
 
 
+def _answered(
+    caller: Caller, prescription_id: int, body: AnswerOnBehalf | None, action: str
+) -> PrescriptionView:
+    """A professional answers for themselves; the hotline, for the professional `on_behalf_of`."""
+    who = acting(caller)
+    if caller.principal.role == Role.PROFESSIONAL:
+        if body is not None:
+            answering_for.refuse_on_behalf_from_professional(who, action, prescription_id)
+        answer = (
+            prescription_actions.accept if action == "prescription_accept" else prescription_actions.decline
+        )
+        return answer(who, prescription_id)
+    if body is None:
+        answering_for.refuse_hotline_without_professional(who, action, prescription_id)
+    answer_for = answering_for.accept_for if action == "prescription_accept" else answering_for.decline_for
+    return answer_for(who, prescription_id, body.on_behalf_of)
+
+
 @router.post("/{prescription_id}/accept", response_model=PrescriptionView, summary="Accepter")
-def accept(prescription_id: int, caller: Responder) -> PrescriptionView:
-    """The first acceptance wins; the others get 409. The acceptor then sees the patient in full."""
-    return prescription_actions.accept(acting(caller), prescription_id)
+def accept(prescription_id: int, caller: Answering, body: AnswerOnBehalf | None = None) -> PrescriptionView:
+    """The first acceptance wins; the others get 409. The acceptor then sees the patient in full.
+
+    The hotline (operator, supervisor) records the answer of a professional who phones in with
+    `{"on_behalf_of": <user_id>, "channel": "phone"}`: the same rule, audited as done by the
+    operator for the professional, shown « par téléphone via la centrale » in the history; 409
+    `not_notified` when the request was not offered to that professional. A professional may not
+    use `on_behalf_of` (403)."""
+    return _answered(caller, prescription_id, body, "prescription_accept")
 
 
 @router.post("/{prescription_id}/decline", response_model=PrescriptionView, summary="Décliner")
-def decline(prescription_id: int, caller: Responder) -> PrescriptionView:
-    return prescription_actions.decline(acting(caller), prescription_id)
+def decline(prescription_id: int, caller: Answering, body: AnswerOnBehalf | None = None) -> PrescriptionView:
+    """As `accept`, with `on_behalf_of` for the hotline recording a professional's refusal by phone."""
+    return _answered(caller, prescription_id, body, "prescription_decline")
 
 
 @router.post("/{prescription_id}/start", response_model=PrescriptionView, summary="Débuter les soins")
@@ -114,7 +142,9 @@ def cancel(prescription_id: int, body: CancelBody, caller: Anyone) -> Prescripti
 
 @router.post("/{prescription_id}/renew", response_model=PrescriptionView, summary="Renouveler une demande")
 def renew(prescription_id: int, body: RenewBody, caller: Anyone) -> PrescriptionView:
-    """An expired or cancelled request, by the hotline or its requester: a new round."""
+    """An expired or cancelled request, or a pending one that reached nobody (`no_recipient`), by
+    the hotline or its requester: a new round, with its response delay, and `network_id` when given
+    (null lifts the network restriction; 422 `network_unknown` for a network that does not exist)."""
     return prescription_actions.renew(acting(caller), prescription_id, body)
 
 

@@ -90,7 +90,7 @@ async def test_the_demo_listens_for_direct_calls_without_registering() -> None:
     service = SoftphoneService(demo_plan("operateur"), lambda _config: phone)
     assert service.direct_only
     service.create()
-    assert await service.start() == "Téléphonie : démo, appels directs sur 127.0.0.1:5123"
+    assert await service.start() == "Téléphonie : démonstration, appels simulés sur ce poste"
     assert phone.commands == [("start",)]
     assert service.local_port == 5123
 
