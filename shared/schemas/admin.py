@@ -46,7 +46,11 @@ class UserCreate(ApiModel):
 
 
 class UserPatch(ApiModel):
+    """What to change on a user; `role` moves a user between the staff roles and admin (not to or
+    from professional), `active: false` deactivates (their tokens stop working at once)."""
+
     display_name: DisplayName | None = None
+    role: Role | None = None
     password: Password | None = None
     phone: PhoneNumber | None = None
     active: bool | None = None

@@ -1,17 +1,26 @@
-"""Administration of users, networks, responder accounts, and the read-only audit trail."""
+"""The back office (admin role): users, professionals, networks, the audit trail and its CSV export,
+the home page's counts. Every change is audited by its use case (server/services/admin_*.py,
+networks.py, audit_trail.py); a refused role is audited by the guard."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from server.api.context import Caller, RoleGuard
+from server.api.routes.acting import acting
 from server.errors import not_found
-from server.models import AuditEntry, Network, ProfessionalProfile, User
+from server.models import Network, ProfessionalProfile, User
 from server.security.principal import EVERYONE
-from server.services import accounts
+from server.services import accounts, admin_professionals, admin_users, audit_trail, networks
+from server.services.back_office_overview import overview
 from shared.domain import Role
 from shared.schemas.admin import (
     NetworkCreate,
@@ -23,26 +32,44 @@ from shared.schemas.admin import (
     UserPatch,
 )
 from shared.schemas.auth import UserOut
+from shared.schemas.back_office import (
+    AUDIT_PAGE_MAX,
+    AuditFilter,
+    BackOfficeOverview,
+    NetworkRename,
+    NetworkSummary,
+)
+from shared.schemas.common import TimeZoneName
+from shared.schemas.professional import ProfileOut, ProfileUpdate
 from shared.schemas.system import AuditEntryOut
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 networks_router = APIRouter(tags=["networks"])
 Admin = Annotated[Caller, Depends(RoleGuard(Role.ADMIN))]
+Zone = Annotated[TimeZoneName, Query(description="The zone of `since` and `until` (days)")]
+
+
+# ---- users --------------------------------------------------------------------------------------
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
 def create_user(body: UserCreate, caller: Admin) -> UserOut:
-    with caller.state.db.session() as session:
-        return accounts.user_out(accounts.create_user(session, body, caller.state.clock.now()))
+    return admin_users.create(acting(caller), body)
 
 
 @router.get("/users", response_model=list[UserOut])
-def list_users(caller: Admin, role: Role | None = None) -> list[UserOut]:
+def list_users(
+    caller: Admin,
+    role: Annotated[list[Role] | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the username or name")] = None,
+    active: bool | None = None,
+    network_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=admin_users.SEARCH_LIMIT_MAX)] = admin_users.SEARCH_LIMIT_MAX,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[UserOut]:
+    query = admin_users.search_query(q=q, roles=role, active=active, network_id=network_id)
     with caller.state.db.session() as session:
-        query = select(User).order_by(User.username)
-        if role is not None:
-            query = query.where(User.role == role.value)
-        return [accounts.user_out(u) for u in session.scalars(query)]
+        return [accounts.user_out(u) for u in session.scalars(query.limit(limit).offset(offset))]
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
@@ -56,14 +83,26 @@ def get_user(user_id: int, caller: Admin) -> UserOut:
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 def patch_user(user_id: int, body: UserPatch, caller: Admin) -> UserOut:
+    return admin_users.update(acting(caller), user_id, body)
+
+
+# ---- networks -----------------------------------------------------------------------------------
+
+
+@router.get("/networks", response_model=list[NetworkSummary])
+def list_networks_with_counts(caller: Admin) -> list[NetworkSummary]:
     with caller.state.db.session() as session:
-        return accounts.user_out(accounts.patch_user(session, user_id, body))
+        return networks.summaries(session)
 
 
 @router.post("/networks", response_model=NetworkOut, status_code=201)
 def create_network(body: NetworkCreate, caller: Admin) -> NetworkOut:
-    with caller.state.db.session() as session:
-        return accounts.create_network(session, body, caller.state.clock.now())
+    return networks.create(acting(caller), body)
+
+
+@router.patch("/networks/{network_id}", response_model=NetworkOut)
+def rename_network(network_id: int, body: NetworkRename, caller: Admin) -> NetworkOut:
+    return networks.rename(acting(caller), network_id, body)
 
 
 @networks_router.get("/networks", response_model=list[NetworkOut])
@@ -74,27 +113,30 @@ def list_networks(caller: Annotated[Caller, Depends(RoleGuard(*EVERYONE))]) -> l
         ]
 
 
+# ---- professionals ------------------------------------------------------------------------------
+
+
 @router.post("/professionals", response_model=ProfessionalOut, status_code=201)
 def create_professional(body: ProfessionalCreate, caller: Admin) -> ProfessionalOut:
-    with caller.state.db.session() as session:
-        return accounts.professional_out(
-            accounts.create_professional(session, body, caller.state.clock.now())
-        )
+    return admin_professionals.create(acting(caller), body)
 
 
 @router.get("/professionals", response_model=list[ProfessionalOut])
 def list_professionals(
     caller: Admin,
     profession: str | None = Query(default=None, max_length=2),
+    q: Annotated[str | None, Query(max_length=100, description="Prefixes of the names")] = None,
+    rpps: Annotated[str | None, Query(max_length=11, pattern=r"^\d*$")] = None,
+    commune: Annotated[str | None, Query(max_length=100, description="INSEE code or name")] = None,
+    network_id: int | None = None,
+    active: bool | None = None,
     limit: int = Query(default=200, ge=1, le=1000),
     offset: int = Query(default=0, ge=0),
 ) -> list[ProfessionalOut]:
+    query = admin_professionals.search_query(
+        q=q, rpps=rpps, profession=profession, commune=commune, network_id=network_id, active=active
+    )
     with caller.state.db.session() as session:
-        query = select(ProfessionalProfile).order_by(
-            ProfessionalProfile.last_name_key, ProfessionalProfile.user_id
-        )
-        if profession:
-            query = query.where(ProfessionalProfile.profession_code == profession)
         rows = session.scalars(query.limit(limit).offset(offset))
         return [accounts.professional_out(p) for p in rows]
 
@@ -110,27 +152,74 @@ def get_professional(user_id: int, caller: Admin) -> ProfessionalOut:
 
 @router.patch("/professionals/{user_id}", response_model=ProfessionalOut)
 def patch_professional(user_id: int, body: ProfessionalPatch, caller: Admin) -> ProfessionalOut:
-    with caller.state.db.session() as session:
-        return accounts.professional_out(accounts.patch_professional(session, user_id, body))
+    return admin_professionals.update(acting(caller), user_id, body)
+
+
+@router.get("/professionals/{user_id}/profile", response_model=ProfileOut)
+def get_professional_profile(user_id: int, caller: Admin) -> ProfileOut:
+    return admin_professionals.read_profile(acting(caller), user_id)
+
+
+@router.put("/professionals/{user_id}/profile", response_model=ProfileOut)
+def put_professional_profile(user_id: int, body: ProfileUpdate, caller: Admin) -> ProfileOut:
+    return admin_professionals.update_profile(acting(caller), user_id, body)
+
+
+# ---- audit trail --------------------------------------------------------------------------------
+
+
+def audit_filter(
+    user_id: Annotated[int | None, Query(description="The actor")] = None,
+    username: Annotated[str | None, Query(max_length=64, description="The actor's username")] = None,
+    patient_id: int | None = None,
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    since: Annotated[date | None, Query(description="First day (in `tz`)")] = None,
+    until: Annotated[date | None, Query(description="Last day, included (in `tz`)")] = None,
+) -> AuditFilter:
+    try:
+        return AuditFilter(
+            user_id=user_id, username=username, patient_id=patient_id, action=action, since=since, until=until
+        )
+    except ValidationError as invalid:
+        raise RequestValidationError(invalid.errors()) from invalid
+
+
+Filters = Annotated[AuditFilter, Depends(audit_filter)]
 
 
 @router.get("/audit", response_model=list[AuditEntryOut])
 def read_audit(
     caller: Admin,
-    patient_id: int | None = None,
-    user_id: int | None = None,
-    action: str | None = Query(default=None, max_length=40),
+    wanted: Filters,
+    tz: Zone = "Europe/Paris",
     after_id: int = Query(default=0, ge=0),
-    limit: int = Query(default=200, ge=1, le=1000),
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+    order: Literal["asc", "desc"] = "asc",
+    limit: int = Query(default=200, ge=1, le=AUDIT_PAGE_MAX),
 ) -> list[AuditEntryOut]:
+    """Oldest first after `after_id` (`order=asc`), or newest first before `before_id` (`desc`)."""
+    page = audit_trail.AuditPage(after_id, before_id, order == "desc", limit)
+    return audit_trail.read(acting(caller), wanted, page, tz)
+
+
+@router.get("/audit.csv", response_class=StreamingResponse)
+def export_audit(caller: Admin, wanted: Filters, tz: Zone = "Europe/Paris") -> StreamingResponse:
+    """The same filters as `/admin/audit`, every entry, oldest first: `;`-separated UTF-8 with a BOM."""
+    doing = acting(caller)
+    audit_trail.record_export(doing, wanted)
+    lines: Iterator[str] = audit_trail.csv_lines(caller.state.db, wanted, tz)
+    name = audit_trail.csv_name(wanted, doing.now, tz)
+    return StreamingResponse(
+        (line.encode("utf-8") for line in lines),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# ---- home ---------------------------------------------------------------------------------------
+
+
+@router.get("/overview", response_model=BackOfficeOverview)
+def back_office_overview(caller: Admin) -> BackOfficeOverview:
     with caller.state.db.session() as session:
-        query = select(AuditEntry).where(AuditEntry.id > after_id).order_by(AuditEntry.id)
-        if patient_id is not None:
-            query = query.where(AuditEntry.patient_id == patient_id)
-        if user_id is not None:
-            query = query.where(AuditEntry.user_id == user_id)
-        if action is not None:
-            query = query.where(AuditEntry.action == action)
-        return [
-            AuditEntryOut.model_validate(e, from_attributes=True) for e in session.scalars(query.limit(limit))
-        ]
+        return overview(session, caller.state.clock.now())

@@ -1,0 +1,132 @@
+"""« Utilisateurs » and « Réseaux »: the rows as shown (French role names, network names, state), the
+new user's form checked with the server's rules before it is sent, a new password's check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shared.domain import Role
+from shared.schemas.auth import UserOut
+from shared.schemas.back_office import NetworkSummary
+from shared.schemas.common import PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN
+
+STAFF_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR, Role.ADMIN)
+USER_COLUMNS = ("Identifiant", "Nom affiché", "Rôle", "Réseaux", "État")
+NETWORK_COLUMNS = ("Réseau", "Membres", "dont professionnels", "Comptes actifs")
+
+
+class FormInvalid(ValueError):
+    """What is wrong with a form, one French line per field (label → message)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("\n".join(f"{label} : {message}" for label, message in errors.items()))
+        self.errors = errors
+
+
+def state_label(active: bool) -> str:
+    return "Actif" if active else "Désactivé"
+
+
+def network_names(ids: list[int], names: dict[int, str]) -> str:
+    return ", ".join(names.get(i, f"n° {i}") for i in ids)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: UserOut
+    cells: tuple[str, ...]
+
+    @classmethod
+    def of(cls, user: UserOut, names: dict[int, str]) -> UserRow:
+        cells = (
+            user.username,
+            user.display_name,
+            user.role.label,
+            network_names(user.network_ids, names),
+            state_label(user.active),
+        )
+        return cls(user, cells)
+
+
+def check_password(password: str, confirmation: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        errors["Mot de passe"] = f"entre {PASSWORD_MIN} et {PASSWORD_MAX} caractères"
+    elif password != confirmation:
+        errors["Confirmation"] = "les deux mots de passe diffèrent"
+    return errors
+
+
+@dataclass
+class UserForm:
+    """« Nouvel utilisateur » / « Modifier »: what the dialog holds."""
+
+    username: str = ""
+    display_name: str = ""
+    role: Role = Role.OPERATOR
+    network_ids: tuple[int, ...] = ()
+    password: str = ""
+    confirmation: str = ""
+
+    def creation(self) -> dict[str, object]:
+        """The body of `POST /admin/users`; raises FormInvalid."""
+        errors: dict[str, str] = {}
+        username = self.username.strip()
+        if not re.match(USERNAME_PATTERN, username):
+            errors["Identifiant"] = "3 à 64 caractères parmi a-z, 0-9, « . », « _ » et « - »"
+        errors.update(self._name_errors())
+        errors.update(check_password(self.password, self.confirmation))
+        if errors:
+            raise FormInvalid(errors)
+        return {
+            "username": username,
+            "password": self.password,
+            "role": self.role.value,
+            "display_name": self.display_name.strip(),
+            "network_ids": sorted(self.network_ids),
+        }
+
+    def changes(self, user: UserOut) -> dict[str, object]:
+        """The body of `PATCH /admin/users/{id}`: only what differs; raises FormInvalid."""
+        errors = self._name_errors()
+        if errors:
+            raise FormInvalid(errors)
+        body: dict[str, object] = {}
+        if self.display_name.strip() != user.display_name:
+            body["display_name"] = self.display_name.strip()
+        if self.role is not user.role:
+            body["role"] = self.role.value
+        if sorted(self.network_ids) != sorted(user.network_ids):
+            body["network_ids"] = sorted(self.network_ids)
+        return body
+
+    def _name_errors(self) -> dict[str, str]:
+        name = self.display_name.strip()
+        if not 1 <= len(name) <= 120:
+            return {"Nom affiché": "obligatoire, 120 caractères au plus"}
+        return {}
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    network: NetworkSummary
+    cells: tuple[str, ...]
+
+    @classmethod
+    def of(cls, network: NetworkSummary) -> NetworkRow:
+        cells = (
+            network.name,
+            str(network.members),
+            str(network.professionals),
+            str(network.active_members),
+        )
+        return cls(network, cells)
+
+
+def check_network_name(name: str) -> str:
+    """The name as it will be sent; raises FormInvalid."""
+    cleaned = " ".join(name.split())
+    if not 2 <= len(cleaned) <= 120:
+        raise FormInvalid({"Nom du réseau": "entre 2 et 120 caractères"})
+    return cleaned

@@ -1,0 +1,95 @@
+"""The back office's calls (admin role), on `ApiClient.request`: users, professionals and their
+« Profil Activité », networks with their counts, the audit trail (newest first, by pages) and its
+CSV (bytes as the server wrote them: `;`-separated, UTF-8 with a BOM), the home page's counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from desktop.sync.client import ApiClient
+from shared.schemas.admin import NetworkOut, ProfessionalOut
+from shared.schemas.auth import UserOut
+from shared.schemas.back_office import BackOfficeOverview, NetworkSummary
+from shared.schemas.professional import ProfileOut
+from shared.schemas.system import AuditEntryOut
+
+_USERS = TypeAdapter(list[UserOut])
+_PROFESSIONALS = TypeAdapter(list[ProfessionalOut])
+_NETWORKS = TypeAdapter(list[NetworkSummary])
+_AUDIT = TypeAdapter(list[AuditEntryOut])
+AUDIT_PAGE = 200
+STAFF_ROLES = ("operator", "secretary", "supervisor", "admin")
+
+
+def _query(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v not in (None, "")}
+
+
+class BackOfficeApi:
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
+
+    # ---- users ------------------------------------------------------------------------------------
+    async def users(self, q: str = "", roles: tuple[str, ...] = STAFF_ROLES) -> list[UserOut]:
+        response = await self.client.request(
+            "GET", "/admin/users", params=_query({"q": q, "role": list(roles)})
+        )
+        return _USERS.validate_json(response.content)
+
+    async def create_user(self, body: Mapping[str, Any]) -> UserOut:
+        response = await self.client.request("POST", "/admin/users", json=dict(body))
+        return UserOut.model_validate_json(response.content)
+
+    async def patch_user(self, user_id: int, body: Mapping[str, Any]) -> UserOut:
+        response = await self.client.request("PATCH", f"/admin/users/{user_id}", json=dict(body))
+        return UserOut.model_validate_json(response.content)
+
+    # ---- professionals ----------------------------------------------------------------------------
+    async def professionals(self, criteria: Mapping[str, Any], limit: int = 200) -> list[ProfessionalOut]:
+        params = _query({**criteria, "limit": limit})
+        response = await self.client.request("GET", "/admin/professionals", params=params)
+        return _PROFESSIONALS.validate_json(response.content)
+
+    async def patch_professional(self, user_id: int, body: Mapping[str, Any]) -> ProfessionalOut:
+        response = await self.client.request("PATCH", f"/admin/professionals/{user_id}", json=dict(body))
+        return ProfessionalOut.model_validate_json(response.content)
+
+    async def professional_profile(self, user_id: int) -> ProfileOut:
+        response = await self.client.request("GET", f"/admin/professionals/{user_id}/profile")
+        return ProfileOut.model_validate_json(response.content)
+
+    async def put_professional_profile(self, user_id: int, body: Mapping[str, Any]) -> ProfileOut:
+        path = f"/admin/professionals/{user_id}/profile"
+        response = await self.client.request("PUT", path, json=dict(body))
+        return ProfileOut.model_validate_json(response.content)
+
+    # ---- networks ---------------------------------------------------------------------------------
+    async def networks(self) -> list[NetworkSummary]:
+        return _NETWORKS.validate_json((await self.client.request("GET", "/admin/networks")).content)
+
+    async def create_network(self, name: str) -> NetworkOut:
+        response = await self.client.request("POST", "/admin/networks", json={"name": name})
+        return NetworkOut.model_validate_json(response.content)
+
+    async def rename_network(self, network_id: int, name: str) -> NetworkOut:
+        response = await self.client.request("PATCH", f"/admin/networks/{network_id}", json={"name": name})
+        return NetworkOut.model_validate_json(response.content)
+
+    # ---- audit trail ------------------------------------------------------------------------------
+    async def audit_page(
+        self, filters: Mapping[str, Any], before_id: int | None = None, limit: int = AUDIT_PAGE
+    ) -> list[AuditEntryOut]:
+        """Newest first; the next page is the one before the last id of this one."""
+        params = _query({**filters, "order": "desc", "limit": limit, "before_id": before_id})
+        return _AUDIT.validate_json((await self.client.request("GET", "/admin/audit", params=params)).content)
+
+    async def audit_csv(self, filters: Mapping[str, Any]) -> bytes:
+        return (await self.client.request("GET", "/admin/audit.csv", params=_query(filters))).content
+
+    # ---- home -------------------------------------------------------------------------------------
+    async def overview(self) -> BackOfficeOverview:
+        response = await self.client.request("GET", "/admin/overview")
+        return BackOfficeOverview.model_validate_json(response.content)
