@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -34,6 +35,7 @@ from server.web.devices import (
 )
 from server.web.guard import Current, Post, audit_refusal, same_site
 from server.web.pages.common import HOME, done, drop_cookie, page, safe_next, see_other, set_cookie
+from server.web.pages.demo_messages import demo_messages_shown
 from server.web.render import html
 from server.web.sessions import SESSION_COOKIE, LoginRequired, close_session, open_session, visitor_of
 
@@ -48,6 +50,7 @@ FORM_EXPIRED = "Le formulaire a expiré : recommencez."
 def _welcome(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     """A page before the session, with a fresh double-submit token."""
     token = secrets.token_urlsafe(24)
+    context.setdefault("demo_messages", demo_messages_shown(request))  # the demo's SMS and e-mails
     response = html(template, status=status, login_token=token, **context)
     set_cookie(response, request, LOGIN_COOKIE, token, max_age=3600)
     return response
@@ -117,24 +120,29 @@ async def login(request: Request) -> Response:
 def _login(request: Request, username: str, password: str, next_page: str) -> Response:
     web = web_of(request)
     now = web.now()
-    with web.db.session() as session:
-        outcome = check_password(session, username, password, now, origin_of(request))
-        user, token = outcome.user, ""
-        device = device_of(session, request.cookies.get(DEVICE_COOKIE), now, web.settings)
-        trusted = device is not None and user is not None and device.user_id == user.id
-        if user is not None:
-            if device is not None and not trusted:  # someone else's device: forgotten
-                device.forgotten = True
-            token = open_session(
-                session,
-                user,
-                now,
-                web.settings,
-                method="password",
-                client=client_label(request),
-                device_id=device.id if trusted and device else None,
-            )
-    if user is None:
+    device_cookie = request.cookies.get(DEVICE_COOKIE)
+
+    def open_web_session(session: Session, user: User) -> tuple[str, bool]:
+        device = device_of(session, device_cookie, now, web.settings)
+        trusted = device is not None and device.user_id == user.id
+        if device is not None and not trusted:  # someone else's device: forgotten
+            device.forgotten = True
+        token = open_session(
+            session,
+            user,
+            now,
+            web.settings,
+            method="password",
+            client=client_label(request),
+            device_id=device.id if trusted and device else None,
+        )
+        return token, trusted
+
+    limits = web.core.settings.login
+    outcome = check_password(
+        web.db, limits, now, username, password, origin_of(request), open_web_session
+    )
+    if outcome.opened is None:
         status = 429 if outcome.blocked else 401
         return _welcome(
             request,
@@ -145,11 +153,12 @@ def _login(request: Request, username: str, password: str, next_page: str) -> Re
             suite=next_page,
             username=username,
         )
+    token, trusted = outcome.opened
     target = next_page if trusted else f"{HOME}schema/choisir?suite={quote(next_page)}"
     response = see_other(target)
     set_cookie(response, request, SESSION_COOKIE, token, max_age=None)
     drop_cookie(response, request, LOGIN_COOKIE)
-    if user is not None and not trusted and request.cookies.get(DEVICE_COOKIE):
+    if not trusted and device_cookie:
         drop_cookie(response, request, DEVICE_COOKIE)
     return response
 

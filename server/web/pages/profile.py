@@ -2,7 +2,8 @@
 « Disponible Visite », « Indisponible » for 1 to 48 h), « Pref. Notifs » (per weekday: all day,
 custom hours, or unavailable all day) and « Pref. PeC » (visits and/or office, the radius, the
 communes served, chosen with the commune autocomplete). Saved through server/services/profile.py,
-which matching reads: the next case sent follows the change."""
+which matching reads: the next case sent follows the change. Its notification channels and this
+device's notifications are pages/channels.py's and pages/push.py's."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from server.services import profile
 from server.web.communes import code_of, label, suggestions
 from server.web.context import PREFIX
 from server.web.guard import Current, Post
+from server.web.pages import channels, push
 from server.web.pages.common import acting, done, page
 from server.web.render import html
 from shared.domain import Availability
@@ -36,7 +38,8 @@ RANGES_PER_DAY = 2
 
 @router.get("/profil")
 def profile_page(request: Request, visitor: Current) -> Response:
-    mine = profile.read(acting(request, visitor))
+    who = acting(request, visitor)
+    mine = profile.read(who)
     return page(
         request,
         visitor,
@@ -48,6 +51,10 @@ def profile_page(request: Request, visitor: Current) -> Response:
         weekdays=WEEKDAYS,
         day_states=DAY_STATES,
         ranges=RANGES_PER_DAY,
+        channel_rows=channels.rows(mine.channels),
+        per_event=channels.per_event(),
+        devices=push.devices(who),
+        vapid_public_key=push.vapid_public_key(request),
     )
 
 

@@ -77,7 +77,13 @@ def _service_worker() -> Asset:
     source = (
         environment()
         .get_template("sw.js")
-        .render(version=version, shell=json.dumps(urls), offline=json.dumps(OFFLINE_PATH), prefix=PREFIX)
+        .render(
+            version=version,
+            shell=json.dumps(urls),
+            offline=json.dumps(OFFLINE_PATH),
+            prefix=PREFIX,
+            icon=json.dumps(static_url("icon-192.png")),
+        )
     )
     return Asset.of("sw.js", source.encode())
 

@@ -1,6 +1,7 @@
 /* Centrale Pro: small enhancements over pages that work without JavaScript.
-   - the service worker (offline page), - the server diode, - countdowns, - the area map,
-   - a file's size checked before it is sent. No patient data is ever stored by this script. */
+   - the service worker (offline page, notifications), - the server diode, - countdowns, - the area
+   map, - this device's notifications (push.js, loaded where asked), - a file's size checked before
+   it is sent. No patient data is ever stored by this script. */
 "use strict";
 (function () {
   if ("serviceWorker" in navigator && window.isSecureContext) {
@@ -85,7 +86,24 @@
     });
   }
 
-  function enhance(root) { arm(root); tick(); maps(root); }
+  // « Notifications sur cet appareil » (the profile page): its script, loaded only there.
+  var pushScript = null;
+  function push(root) {
+    var found = (root || document).querySelector("[data-push]");
+    if (!found) return;
+    if (!pushScript) {
+      pushScript = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = found.dataset.pushJs;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    pushScript.then(function () { window.CentralePush.enhance(root); }, function () {});
+  }
+
+  function enhance(root) { arm(root); tick(); maps(root); push(root); }
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 
