@@ -24,6 +24,8 @@ import platformdirs
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from desktop.store.private_files import private_directory, private_file
+
 log = logging.getLogger(__name__)
 APP_NAME = "centrale"
 SERVICE = "centrale"
@@ -78,10 +80,9 @@ class Settings:
 
     def save(self, directory: Path | None = None) -> Path:
         """Written to a temporary file then renamed: a crash never leaves half a file."""
-        folder = directory or config_dir()
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_directory(directory or config_dir())  # 0700, its files 0600
         path = folder / SETTINGS_FILE
-        temporary = path.with_suffix(".tmp")
+        temporary = private_file(path.with_suffix(".tmp"))
         temporary.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), encoding="utf-8")
         temporary.replace(path)
         return path

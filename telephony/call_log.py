@@ -5,6 +5,11 @@ stays unsent and is retried by ``flush`` (call it after each call and on a timer
 carries a UUID, so a record sent twice (a crash between the send and the mark, or a case number
 added after the call) is an update of the same call on the server, never a second call. The JSON
 shape of one record is documented in docs/telephony.md.
+
+The file is the user's alone (created ``0600``) and forgets a record ``HANDED_OVER_GRACE`` after
+its sink took it (on opening): the record then lives in the sink (the desktop's outbox, which erases
+it once the server has it), and a case linked to the call later than that is linked by the server
+from the case itself.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,6 +38,7 @@ from telephony.events import (
 
 log = logging.getLogger(__name__)
 RECORD_VERSION = 1
+HANDED_OVER_GRACE = timedelta(hours=12)  # the desktop's sent lines' grace (desktop/store/retention.py)
 
 
 class CallLogSink(Protocol):
@@ -61,12 +68,15 @@ def _iso(moment: datetime | None) -> str | None:
 
 class CallLog:
     def __init__(self, path: Path, sink: CallLogSink | None = None, *, local_number: str = "") -> None:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # numbers and names: the user's only
         self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA secure_delete=ON")  # a forgotten record is overwritten
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS call_records (id TEXT PRIMARY KEY, ended_at TEXT NOT NULL,"
             " record TEXT NOT NULL, sent_at TEXT)"
         )
         self._db.commit()
+        self.forget_handed_over(datetime.now(UTC) - HANDED_OVER_GRACE)
         self.sink = sink
         self._local_number = local_number
         self._live: dict[int, _LiveCall] = {}
@@ -75,6 +85,14 @@ class CallLog:
 
     def close(self) -> None:
         self._db.close()
+
+    def forget_handed_over(self, before: datetime) -> int:
+        """Deletes the records the sink took before ``before``; returns how many (unsent ones stay)."""
+        rows = self._db.execute("SELECT id, sent_at FROM call_records WHERE sent_at IS NOT NULL").fetchall()
+        old = [(record_id,) for record_id, sent_at in rows if datetime.fromisoformat(sent_at) < before]
+        self._db.executemany("DELETE FROM call_records WHERE id = ? AND sent_at IS NOT NULL", old)
+        self._db.commit()
+        return len(old)
 
     # ---- following the softphone -------------------------------------------------------------
     def on_event(self, event: PhoneEvent) -> None:
@@ -138,8 +156,9 @@ class CallLog:
     def attach_case_after_call(self, record_id: str, case_number: str) -> None:
         """A case created just after the call: the stored record is updated and sent again."""
         row = self._db.execute("SELECT record FROM call_records WHERE id = ?", (record_id,)).fetchone()
-        if row is None:
-            raise KeyError(record_id)
+        if row is None:  # forgotten after its grace: the case carries the call's id to the server
+            log.info("call record %s no longer kept here: case %s not added to it", record_id, case_number)
+            return
         record = json.loads(row[0])
         if case_number not in record["case_numbers"]:
             record["case_numbers"].append(case_number)

@@ -1,4 +1,8 @@
-"""The local store: one SQLite file (SQLAlchemy 2 Core), created and migrated on opening."""
+"""The local store: one SQLite file (SQLAlchemy 2 Core), created and migrated on opening.
+
+The file is the operator's alone (``0600`` in a ``0700`` directory, ``private_files``) and keeps
+patient data only while it is needed (``retention``: a sent item's details erased at once, its
+line after a grace); both are enforced again at every opening."""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.pool import StaticPool
 
-from desktop.store import schema
+from desktop.store import retention, schema
 from desktop.store.outbox import Outbox
+from desktop.store.private_files import private_file
 
 
 def utc_now() -> datetime:
@@ -26,12 +31,23 @@ class LocalStore:
                 "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(f"sqlite:///{path}")
+            self.engine = create_engine(f"sqlite:///{private_file(path)}")
         event.listen(self.engine, "connect", _pragmas)
         with self.engine.begin() as connection:
             self.found_version = schema.migrate(connection)
         self.outbox = Outbox(self.engine)
+        self.purge()
+
+    def purge(self, now: datetime | None = None) -> int:
+        """The sent items' details erased (a file from an older release kept them) and their lines
+        past the grace deleted (``now``: tests); returns how many lines went. Unsent items stay."""
+        with self.engine.begin() as connection:
+            erased = retention.erase_sent_details(connection)
+            deleted = retention.delete_old_sent_lines(connection, now)
+        if erased or deleted:
+            with self.engine.connect() as connection:
+                retention.checkpoint(connection)
+        return deleted
 
     def close(self) -> None:
         self.engine.dispose()
@@ -113,4 +129,5 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # a reader never blocks the autosave
     cursor.execute("PRAGMA synchronous=FULL")  # a committed draft survives a power cut
+    cursor.execute("PRAGMA secure_delete=ON")  # what is deleted or erased is overwritten, not left
     cursor.close()

@@ -16,93 +16,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, RowMapping, select
+from sqlalchemy import ColumnElement, Engine, select
 
 from desktop.store import schema
+from desktop.store.outbox_item import ItemKind, OutboxItem, OutboxState, json_text
+from desktop.store.retention import checkpoint, delete_old_sent_lines, erase_sent_details
 
-
-class OutboxState(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return {"pending": "En attente d'envoi", "sent": "Envoyé", "failed": "Échec de l'envoi"}[self.value]
-
-
-class ItemKind(StrEnum):
-    CASE = "case"
-    CALL_RECORD = "call_record"
-
-
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
-
-
-def _dumps(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    id: int
-    idempotency_key: str
-    draft_id: str | None
-    state: OutboxState
-    reason: str | None
-    attempts: int
-    next_attempt_at: datetime | None
-    patient_id: int | None
-    patient_create: dict[str, Any] | None
-    patient_patch: dict[str, Any] | None
-    patient_patch_done: bool
-    usual_professionals: list[dict[str, Any]] | None
-    usual_done: bool
-    case_body: dict[str, Any]
-    call_record_id: str | None
-    result: dict[str, Any] | None
-    created_at: datetime
-    acknowledged: bool  # the operator confirmed, from the outbox, that the patient is new
-    wizard: dict[str, Any] | None = None  # the wizard as sent (``Wizard.to_json``), to reopen it
-    kind: ItemKind = ItemKind.CASE  # a call record's JSON is in ``case_body``
-
-    @classmethod
-    def of(cls, row: RowMapping) -> OutboxItem:
-        next_at = row["next_attempt_at"]
-        return cls(
-            id=row["id"],
-            idempotency_key=row["idempotency_key"],
-            draft_id=row["draft_id"],
-            state=OutboxState(row["state"]),
-            reason=row["reason"],
-            attempts=row["attempts"],
-            next_attempt_at=datetime.fromisoformat(next_at) if next_at else None,
-            patient_id=row["patient_id"],
-            patient_create=_loads(row["patient_create"]),
-            patient_patch=_loads(row["patient_patch"]),
-            patient_patch_done=bool(row["patient_patch_done"]),
-            usual_professionals=_loads(row["usual_professionals"]),
-            usual_done=bool(row["usual_done"]),
-            case_body=json.loads(row["case_body"]),
-            call_record_id=row["call_record_id"],
-            result=_loads(row["result"]),
-            created_at=datetime.fromisoformat(row["created_at"]),
-            acknowledged=bool(row["acknowledged"]),
-            wizard=_loads(row["wizard"]),
-            kind=ItemKind(row["kind"]),
-        )
-
-    def ready_body(self) -> dict[str, Any]:
-        """The ``POST /cases`` body with the patient's id (known once the patient exists)."""
-        if self.patient_id is None:
-            raise ValueError("the patient does not exist yet")
-        return {**self.case_body, "patient_id": self.patient_id}
+__all__ = ["ItemKind", "Outbox", "OutboxItem", "OutboxState", "content_of"]
 
 
 class Outbox:
@@ -132,15 +55,15 @@ class Outbox:
             "state": OutboxState.PENDING.value,
             "attempts": 0,
             "patient_id": patient_id,
-            "patient_create": _dumps(patient_create),
-            "patient_patch": _dumps(patient_patch),
+            "patient_create": json_text(patient_create),
+            "patient_patch": json_text(patient_patch),
             "patient_patch_done": patient_patch is None,
-            "usual_professionals": _dumps(usual_professionals),
+            "usual_professionals": json_text(usual_professionals),
             "usual_done": usual_professionals is None,
             "case_body": json.dumps(case_body, ensure_ascii=False),
             "call_record_id": call_record_id,
             "acknowledged": False,
-            "wizard": _dumps(wizard),
+            "wizard": json_text(wizard),
         }
         with self._engine.begin() as connection:
             new_id = connection.execute(schema.outbox.insert().values(**row)).inserted_primary_key
@@ -227,16 +150,25 @@ class Outbox:
     def call_record_sent(self, item_id: int, sent: dict[str, Any], result: dict[str, Any]) -> OutboxItem:
         """The server has the record ``sent``; a newer one queued meanwhile stays pending (next)."""
         table = schema.outbox
+        same = (table.c.id == item_id) & (table.c.case_body == json.dumps(sent, ensure_ascii=False))
+        return self._settle(item_id, same, result)
+
+    def _settle(self, item_id: int, where: ColumnElement[bool], result: dict[str, Any]) -> OutboxItem:
+        """Acknowledged by the server: sent, its patient details erased at once, and the sent lines
+        past their grace deleted (``desktop.store.retention``)."""
         values = {
             "state": OutboxState.SENT.value,
-            "result": _dumps(result),
+            "result": json_text(result),
             "reason": None,
             "next_attempt_at": None,
             "updated_at": datetime.now(UTC).isoformat(),
         }
-        same = (table.c.id == item_id) & (table.c.case_body == json.dumps(sent, ensure_ascii=False))
         with self._engine.begin() as connection:
-            connection.execute(table.update().where(same).values(**values))
+            if connection.execute(schema.outbox.update().where(where).values(**values)).rowcount:
+                erase_sent_details(connection, item_id)
+                delete_old_sent_lines(connection)
+        with self._engine.connect() as connection:
+            checkpoint(connection)
         return self.get(item_id)
 
     def _update(self, item_id: int, **values: Any) -> OutboxItem:
@@ -255,9 +187,7 @@ class Outbox:
         return self._update(item_id, usual_done=True)
 
     def mark_sent(self, item_id: int, result: dict[str, Any]) -> OutboxItem:
-        return self._update(
-            item_id, state=OutboxState.SENT.value, result=_dumps(result), reason=None, next_attempt_at=None
-        )
+        return self._settle(item_id, schema.outbox.c.id == item_id, result)
 
     def mark_failed(self, item_id: int, reason: str) -> OutboxItem:
         return self._update(item_id, state=OutboxState.FAILED.value, reason=reason, next_attempt_at=None)
@@ -273,7 +203,7 @@ class Outbox:
         if item.patient_create is None:
             raise ValueError("the patient already exists")
         body = {**item.patient_create, "acknowledge_duplicates": True}
-        self._update(item_id, patient_create=_dumps(body), acknowledged=True)
+        self._update(item_id, patient_create=json_text(body), acknowledged=True)
         return self.requeue(item_id)
 
     def use_existing_patient(self, item_id: int, patient_id: int) -> OutboxItem:
@@ -355,14 +285,14 @@ class Outbox:
             "reason": None,
             "next_attempt_at": None,
             "patient_id": patient_id,
-            "patient_create": _dumps(patient_create),
-            "patient_patch": _dumps(patient_patch),
+            "patient_create": json_text(patient_create),
+            "patient_patch": json_text(patient_patch),
             "patient_patch_done": patient_patch is None,
-            "usual_professionals": _dumps(usual_professionals),
+            "usual_professionals": json_text(usual_professionals),
             "usual_done": usual_professionals is None,
             "case_body": json.dumps(case_body, ensure_ascii=False),
             "acknowledged": bool(patient_create and patient_create.get("acknowledge_duplicates")),
-            "wizard": _dumps(wizard),
+            "wizard": json_text(wizard),
             "updated_at": datetime.now(UTC).isoformat(),
         }
         with self._engine.begin() as connection:

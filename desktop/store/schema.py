@@ -67,6 +67,9 @@ outbox = Table(
     # what the item sends (version 3): "case" (a « Déclencher ») or "call_record" (a call's record, in
     # case_body, sent to POST /calls): one outbox, one pusher, for both
     Column("kind", String(20), nullable=False, server_default="case"),
+    # once sent (version 4): the patient's name left on the line of « Mes envois » when the rest was
+    # erased (desktop/store/retention.py); NULL while the item's details are still kept
+    Column("summary", Text, nullable=True),
 )
 
 feed_position = Table(
@@ -103,7 +106,14 @@ def _version_3(connection: Connection) -> None:
         connection.exec_driver_sql("ALTER TABLE outbox ADD COLUMN kind VARCHAR(20) NOT NULL DEFAULT 'case'")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_version_1, _version_2, _version_3]
+def _version_4(connection: Connection) -> None:
+    """A sent item keeps only its line (``summary``); its details are erased on opening."""
+    columns = {column["name"] for column in inspect(connection).get_columns("outbox")}
+    if "summary" not in columns:  # a file made by versions 1 to 3
+        connection.exec_driver_sql("ALTER TABLE outbox ADD COLUMN summary TEXT")
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_version_1, _version_2, _version_3, _version_4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.state.wizard.wizard import Wizard
 from desktop.store.outbox import Outbox, OutboxItem, OutboxState
+from desktop.store.retention import summary_of
 from desktop.sync.errors import ApiProblem
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.form import ERROR_STYLE
@@ -49,12 +50,7 @@ CONFIRM_DISCARD = (
 def item_line(item: OutboxItem) -> str:
     """« Échec de l'envoi — DURAND Lucie » (+ the case number once sent)."""
     number = (item.result or {}).get("number", "")
-    patient = item.patient_create or {}
-    who = f"{patient.get('last_name', '')} {patient.get('first_name', '')}".strip()
-    if not who and item.wizard is not None:
-        search = item.wizard.get("search", {})
-        who = f"{search.get('last_name', '')} {search.get('first_name', '')}".strip()
-    who = who or f"patient n° {item.patient_id}"
+    who = item.summary or summary_of(item.patient_create, item.wizard) or f"patient n° {item.patient_id}"
     return f"{item.state.label} — {who} {number}".rstrip()
 
 

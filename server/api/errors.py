@@ -11,8 +11,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from server.data_errors import refusal_of
 from server.errors import (
     DomainError,
     RateLimited,
@@ -67,6 +69,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, detail = _HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
         return JSONResponse({"detail": detail, "code": code}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _data(request: Request, exc: Exception) -> JSONResponse:
+        """A value the database cannot hold: the client's, not a bug (server/data_errors.py)."""
+        refused = refusal_of(exc)
+        if refused is None:
+            return await _unexpected(request, exc)
+        log.info("data refused by the database on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(refused)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,11 +30,12 @@ from server.security.principal import Principal
 from server.services import feed
 from server.services.acting import Acting
 from server.services.dispatch import notify_round, plan_round
+from server.services.intervention_time import intervention_utc
 from server.services.patient_files import NOT_YOURS
 from server.services.patients import add_event
 from server.services.ties import patient_access
 from shared.domain import PROFESSIONS, PrescriptionState, Role
-from shared.schemas.dispatch import CaseCreate, CaseCreated, PrescriptionCreate, PrescriptionSent
+from shared.schemas.dispatch import CaseCreate, CaseCreated, PrescriptionSent
 from shared.schemas.feed import PatientCase
 from shared.schemas.feed import PrescriptionSent as FeedSent
 
@@ -82,15 +82,6 @@ def _requester(session: Session, body: CaseCreate) -> dict[str, object]:
         "profession_code": code,
         "profession": PROFESSIONS.get(code or ""),
     }
-
-
-def _intervention_utc(item: PrescriptionCreate) -> datetime | None:
-    if item.intervention_at is None:
-        return None
-    at = item.intervention_at
-    if at.tzinfo is None:  # a wall-clock time in the intervention's zone
-        at = at.replace(tzinfo=ZoneInfo(item.intervention_tz or "Europe/Paris"))
-    return at
 
 
 _PRESCRIPTION_COLUMNS = [c.key for c in Prescription.__table__.columns if c.key != "id"]
@@ -141,6 +132,8 @@ def create_case(
                 key=idempotency_key, user_id=principal.id, request_hash=request_hash(body), created_at=now
             )
         )
+    # After the key: a replay of a case accepted earlier is not refused because its time has passed.
+    moments = [intervention_utc(item, index, now) for index, item in enumerate(body.prescriptions)]
     patient = session.get(Patient, body.patient_id)
     if patient is None:
         raise not_found("Patient")
@@ -176,7 +169,7 @@ def create_case(
         .execution_options(synchronize_session=False)
     )
     planned = []
-    for item in body.prescriptions:
+    for item, moment in zip(body.prescriptions, moments, strict=True):
         prescription = Prescription(
             case_id=case_id,
             round=1,
@@ -184,7 +177,7 @@ def create_case(
             care_type=item.care_type,
             care_mode=item.care_mode.value,
             network_id=item.network_id,
-            intervention_at=_intervention_utc(item),
+            intervention_at=moment,
             intervention_tz=item.intervention_tz,
             intervention_delay_minutes=item.intervention_delay_minutes,
             days=item.days,
@@ -248,6 +241,11 @@ def create_case(
 
 def send(acting: Acting, body: CaseCreate, idempotency_key: str | None) -> tuple[CaseCreated, bool]:
     """`POST /cases`: the answer, and whether it is the replay of an earlier one with this key."""
+    if idempotency_key is not None and not idempotency_key.strip():  # would be one key for every case
+        raise Invalid(
+            "idempotency_key_empty",
+            "L'en-tête Idempotency-Key est vide : omettez-le, ou donnez une clé unique (un UUID) par fiche",
+        )
     try:
         with acting.transaction("case_create") as tx:
             tx.patient_id = body.patient_id

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from server.models import CallRecord, Case, Prescription
 from server.security.principal import Principal
 from server.services.board import Scope, scope_condition
+from server.services.spreadsheet_cells import inert_row
 from shared.domain import PROFESSIONS, PrescriptionState, Role
 from shared.schemas.stats import Acceptance, DelayBucket, HourCount, ProfessionCount, Statistics
 
@@ -126,12 +127,12 @@ def csv_export(session: Session, by: Principal, scope: Scope, since: datetime, u
     for number, p in _prescriptions(session, by, scope, since, until):
         minutes = _minutes_to_accept(p)
         writer.writerow(
-            (
+            inert_row((
                 number, p.id, p.round, p.sent_at.isoformat(), PROFESSIONS.get(p.profession_code, ""),
                 p.care_type, p.care_mode, p.state, p.notified_count,
                 p.accepted_at.isoformat() if p.accepted_at else "",
                 f"{minutes:.1f}".replace(".", ",") if minutes is not None else "",
-            )
+            ))  # a care type typed as « =HYPERLINK(…) » stays text
         )  # fmt: skip
     return out.getvalue()
 

@@ -15,9 +15,11 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
+from server.data_errors import refusal_of
 from server.errors import (
     DomainError,
 )
@@ -116,6 +118,15 @@ def install_page_errors(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
         messages = {404: "Cette page n'existe pas.", 405: "Cette action n'est pas possible ici."}
         return error_page(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _data(request: Request, exc: Exception) -> Response:
+        """A value the database cannot hold: the visitor's, not a bug (server/data_errors.py)."""
+        refused = refusal_of(exc)
+        if refused is None:
+            return await _unexpected(request, exc)
+        return error_page(status_of(refused), refused.message, request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -7,11 +7,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from shared.domain import PROFESSIONS
 from shared.validation import ValidationFailure, clean_display_name, normalize_phone, parse_nir
@@ -25,10 +33,84 @@ PASSWORD_MAX = 128
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 
 
+# What both databases hold: a signed 64-bit integer (PostgreSQL bigint, SQLite INTEGER).
+DB_INT_MIN = -(2**63)
+DB_INT_MAX = 2**63 - 1
+INTEGER_OUT_OF_RANGE = "integer_out_of_range"
+INTEGER_OUT_OF_RANGE_MESSAGE = f"nombre hors limites (entre {DB_INT_MIN} et {DB_INT_MAX})"
+NUL_MESSAGE = "Le texte contient des caractères de contrôle interdits"  # as the text fields' own check
+
+
+def db_int(value: int) -> int:
+    """An integer the databases can hold (ids, offsets, versions, counts)."""
+    if not DB_INT_MIN <= value <= DB_INT_MAX:
+        raise ValidationFailure(INTEGER_OUT_OF_RANGE, INTEGER_OUT_OF_RANGE_MESSAGE)
+    return value
+
+
+def nul_free(value: str) -> str:
+    """Text without the NUL character, which PostgreSQL's text cannot hold."""
+    if "\x00" in value:
+        raise ValidationFailure("control_characters", NUL_MESSAGE)
+    return value
+
+
+def within_utc_calendar(value: datetime) -> datetime:
+    """A moment whose UTC time is a date (year 1 to 9999): « 9999-12-31T23:30-05:00 » is not."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValidationFailure(
+                "datetime_out_of_range", "date hors limites (en UTC, entre l'an 1 et l'an 9999)"
+            ) from exc
+    return value
+
+
+def _bounded(value: Any) -> Any:
+    """Every integer, moment and text inside a value (lists, dicts) within what the databases hold."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return db_int(value)
+    if isinstance(value, datetime):
+        return within_utc_calendar(value)
+    if isinstance(value, str):
+        return nul_free(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _bounded(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _bounded(key)
+            _bounded(item)
+    return value
+
+
+# The path and query counterparts of ApiModel's checks (bodies are checked by ApiModel itself).
+DbInt = Annotated[int, AfterValidator(db_int)]
+NulFreeText = Annotated[str, AfterValidator(nul_free)]
+AwareMoment = Annotated[AwareDatetime, AfterValidator(within_utc_calendar)]
+
+
 class ApiModel(BaseModel):
-    """Every request body refuses unknown fields, so a typo is an error rather than lost data."""
+    """Every request body refuses unknown fields, so a typo is an error rather than lost data, and
+    holds nothing the databases cannot store: integers beyond 64 bits, moments whose UTC leaves the
+    calendar, the NUL character (each a 422 naming its field, never a database error)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return nul_free(value)
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _within_database_limits(cls, value: Any) -> Any:
+        return _bounded(value)
 
 
 class PersonRef(BaseModel):

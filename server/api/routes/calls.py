@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from server.api.context import Caller, RoleGuard
+from server.errors import Forbidden
 from server.security.principal import STAFF
 from server.services import calls
 from shared.schemas.calls import CallbackIn, CallRecordIn, CallRecordOut
+from shared.schemas.common import AwareMoment
 
 router = APIRouter(prefix="/calls", tags=["calls"])
 Staff = Annotated[Caller, Depends(RoleGuard(*STAFF))]
@@ -19,11 +20,24 @@ Outcome = Literal["completed", "missed", "rejected", "unanswered", "failed", "tr
 
 @router.post("", response_model=CallRecordOut, status_code=201)
 def record_call(body: CallRecordIn, caller: Staff, response: Response) -> CallRecordOut:
-    """201 for a new record, 200 when the same `id` is sent again (updated, never duplicated)."""
-    with caller.state.db.session() as session:
-        seen, created = calls.record(session, body, caller.principal, caller.state.clock.now())
-        # A call record names who called (a professional, sometimes a patient): audited.
-        caller.audit(session, "call_record", status=201 if created else 200, call_id=seen.id)
+    """201 for a new record, 200 when the same `id` is sent again (updated, never duplicated);
+    another user's record: 403, audited like a refused role."""
+    try:
+        with caller.state.db.session() as session:
+            seen, created = calls.record(session, body, caller.principal, caller.state.clock.now())
+            # A call record names who called (a professional, sometimes a patient): audited.
+            caller.audit(session, "call_record", status=201 if created else 200, call_id=seen.id)
+    except Forbidden as refusal:
+        with caller.state.db.session() as session:
+            caller.audit(
+                session,
+                "forbidden",
+                status=403,
+                attempted="call_record",
+                reason=refusal.code,
+                call_id=body.id,
+            )
+        raise
     if not created:
         response.status_code = 200
     return seen
@@ -33,7 +47,7 @@ def record_call(body: CallRecordIn, caller: Staff, response: Response) -> CallRe
 def call_log(
     caller: Staff,
     outcome: Outcome | None = None,
-    since: datetime | None = None,
+    since: AwareMoment | None = None,
     to_call_back: bool = False,
     limit: int = Query(default=200, ge=1, le=calls.LIST_MAX),
 ) -> list[CallRecordOut]:

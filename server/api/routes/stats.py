@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import AwareDatetime
 
 from server.api.context import Caller, RoleGuard
 from server.errors import Invalid
 from server.security.principal import STAFF
 from server.services import board, stats
-from shared.schemas.common import TimeZoneName
+from shared.schemas.common import AwareMoment, TimeZoneName
 from shared.schemas.stats import Statistics
 
 router = APIRouter(prefix="/stats", tags=["stats"])
@@ -20,8 +19,8 @@ MAX_DAYS = 366
 
 
 def _period(
-    caller: Caller, since: AwareDatetime | None, until: AwareDatetime | None
-) -> tuple[AwareDatetime, AwareDatetime]:
+    caller: Caller, since: AwareMoment | None, until: AwareMoment | None
+) -> tuple[AwareMoment, AwareMoment]:
     start, end = stats.default_period(caller.state.clock.now())
     start, end = since or start, until or end
     if end <= start:
@@ -34,8 +33,8 @@ def _period(
 @router.get("", response_model=Statistics)
 def statistics(
     caller: Staff,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: AwareMoment | None = None,
+    until: AwareMoment | None = None,
     scope: board.Scope | None = None,
     tz: Annotated[TimeZoneName, Query()] = "Europe/Paris",
 ) -> Statistics:
@@ -49,8 +48,8 @@ def statistics(
 @router.get("/prescriptions.csv", response_class=Response)
 def prescriptions_csv(
     caller: Staff,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: AwareMoment | None = None,
+    until: AwareMoment | None = None,
     scope: board.Scope | None = None,
 ) -> Response:
     start, end = _period(caller, since, until)

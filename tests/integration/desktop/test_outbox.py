@@ -41,7 +41,13 @@ async def _cases_of(client: ApiClient, last_name: str) -> set[str]:
     return {p.case_number for p in await client.prescriptions(q=last_name)}
 
 
-async def test_a_case_goes_through_the_outbox_once(shared_server: LiveServer, tmp_path: Path) -> None:
+class Crash(Exception):
+    """The desktop dies between the server's answer and the local mark."""
+
+
+async def test_a_case_goes_through_the_outbox_once(
+    shared_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     username, password, operator = operator_account(shared_server)
     store = LocalStore(tmp_path / "local.sqlite3")
     async with ApiClient(shared_server.process.base_url) as client:
@@ -51,22 +57,31 @@ async def test_a_case_goes_through_the_outbox_once(shared_server: LiveServer, tm
         wizard = new_patient_wizard(operator, comments=("Pansement", "Bilan sang"))
         item = _enqueue(store, wizard)
         assert store.drafts() == []
+
+        # a crash between the server's answer and the local mark: the item is sent again
+        def crash(_item_id: int, _result: object) -> OutboxItem:
+            raise Crash
+
+        with monkeypatch.context() as patch:
+            patch.setattr(store.outbox, "mark_sent", crash)
+            with pytest.raises(Crash):
+                await pusher.push()
+        assert store.outbox.get(item.id).state is OutboxState.PENDING
+        first = await _cases_of(client, wizard.search.last_name)
+        assert len(first) == 1  # the server made it before the crash
+
         report = await pusher.push()
         [sent] = report.sent
         assert sent.state is OutboxState.SENT
         assert sent.result is not None
         number = sent.result["number"]
+        assert {number} == first  # the same case, replayed by its idempotency key
         assert [p["care_type"] for p in sent.result["prescriptions"]] == ["Pansement", "Pansement"]
         assert changes == [OutboxState.SENT]
         assert await _cases_of(client, wizard.search.last_name) == {number}
-
-        # a crash between the server's answer and the local mark: the item is sent again
-        store.outbox.requeue(item.id)
-        [again] = (await pusher.push()).sent
-        assert again.result is not None
-        assert again.result["number"] == number
-        assert await _cases_of(client, wizard.search.last_name) == {number}
         assert (await pusher.push()).sent == []
+        # acknowledged: the patient's details are no longer kept on the workstation
+        assert (sent.case_body, sent.wizard, sent.patient_create) == ({}, None, None)
 
 
 async def test_a_refused_case_is_marked_failed_with_the_server_message(
@@ -126,8 +141,10 @@ async def test_queued_while_the_server_is_down_then_created_exactly_once(
         assert sent.result is not None
         assert sent.patient_id is not None
         assert await _cases_of(client, wizard.search.last_name) == {sent.result["number"]}
+        assert sent.case_body == {}  # acknowledged: its details are erased from the workstation
         # the same key again (a crash before the mark) replays, never a second case
-        created, replayed = await client.create_case(sent.ready_body(), sent.idempotency_key)
+        as_queued = {**item.case_body, "patient_id": sent.patient_id}
+        created, replayed = await client.create_case(as_queued, sent.idempotency_key)
         assert (created.number, replayed) == (sent.result["number"], True)
         assert await _cases_of(client, wizard.search.last_name) == {sent.result["number"]}
 

@@ -179,4 +179,4 @@ def test_a_version_2_file_gains_the_kind_column_and_its_items_are_cases(tmp_path
     assert (item.kind, item.patient_id) == (ItemKind.CASE, 3)
     assert "kind" in {c["name"] for c in inspect(store.engine).get_columns("outbox")}
     store.close()
-    assert LocalStore(path).found_version == SCHEMA_VERSION == 3
+    assert LocalStore(path).found_version == SCHEMA_VERSION == 4
