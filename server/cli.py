@@ -1,8 +1,9 @@
-"""`centrale-server`: serve, migrate, create-user, seed-demo, demo, import-rpps."""
+"""`centrale-server`: serve, migrate, create-user, seed-demo, demo, import-rpps, import-mssante."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import sys
 import threading
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from server.audit_cli import add_commands as add_audit_commands
+from server.audit_cli import run as run_audit_command
 from server.clock import Clock
 from server.errors import DomainError
 from server.settings import Settings, SettingsError
@@ -39,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("seed-demo", help="charger les données de démonstration (idempotent)")
     rpps = commands.add_parser("import-rpps", help="importer l'extraction RPPS (annuaire national)")
     rpps.add_argument("file", help="PS_LibreAcces_Personne_activite_….txt ou l'archive .zip")
+    mssante = commands.add_parser(
+        "import-mssante", help="importer l'extraction MSSanté de l'annuaire national (adresses sécurisées)"
+    )
+    mssante.add_argument("file", help="Extraction_Correspondance_MSSante_….txt ou l'archive .zip")
     simulate = commands.add_parser(
         "simulate-responders", help="des professionnels de démonstration répondent"
     )
@@ -57,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--poll", type=float, default=2.0, help="intervalle de consultation des offres (s)")
     simulate.add_argument("--duration", type=float, default=None, help="arrêt après ce nombre de secondes")
     simulate.add_argument("--seed", type=int, default=None)
+    add_audit_commands(commands)
     return parser
 
 
@@ -82,12 +90,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _migrate(settings)
         return import_rpps_command(settings, args.file)
+    if args.command == "import-mssante":
+        from server.directory.mssante_cli import import_mssante_command
+
+        _migrate(settings)
+        return import_mssante_command(settings, args.file)
     if args.command == "simulate-responders":
         return _simulate(args)
+    if args.command in ("audit", "grant-runtime"):
+        return run_audit_command(settings, args)
     if args.command in ("serve", "demo"):
         _migrate(settings)
         if args.command == "demo":
             _seed(settings, announce=False)
+            settings = dataclasses.replace(settings, demo_messages=True)  # « Messages envoyés »
         return _serve(settings, args.host, args.port, demo=args.command == "demo")
     return 2
 

@@ -10,6 +10,7 @@ import platformdirs
 from sqlalchemy.engine import make_url
 
 from server.notify.config import NotifySettings, NotifySettingsError
+from server.security.login_limits import LoginLimits
 
 DEFAULT_TOKEN_TTL_MINUTES = 12 * 60  # one hotline shift
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -24,12 +25,18 @@ class Settings:
     database_url: str
     data_dir: Path
     test_clock: bool = False
+    # « Messages envoyés » (/pro/demo/messages) lists the SMS and e-mails kept by the demo log backend:
+    # public by design, so only on a demo or test server (`centrale-server demo` sets it), never beside
+    # a remote PostgreSQL.
+    demo_messages: bool = False
     token_ttl_minutes: int = DEFAULT_TOKEN_TTL_MINUTES
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     scheduler_interval: float = 1.0
     live_poll_seconds: float = 2.0
     # The notification channels (SMS provider, SMTP and MSSanté relays, VAPID): server/notify/config.py
     notify: NotifySettings = field(default_factory=NotifySettings)
+    # The login limits' ceilings (server/security/login_limits.py, docs/server.md « Login limits »)
+    login: LoginLimits = field(default_factory=LoginLimits)
 
     @property
     def database_kind(self) -> str:
@@ -44,23 +51,30 @@ class Settings:
             database_url=_sqlalchemy_url(url),
             data_dir=data_dir,
             test_clock=env.get("CENTRALE_TEST_CLOCK", "") == "1",
+            demo_messages=env.get("CENTRALE_DEMO_MESSAGES", "") == "1",
             token_ttl_minutes=int(env.get("CENTRALE_TOKEN_TTL_MINUTES", DEFAULT_TOKEN_TTL_MINUTES)),
             max_body_bytes=int(env.get("CENTRALE_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
             scheduler_interval=float(env.get("CENTRALE_SCHEDULER_INTERVAL", "1.0")),
             live_poll_seconds=float(env.get("CENTRALE_LIVE_POLL_SECONDS", "2.0")),
             notify=_notify_settings(env),
+            login=_login_limits(env),
         )
         settings.check()
         return settings
 
     def check(self) -> None:
-        if self.test_clock and self.database_kind == "postgresql":
-            host = make_url(self.database_url).host or "localhost"
-            if host not in ("localhost", "127.0.0.1", "::1"):
-                raise SettingsError(
-                    "CENTRALE_TEST_CLOCK=1 est refusé avec une base PostgreSQL distante "
-                    f"({host}) : l'horloge de test n'est permise qu'en local."
-                )
+        host = make_url(self.database_url).host or "localhost"
+        remote = self.database_kind == "postgresql" and host not in ("localhost", "127.0.0.1", "::1")
+        if self.test_clock and remote:
+            raise SettingsError(
+                "CENTRALE_TEST_CLOCK=1 est refusé avec une base PostgreSQL distante "
+                f"({host}) : l'horloge de test n'est permise qu'en local."
+            )
+        if self.demo_messages and remote:
+            raise SettingsError(
+                "CENTRALE_DEMO_MESSAGES=1 est refusé avec une base PostgreSQL distante "
+                f"({host}) : la page publique des messages de démonstration n'est permise qu'en local."
+            )
         if self.token_ttl_minutes <= 0:
             raise SettingsError("CENTRALE_TOKEN_TTL_MINUTES doit être positif")
 
@@ -69,6 +83,13 @@ def _notify_settings(env: dict[str, str]) -> NotifySettings:
     try:
         return NotifySettings.from_env(env)
     except NotifySettingsError as exc:
+        raise SettingsError(str(exc)) from exc
+
+
+def _login_limits(env: dict[str, str]) -> LoginLimits:
+    try:
+        return LoginLimits.from_env(env)
+    except ValueError as exc:
         raise SettingsError(str(exc)) from exc
 
 

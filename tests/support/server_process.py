@@ -31,6 +31,7 @@ class ServerProcess:
             "DATABASE_URL": database_url,
             "CENTRALE_DATA_DIR": str(data_dir),
             "CENTRALE_TEST_CLOCK": "1" if test_clock else "0",
+            "CENTRALE_DEMO_MESSAGES": "1",  # a test server shows the demo log, as `centrale-server demo` does
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from server.notify.config import NotifySettings
 from server.services import delivery_log
 from server.services.visit import Visit
+from server.settings import Settings
 from server.web.context import PREFIX, origin_of, web_of
 from server.web.render import html
 from server.web.times import when
@@ -43,8 +44,16 @@ PURPOSE_LABELS = {
 LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
-def demo_channels(settings: NotifySettings) -> tuple[str, ...]:
-    """The channels whose messages go to the demo log rather than to the world."""
+def demo_channels(settings: Settings) -> tuple[str, ...]:
+    """The channels whose messages go to the demo log rather than to the world, listed on a demo or
+    test server only (`Settings.demo_messages`): a production server left without an SMTP relay
+    must not publish the verification links it could not send."""
+    if not settings.demo_messages:
+        return ()
+    return _logged_channels(settings.notify)
+
+
+def _logged_channels(settings: NotifySettings) -> tuple[str, ...]:
     found = []
     if settings.sms_provider == "demo":
         found.append("sms")
@@ -55,7 +64,7 @@ def demo_channels(settings: NotifySettings) -> tuple[str, ...]:
 
 def demo_messages_shown(request: Request) -> bool:
     """Whether the login page (and the enrolment pages) should link to « Messages envoyés »."""
-    return bool(demo_channels(web_of(request).core.settings.notify))
+    return bool(demo_channels(web_of(request).core.settings))
 
 
 def with_links(text: str) -> Markup:
@@ -74,7 +83,7 @@ def with_links(text: str) -> Markup:
 @router.get("/demo/messages")
 def demo_messages(request: Request) -> Response:
     web = web_of(request)
-    channels = demo_channels(web.core.settings.notify)
+    channels = demo_channels(web.core.settings)
     if not channels:
         raise HTTPException(404)
     visit = Visit(web.db, origin_of(request), web.now(), "")
