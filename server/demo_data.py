@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from server.clock import Clock
 from server.db import Database
-from server.models import Patient, ProfessionalProfile, User
+from server.models import Patient, ProfessionalProfile, User, secretary_of
+from server.security.passwords import hash_password
 from server.security.principal import Principal
 from server.services import answers, care
 from server.services.accounts import create_network, create_professional, create_user
@@ -150,7 +151,6 @@ def seed_demo(db: Database, professionals: int = 36) -> bool:
         networks = {
             name: create_network(session, NetworkCreate(name=name), now).id for name in (ESSONNE, CORSE)
         }
-        all_networks = sorted(networks.values())
         for username, password, role in DEMO_LOGINS:
             if role == "professional":
                 continue
@@ -167,9 +167,12 @@ def seed_demo(db: Database, professionals: int = 36) -> bool:
                     password=password,
                     role=Role(role),
                     display_name=display,
-                    network_ids=all_networks if role == "supervisor" else [],
+                    network_ids=[],  # « superviseur » is the platform's: the whole hotline, no network
                 ),
                 now,
+                # Published demo logins, built from their usernames on purpose: the rule for new
+                # passwords (server/security/passwords.py) is for real accounts.
+                password_hash=hash_password(password),
             )
         rpps_by_place: dict[tuple[str, str], list[str]] = {}
         for n in range(1, professionals + 1):
@@ -195,7 +198,8 @@ def seed_demo(db: Database, professionals: int = 36) -> bool:
                 network_ids=[networks[commune.network]],
                 notification_windows=WEEKDAY_DAYTIME if n % 5 == 0 else [],
             )
-            profile = create_professional(session, body, now)
+            published = hash_password(PROFESSIONAL_PASSWORD)
+            profile = create_professional(session, body, now, password_hash=published)
             rpps_by_place.setdefault((commune.network, profession), []).append(profile.rpps)
         web_nurses = _seed_web_professionals(session, networks[ESSONNE], now)
         operator = session.scalar(select(User).where(User.username == "operateur"))
@@ -203,7 +207,19 @@ def seed_demo(db: Database, professionals: int = 36) -> bool:
         by = Principal.of(operator)
         _seed_patients(session, by, rpps_by_place, now, usual_nurse=web_nurses[0].rpps)
         _seed_care(session, by, web_nurses[0], rpps_by_place[(ESSONNE, "10")][0], now)
+        _seed_practice(session, rpps_by_place[(ESSONNE, "10")])
     return True
+
+
+def _seed_practice(session: Session, doctors_rpps: list[str]) -> None:
+    """« secretaire » works for the Essonne doctors: she sees their patients only (issue 17)."""
+    secretary = session.scalar(select(User.id).where(User.username == "secretaire"))
+    doctors = session.scalars(
+        select(ProfessionalProfile.user_id).where(ProfessionalProfile.rpps.in_(doctors_rpps))
+    )
+    rows = [{"secretary_user_id": secretary, "professional_user_id": d} for d in doctors]
+    if secretary is not None and rows:
+        session.execute(insert(secretary_of), rows)
 
 
 def _seed_web_professionals(session: Session, network_id: int, now: datetime) -> list[ProfessionalProfile]:
@@ -232,7 +248,8 @@ def _seed_web_professionals(session: Session, network_id: int, now: datetime) ->
             longitude=commune.longitude - 0.006,
             network_ids=[network_id],
         )
-        found.append(create_professional(session, body, now))
+        published = hash_password(PROFESSIONAL_PASSWORD)
+        found.append(create_professional(session, body, now, password_hash=published))
     update_profile(session, found[1].user_id, ProfileUpdate(communes=["91223"]), now)  # serves Étampes
     return found
 

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 _SIP_URI = re.compile(r"^sips?:([^@\s]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s]*)?$", re.IGNORECASE)
 _DIALLED = re.compile(r"^\+?[0-9*#]+$")
+WRAP_UP_SECONDS = 30.0  # « Post-appel » ends by itself after this (issue 19: wrap-up, then Disponible)
 TRANSFER_HINT = "un numéro (01 23 45 67 89), un poste (1234) ou une adresse sip:…"
 
 
@@ -132,8 +133,10 @@ class CallFlow:
         phone: Softphone,
         call_log: CallLog | None = None,
         on_change: Callable[[CallView | None], None] | None = None,
+        wrap_up_seconds: float = WRAP_UP_SECONDS,
     ) -> None:
         self.phone = phone
+        self.wrap_up_seconds = wrap_up_seconds  # the UI's timer calls ``end_wrap_up`` after it
         self.call_log = call_log
         self.on_change = on_change
         self.calls: dict[int, CallView] = {}  # calls not ended, by softphone call id
@@ -286,6 +289,14 @@ class CallFlow:
     def set_operator_state(self, state: OperatorState) -> None:
         self.operator_state = state
         self._notify(None)
+
+    def end_wrap_up(self) -> bool:
+        """« Post-appel » over (its delay passed): back to « Disponible ». Nothing changes when the
+        operator chose another state meanwhile or took another call. True when it ended."""
+        if self.operator_state is not OperatorState.AFTER_CALL or self._busy():
+            return False
+        self.set_operator_state(OperatorState.AVAILABLE)
+        return True
 
     # ---- the wizard from a call -------------------------------------------------------------------
     def choose_candidate(self, call_id: int, candidate_id: str) -> None:

@@ -4,6 +4,7 @@ toolbar."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
@@ -21,6 +22,8 @@ class DemoCardActions:
         for slot in (VITALE_SLOT, CPS_SLOT):
             action = QAction(window)
             action.setShortcut(QKeySequence(SHORTCUTS[slot]))
+            # the cards go in while a wizard (its own window) is in front: the key works there too
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             action.triggered.connect(lambda _checked=False, s=slot: self.toggle(s))
             self.toolbar.addAction(action)
             self.actions[slot] = action

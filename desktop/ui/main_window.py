@@ -8,7 +8,7 @@ import asyncio
 import dataclasses
 import logging
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -49,8 +49,8 @@ from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status_bar import StatusBar
 from desktop.ui.supervision import install_supervision
 from desktop.ui.tasks import spawn
-from desktop.ui.wizard.success_dialog import SuccessDialog
 from desktop.ui.window_size import first_size
+from desktop.ui.wizard.success_dialog import SuccessDialog
 from desktop.ui.wizard.window import WizardWindow
 from shared.domain import Role
 from shared.schemas.auth import LoginResponse
@@ -59,6 +59,7 @@ from telephony.events import PhoneEvent, RegistrationChanged
 
 log = logging.getLogger(__name__)
 CASE_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR)
+PHONE_ROLES = (Role.OPERATOR, Role.SUPERVISOR)  # who answers the hotline: « Mon état », « Appels »
 WIZARD_CANCELLED = "Déclenchement annulé : le brouillon est gardé — « Reprendre un brouillon » (Ctrl+Maj+B)"
 
 
@@ -89,10 +90,15 @@ class MainWindow(QMainWindow):
         self.new_case_action.triggered.connect(self.new_case)
         self.new_case_action.setEnabled(user.role in CASE_ROLES)
         toolbar.addAction(self.new_case_action)
-        state_action = QAction("Mon état (Ctrl+E)", self)
-        state_action.setShortcut(QKeySequence("Ctrl+E"))
-        state_action.triggered.connect(self._choose_state)
-        toolbar.addAction(state_action)
+        if user.role in PHONE_ROLES:  # the hotline's phone: a secretary's window has none of it
+            state_action = QAction("Mon état (Ctrl+E)", self)
+            state_action.setShortcut(QKeySequence("Ctrl+E"))
+            state_action.triggered.connect(self._choose_state)
+            toolbar.addAction(state_action)
+        self.status.show_operator_state(user.role in PHONE_ROLES)
+        self.wrap_up = QTimer(self)  # « Post-appel » ends by itself (CallFlow.wrap_up_seconds)
+        self.wrap_up.setSingleShot(True)
+        self.wrap_up.timeout.connect(self._wrap_up_over)
         self.settings_action = QAction("Paramètres (Ctrl+,)", self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
@@ -208,8 +214,14 @@ class MainWindow(QMainWindow):
         flow = self.session.flow
         if flow is not None:
             self.status.set_operator_state(flow.operator_state)
+            if flow.operator_state is OperatorState.AFTER_CALL and not self.wrap_up.isActive():
+                self.wrap_up.start(int(flow.wrap_up_seconds * 1000))  # then « Disponible »
         if self.popup is not None:
             self.popup.refresh(view)
+
+    def _wrap_up_over(self) -> None:
+        if self.session.flow is not None:
+            self.session.flow.end_wrap_up()
 
     def _choose_state(self) -> None:
         self.status.operator.setFocus()

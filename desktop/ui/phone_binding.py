@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar
 from desktop.demo.calls import DemoCaller, DemoCalls, direct_uri
 from desktop.services.softphone import SoftphoneService
 from desktop.ui.status_bar import StatusBar
+from telephony.events import CallEnded, PhoneEvent
 
 log = logging.getLogger(__name__)
 SIMULATE_KEYS = "Ctrl+Shift+A"
@@ -43,6 +44,13 @@ class PhoneBinding(QObject):
             self._show(service.status, service.plan.notice)
         if demo_calls is not None:
             self._add_demo_toolbar()
+            if service is not None and service.softphone is not None:
+                service.softphone.add_listener(self._phone_event)
+
+    def _phone_event(self, event: PhoneEvent) -> None:
+        """A finished call leaves the toolbar: the simulated call's line goes with it."""
+        if isinstance(event, CallEnded) and self.last_call is not None:
+            self.last_call.setText("")
 
     def _show(self, text: str, tooltip: str = "") -> None:
         self.status.sip.setText(text)

@@ -41,7 +41,8 @@ class StatusBar(QStatusBar):
         self.addWidget(self.diode)
         self.addWidget(self.sip)
         self.addWidget(self.card)
-        self.addPermanentWidget(QLabel("Mon état :"))
+        self.operator_label = QLabel("Mon état :")
+        self.addPermanentWidget(self.operator_label)
         self.addPermanentWidget(self.operator)
         self.set_feed_state(FeedState.CONNECTING)
 
@@ -56,6 +57,11 @@ class StatusBar(QStatusBar):
 
     def set_card_reader(self, text: str) -> None:
         self.card.setText(f"Lecteur de carte : {text}")
+
+    def show_operator_state(self, shown: bool) -> None:
+        """« Mon état » for who answers the hotline's calls only (not a practice's secretary)."""
+        self.operator_label.setVisible(shown)
+        self.operator.setVisible(shown)
 
     def set_operator_state(self, state: OperatorState) -> None:
         self.operator.setCurrentIndex(max(self.operator.findData(state.value), 0))

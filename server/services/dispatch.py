@@ -76,9 +76,14 @@ def offer_payload(prescription: Prescription) -> dict[str, object]:
 
 
 def plan_round(
-    session: Session, prescription: Prescription, patient: Patient, now: datetime
+    session: Session,
+    prescription: Prescription,
+    patient: Patient,
+    now: datetime,
+    declined: frozenset[int] = frozenset(),
 ) -> list[Candidate]:
-    """Set the round's state and timers; returns the usual professionals it starts with.
+    """Set the round's state and timers; returns the usual professionals it starts with
+    (`declined`: usual professionals who refused an earlier round get no priority window).
 
     Needs no row id, so a new prescription is inserted once with all of it (no UPDATE after)."""
     delay = timedelta(minutes=prescription.response_delay_minutes)
@@ -86,7 +91,11 @@ def plan_round(
     prescription.sent_at = now
     prescription.deadline_at = now + delay
     prescription.notified_count = 0
-    usual = usual_candidates(session, _request(prescription), patient, now)
+    usual = [
+        c
+        for c in usual_candidates(session, _request(prescription), patient, now)
+        if c.user_id not in declined
+    ]
     prescription.priority_until = now + delay / 2 if usual else None
     prescription.pool_opened = not usual
     prescription.due_at = prescription.priority_until or prescription.deadline_at
@@ -105,8 +114,26 @@ def notify_round(
 
 
 def start_round(session: Session, prescription: Prescription, patient: Patient, now: datetime) -> None:
-    """Plan and notify a new round of an existing prescription (renewal)."""
-    notify_round(session, prescription, patient, plan_round(session, prescription, patient, now), now)
+    """Plan and notify a new round of an existing prescription (renewal). A usual professional who
+    declined an earlier round is not offered it alone again: with every usual professional in
+    that case the pool opens at once (he is offered it with the pool when he matches it)."""
+    declined = declined_earlier(session, prescription)
+    usual = plan_round(session, prescription, patient, now, declined)
+    notify_round(session, prescription, patient, usual, now)
+
+
+def declined_earlier(session: Session, prescription: Prescription) -> frozenset[int]:
+    """The usual professionals who declined an earlier round of this prescription."""
+    return frozenset(
+        session.scalars(
+            select(Notification.user_id).where(
+                Notification.prescription_id == prescription.id,
+                Notification.round < prescription.round,
+                Notification.usual.is_(True),
+                Notification.answer == "declined",
+            )
+        )
+    )
 
 
 def _open_pool(session: Session, prescription: Prescription, now: datetime) -> None:

@@ -1,4 +1,5 @@
-"""Incidents: reported by anyone, read only by their author and the supervisors of their networks.
+"""Incidents: reported by anyone, read only by their author, the supervisors of their networks and
+the platform's supervisor (the hotline's own, with no network: he watches the whole platform).
 
 The seeds: « Cette information est transmise au superviseur de réseau. Seuls les superviseur de
 votre réseau et vous avez la visibilité sur cet incident. » The author's networks are recorded
@@ -20,6 +21,7 @@ from server.errors import Forbidden, Invalid, not_found
 from server.models import Case, Incident, IncidentNetwork, Prescription
 from server.security.principal import Principal
 from server.services import feed
+from server.services.board import is_platform_supervisor
 from server.services.exchanges import NONE, author_names, exchange_access
 from shared.domain import Role
 from shared.schemas.dispatch import PersonRef
@@ -108,9 +110,12 @@ def visible(
     case_id: int | None = None,
     limit: int = LIST_MAX,
 ) -> list[Seen]:
-    """Newest first: the caller's own incidents, and for a supervisor those of their networks."""
+    """Newest first: the caller's own incidents, for a network supervisor those of their networks,
+    for the platform's supervisor (no network: ``board.is_platform_supervisor``) every incident."""
     mine = Incident.author_id == principal.id
-    if principal.role == Role.SUPERVISOR and principal.network_ids:
+    if is_platform_supervisor(principal):
+        query = select(Incident, Case.patient_id)
+    elif principal.role == Role.SUPERVISOR and principal.network_ids:
         of_networks = select(IncidentNetwork.incident_id).where(
             IncidentNetwork.network_id.in_(principal.network_ids)
         )

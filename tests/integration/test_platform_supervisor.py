@@ -79,3 +79,34 @@ def test_a_secretary_and_a_networkless_operator_keep_their_own_scopes(desk: Desk
     seen = _numbers(secretary, since=start.isoformat(), scope="all")
     assert mine.json()["number"] in seen
     assert by_operator not in seen
+
+
+def test_the_platform_supervisor_reads_every_incident_a_network_supervisor_his_networks(desk: Desk) -> None:
+    ours, other = desk.network(), desk.network()
+    _, platform = desk.staff("supervisor")
+    _, network_supervisor = desk.staff("supervisor", [ours])
+    _, stranger = desk.staff("supervisor", [other])
+    _, network_operator = desk.staff("operator", [ours])
+    _, secretary = desk.staff("secretary")  # a practice secretary: no network
+    lat, lon = place()
+    patient = desk.patient(lat, lon)
+    case = desk.post_case(patient["id"], client=network_operator)
+    assert case.status_code == 201, case.text
+    prescription = case.json()["prescriptions"][0]["id"]
+    from_network = network_operator.post(
+        "/incidents", json={"text": "Patient injoignable au domicile", "prescription_id": prescription}
+    )
+    assert from_network.status_code == 201, from_network.text
+    from_practice = secretary.post("/incidents", json={"text": "Adresse incomplète sur l'ordonnance"})
+    assert from_practice.status_code == 201, from_practice.text
+    ids = {from_network.json()["id"], from_practice.json()["id"]}
+
+    def seen(client: httpx.Client) -> set[int]:
+        response = client.get("/incidents")
+        assert response.status_code == 200, response.text
+        return {incident["id"] for incident in response.json()} & ids
+
+    assert seen(platform) == ids  # the whole hotline, the practice's incident included
+    assert seen(network_supervisor) == {from_network.json()["id"]}
+    assert seen(stranger) == set()
+    assert seen(secretary) == {from_practice.json()["id"]}  # her own, nobody else's

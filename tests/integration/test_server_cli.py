@@ -133,6 +133,8 @@ def test_seed_demo_is_idempotent_and_gives_a_usable_demo(empty_database: tuple[s
             response = process.client().post("/auth/login", json={"username": username, "password": password})
             assert response.status_code == 200, (username, response.text)
             assert response.json()["user"]["role"] == role
+            if username == "superviseur":  # the platform's supervisor: the whole hotline, no network
+                assert response.json()["user"]["network_ids"] == []
     finally:
         process.stop()
 

@@ -8,7 +8,7 @@ from desktop.ui.shell import Shell
 from desktop.ui.tasks import spawn
 from shared.domain import Role
 
-CALL_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR)
+CALL_ROLES = (Role.OPERATOR, Role.SUPERVISOR)  # the hotline's calls: not a practice's secretary
 
 
 def install_calls(shell: Shell) -> CallsView | None:

@@ -84,7 +84,9 @@ class WizardWindow(QWidget):
         self.send_button.clicked.connect(lambda: spawn(self.go_next()))
         self.cancel_button = QPushButton("Annuler (Échap)")
         self.cancel_button.setObjectName("cancel")
-        self.cancel_button.setToolTip("Ferme l'assistant ; le brouillon est gardé pour le reprendre plus tard")
+        self.cancel_button.setToolTip(
+            "Ferme l'assistant ; le brouillon est gardé pour le reprendre plus tard"
+        )
         self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Échap is its key: Tab's path unchanged
         self.cancel_button.clicked.connect(self.cancel)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.cancel)
