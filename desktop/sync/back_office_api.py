@@ -13,13 +13,16 @@ from desktop.sync.client import ApiClient
 from shared.schemas.admin import NetworkOut, ProfessionalOut
 from shared.schemas.auth import UserOut
 from shared.schemas.back_office import BackOfficeOverview, NetworkSummary
+from shared.schemas.notify import DeliveryPage
 from shared.schemas.professional import ProfileOut
+from shared.schemas.registrations import RegistrationOut, Unblocked
 from shared.schemas.system import AuditEntryOut
 
 _USERS = TypeAdapter(list[UserOut])
 _PROFESSIONALS = TypeAdapter(list[ProfessionalOut])
 _NETWORKS = TypeAdapter(list[NetworkSummary])
 _AUDIT = TypeAdapter(list[AuditEntryOut])
+_REGISTRATIONS = TypeAdapter(list[RegistrationOut])
 AUDIT_PAGE = 200
 STAFF_ROLES = ("operator", "secretary", "supervisor", "admin")
 
@@ -88,6 +91,41 @@ class BackOfficeApi:
 
     async def audit_csv(self, filters: Mapping[str, Any]) -> bytes:
         return (await self.client.request("GET", "/admin/audit.csv", params=_query(filters))).content
+
+    # ---- registrations (« Inscriptions à valider ») and unblocking -------------------------------
+    async def registrations(self, status: str | None) -> list[RegistrationOut]:
+        response = await self.client.request("GET", "/admin/registrations", params=_query({"status": status}))
+        return _REGISTRATIONS.validate_json(response.content)
+
+    async def registration(self, registration_id: int) -> RegistrationOut:
+        response = await self.client.request("GET", f"/admin/registrations/{registration_id}")
+        return RegistrationOut.model_validate_json(response.content)
+
+    async def registration_document(self, registration_id: int) -> tuple[bytes, str]:
+        """The pièce justificative's bytes and content type (the read is audited by the server)."""
+        response = await self.client.request("GET", f"/admin/registrations/{registration_id}/document")
+        return response.content, response.headers.get("content-type", "application/octet-stream")
+
+    async def approve_registration(self, registration_id: int, body: Mapping[str, Any]) -> RegistrationOut:
+        path = f"/admin/registrations/{registration_id}/approve"
+        response = await self.client.request("POST", path, json=dict(body))
+        return RegistrationOut.model_validate_json(response.content)
+
+    async def reject_registration(self, registration_id: int, reason: str) -> RegistrationOut:
+        path = f"/admin/registrations/{registration_id}/reject"
+        response = await self.client.request("POST", path, json={"reason": reason})
+        return RegistrationOut.model_validate_json(response.content)
+
+    async def unblock(self, user_id: int) -> Unblocked:
+        response = await self.client.request("POST", f"/admin/users/{user_id}/unblock")
+        return Unblocked.model_validate_json(response.content)
+
+    # ---- notification delivery log ----------------------------------------------------------------
+    async def deliveries(self, filters: Mapping[str, Any], before_id: int | None = None) -> DeliveryPage:
+        """Newest first; `next_before_id` names the next (older) page."""
+        params = _query({**filters, "before_id": before_id})
+        response = await self.client.request("GET", "/admin/deliveries", params=params)
+        return DeliveryPage.model_validate_json(response.content)
 
     # ---- home -------------------------------------------------------------------------------------
     async def overview(self) -> BackOfficeOverview:

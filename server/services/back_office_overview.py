@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.models import AuditEntry, Network, User
+from server.models import AuditEntry, Network, Registration, User
 from server.security import login_limits
 from shared.domain import Role
 from shared.schemas.back_office import BackOfficeOverview, BlockedLogin
@@ -34,4 +34,7 @@ def overview(session: Session, now: datetime) -> BackOfficeOverview:
         networks=int(session.scalar(select(func.count()).select_from(Network)) or 0),
         blocked_logins=[BlockedLogin(username=u, blocked_until=b.isoformat()) for u, b in blocked if b],
         refusals_last_24h=int(session.scalar(refusals.select_from(AuditEntry)) or 0),
+        registrations_to_review=int(
+            session.scalar(select(func.count()).where(Registration.status == "to_review")) or 0
+        ),
     )

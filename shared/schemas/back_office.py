@@ -44,6 +44,7 @@ class BackOfficeOverview(BaseModel):
     networks: int
     blocked_logins: list[BlockedLogin] = Field(description="Usernames blocked by the login throttle now")
     refusals_last_24h: int = Field(description="Audit entries `forbidden` of the last 24 hours")
+    registrations_to_review: int = Field(default=0, description="Registrations waiting for the team")
 
 
 class AuditFilter(ApiModel):

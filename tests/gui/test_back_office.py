@@ -47,7 +47,15 @@ def test_the_admin_back_office(loop, qtbot, gui_server: LiveServer, tmp_path: Pa
         office = window.back_office
         assert isinstance(office, BackOffice)
         titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-        assert titles == ["Accueil", "Utilisateurs", "Professionnels", "Réseaux", "Journal d'audit"]
+        assert titles == [
+            "Accueil",
+            "Utilisateurs",
+            "Professionnels",
+            "Réseaux",
+            "Journal d'audit",
+            "Inscriptions à valider",
+            "Journal des notifications",
+        ]
         await wait_for(lambda: "Comptes actifs" in office.overview.lines.text(), what="the counts")
         assert "Réseaux : " in office.overview.lines.text()
 

@@ -31,6 +31,8 @@ ACTION_LABELS: dict[str, str] = {
     "admin_user_create": "Utilisateur créé",
     "admin_user_update": "Utilisateur modifié",
     "admin_user_password": "Nouveau mot de passe défini",
+    "admin_user_password_reset": "Mot de passe réinitialisé (lien envoyé à l'utilisateur)",
+    "admin_user_practice": "Professionnels de la secrétaire modifiés",
     "admin_user_deactivate": "Utilisateur désactivé",
     "admin_user_reactivate": "Utilisateur réactivé",
     "admin_professional_create": "Professionnel créé",
@@ -42,6 +44,13 @@ ACTION_LABELS: dict[str, str] = {
     "admin_network_rename": "Réseau renommé",
     "admin_audit_read": "Lecture du journal d'audit",
     "admin_audit_export": "Export du journal d'audit",
+    "registration_list": "Liste des inscriptions",
+    "registration_read": "Lecture d'une inscription",
+    "registration_document_read": "Pièce justificative consultée",
+    "registration_approve": "Inscription validée",
+    "registration_reject": "Inscription refusée",
+    "login_unblock": "Compte débloqué",
+    "delivery_log": "Lecture du journal des notifications",
 }
 COLUMNS = ("Date et heure", "Utilisateur", "Rôle", "Action", "Patient", "Statut", "Requête", "Détail")
 ACTION_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

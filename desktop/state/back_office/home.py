@@ -33,6 +33,7 @@ def overview_lines(overview: BackOfficeOverview) -> list[str]:
         f"Comptes désactivés (tous rôles) : {overview.inactive_users}",
         f"Réseaux : {overview.networks}",
         f"Accès refusés ces dernières 24 h : {overview.refusals_last_24h}",
+        f"Inscriptions à valider : {overview.registrations_to_review}",
     ]
     blocked = overview.blocked_logins
     if not blocked:

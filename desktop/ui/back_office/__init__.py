@@ -15,8 +15,10 @@ from desktop.state.back_office.home import overview_lines
 from desktop.sync.back_office_api import BackOfficeApi
 from desktop.sync.errors import ApiProblem
 from desktop.ui.back_office.audit_view import AuditView
+from desktop.ui.back_office.deliveries_view import DeliveriesView
 from desktop.ui.back_office.networks_view import NetworksView
 from desktop.ui.back_office.professionals_view import ProfessionalsView
+from desktop.ui.back_office.registrations_view import RegistrationsView
 from desktop.ui.back_office.users_view import UsersView
 from desktop.ui.back_office.widgets import BackOfficePage, button
 from desktop.ui.shell import Shell
@@ -36,6 +38,8 @@ VIEWS = (
     BackOfficeView("Professionnels", "Alt+3", ProfessionalsView),
     BackOfficeView("Réseaux", "Alt+4", NetworksView),
     BackOfficeView("Journal d'audit", "Alt+5", AuditView),
+    BackOfficeView("Inscriptions à valider", "Alt+6", RegistrationsView),
+    BackOfficeView("Journal des notifications", "Alt+7", DeliveriesView),
 )
 
 
@@ -91,6 +95,18 @@ class BackOffice:
     def networks(self) -> NetworksView:
         view = self.views["Réseaux"]
         assert isinstance(view, NetworksView)
+        return view
+
+    @property
+    def registrations(self) -> RegistrationsView:
+        view = self.views["Inscriptions à valider"]
+        assert isinstance(view, RegistrationsView)
+        return view
+
+    @property
+    def deliveries(self) -> DeliveriesView:
+        view = self.views["Journal des notifications"]
+        assert isinstance(view, DeliveriesView)
         return view
 
     @property
