@@ -7,6 +7,7 @@ objets de santé »), as they appear in the RPPS extraction.
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 
 
@@ -178,6 +179,32 @@ PROFESSIONS: dict[str, str] = {
     "94": "Ergothérapeute",
     "95": "Diététicien",
     "96": "Psychomotricien",
+}
+
+
+def _sort_key(label: str) -> str:
+    """« Pédicure » between « Orthoptiste » and « Pharmacien », as a French reader sorts."""
+    return unicodedata.normalize("NFD", label).encode("ascii", "ignore").decode().casefold()
+
+
+# « Intervenant » of a request, in the tutorial's words and order: the professions the hotline
+# sends most first (« Infirmier(e) », « Kiné » as in its screens), then the others by name.
+# Display labels only: the codes stay TRE_G15's, and `PROFESSIONS` keeps the directory's labels.
+_INTERVENANT_FIRST: dict[str, str] = {
+    "60": "Infirmier(e)",
+    "70": "Kiné",
+    "10": "Médecin",
+    "21": "Pharmacien",
+    "50": "Sage-femme",
+}
+INTERVENANTS: dict[str, str] = {
+    **_INTERVENANT_FIRST,
+    **dict(
+        sorted(
+            ((code, label) for code, label in PROFESSIONS.items() if code not in _INTERVENANT_FIRST),
+            key=lambda item: _sort_key(item[1]),
+        )
+    ),
 }
 
 # TRE_R38 « Spécialité ordinale » (the part the hotline uses).

@@ -131,7 +131,8 @@ class Candidate:
     kind: str  # "professional" or "patient"
     id: str
     display_name: str
-    detail: str = ""  # profession, city…
+    detail: str = ""  # profession, city… (what the popup shows to tell candidates apart)
+    profession: str = ""  # the profession alone (the wizard's « Profession »), never the town
 
 
 class IdentificationOutcome(enum.StrEnum):

@@ -18,7 +18,8 @@ def candidate_of(found: PhoneCandidate) -> Candidate:
     else:
         key, kind = f"{USER_PREFIX}{found.user_id}", "professional"
     detail = ", ".join(part for part in (found.profession, found.site, found.commune) if part)
-    return Candidate(kind=kind, id=key, display_name=found.display_name, detail=detail)
+    profession = (found.profession or "") if kind == "professional" else ""
+    return Candidate(kind=kind, id=key, display_name=found.display_name, detail=detail, profession=profession)
 
 
 class ServerLookup:

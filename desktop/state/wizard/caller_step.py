@@ -37,7 +37,7 @@ class CallerStep:
     def fill_from_candidate(self, candidate: Candidate) -> None:
         """The operator picked who is calling among the screen-pop candidates."""
         self.caller_name = candidate.display_name
-        self.caller_profession = candidate.detail
+        self.caller_profession = candidate.profession  # the detail has the site and the town too
         self.caller_rpps = self.caller_user_id = ""
         if candidate.id.startswith(RPPS_PREFIX):
             self.caller_rpps = candidate.id.removeprefix(RPPS_PREFIX)

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from typing import Any
 
 from desktop.state.form_errors import REQUIRED, FieldErrors, parse_date, validate_model
-from shared.domain import PROFESSIONS, CareMode
+from shared.domain import INTERVENANTS, PROFESSIONS, CareMode
 from shared.schemas.admin import NetworkOut
 from shared.schemas.dispatch import INTERVENTION_TIME_ZONES, MAX_PRESCRIPTIONS_PER_CASE, PrescriptionCreate
 from shared.validation import ValidationFailure
@@ -157,8 +157,8 @@ class PrescriptionForm:
         return PrescriptionCreate.model_validate(values)
 
     def summary(self) -> str:
-        """« Infirmier - Visite - Délai de réponse : 2 heures » (the collapsed line above « + Plus »)."""
-        parts = [PROFESSIONS.get(self.profession_code, "Intervenant non sélectionné")]
+        """« Infirmier(e) - Visite - Délai de réponse : 2 heures » (the collapsed line above « + Plus »)."""
+        parts = [INTERVENANTS.get(self.profession_code, "Intervenant non sélectionné")]
         if self.care_mode in {mode.value for mode in CareMode}:
             parts.append(CareMode(self.care_mode).label)
         if self.intervention_date.strip():

@@ -17,12 +17,27 @@ from desktop.state.form_errors import (
     parse_birth_date,
     parse_date,
 )
+from shared.domain import Sex
 from shared.schemas.patients import PatientMatch, PatientSearchResult
 from shared.validation import name_compact_key, normalize_phone
 
 TRAITS = ("phone", "last_name", "first_name", "birth_date")
 NOT_REGISTERED = "Ce patient n'est pas enregistré"
+MANDATORY_NOTE = "* obligatoire pour déclencher : téléphone, nom, prénom et date de naissance"
 MIN_NAME_LETTERS = 2  # the server's patient search: a name alone needs 2 letters
+
+
+def age_on(birth: date, today: date) -> int:
+    """Years completed on ``today`` (the platform's date: `desktop.state.times.today`)."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def result_line(match: PatientMatch, today: date) -> str:
+    """« AAMICHO Bbmicho — 52 ans — née le 01/01/1970 — 20215 Vescovato », as the tutorial's board."""
+    born = {Sex.FEMALE: "née", Sex.MALE: "né"}.get(match.sex, "né(e)")
+    text = f"{match.last_name} {match.first_name} — {age_on(match.birth_date, today)} ans"
+    text += f" — {born} le {match.birth_date:%d/%m/%Y}"
+    return text + f" — {match.postal_code or ''} {match.city or ''}".rstrip(" —")
 
 
 @dataclass(slots=True)

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.wizard.choice_buttons import ChoiceButtons
+
 ERROR_STYLE = "color: #b3261e; font-size: 11px;"
-Widget = QLineEdit | QComboBox | QPlainTextEdit
+Widget = QLineEdit | QComboBox | QPlainTextEdit | ChoiceButtons
 
 
 def error_label() -> QLabel:
@@ -69,6 +71,13 @@ class BoundForm:
         self._row(name, label, box)
         return box
 
+    def buttons(self, name: str, label: str, choices: list[tuple[str, str]]) -> ChoiceButtons:
+        """A row of checkable buttons (« Type PeC »); ``choices``: (value, label), none chosen first."""
+        row = ChoiceButtons(label, choices)
+        row.chosen.connect(lambda value, n=name: self._edited(n, value))
+        self._row(name, label, row)
+        return row
+
     def text(self, name: str, label: str) -> QPlainTextEdit:
         edit = QPlainTextEdit()
         edit.setTabChangesFocus(True)
@@ -95,6 +104,8 @@ class BoundForm:
                 elif isinstance(widget, QComboBox):
                     index = widget.findData(value)
                     widget.setCurrentIndex(max(index, 0))
+                elif isinstance(widget, ChoiceButtons):
+                    widget.set_value(value)
                 elif widget.toPlainText() != value:
                     widget.setPlainText(value)
         finally:

@@ -22,7 +22,7 @@ from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import spawn
 from desktop.ui.wizard.form import BoundForm
 from desktop.ui.wizard.page import StepPage
-from shared.domain import PROFESSIONS, CareMode
+from shared.domain import INTERVENANTS, CareMode
 from shared.schemas.admin import NetworkOut
 from shared.validation import ValidationFailure
 
@@ -39,10 +39,10 @@ class PrescriptionTab(QWidget):
         layout = QFormLayout(self)
         self.form = BoundForm(layout, self.write, prefix=f"prescriptions.{index}.")
         form = self.form
-        form.combo("profession_code", "Intervenant", [CHOOSE, *PROFESSIONS.items()])
+        form.combo("profession_code", "Intervenant", [CHOOSE, *INTERVENANTS.items()])
         form.combo("network_id", "Restreindre au réseau", networks)
         form.line("care_type", "Soins")
-        form.combo("care_mode", "Type PeC", [CHOOSE, *[(m.value, m.label) for m in CareMode]])
+        form.buttons("care_mode", "Type PeC", [(m.value, m.label) for m in CareMode])  # the tutorial's row
         form.line("intervention_date", "Date d'intervention", "JJ/MM/AAAA")
         form.line("intervention_time", "Heure", "HH:MM")
         form.combo("intervention_tz", "Fuseau", list(TZ_LABELS.items()))

@@ -7,7 +7,7 @@ import asyncio
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QWidget
 
-from desktop.state.wizard.search_step import NOT_REGISTERED, SearchStep
+from desktop.state.wizard.search_step import MANDATORY_NOTE, NOT_REGISTERED, SearchStep, result_line
 from desktop.state.wizard.wizard import Step, Wizard
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
@@ -28,10 +28,17 @@ class SearchPage(StepPage):
         form = self.form
         self.card = CardButton("Lire la carte Vitale", "Alt+V", "read_vitale")
         self.layout_.addRow("Carte Vitale", self.card)
-        form.line("phone", "Téléphone")
-        form.line("last_name", "Nom")
-        form.line("first_name", "Prénom")
-        form.line("birth_date", "Date de naissance", "JJ/MM/AAAA")
+        self.mandatory_note = QLabel(MANDATORY_NOTE)
+        self.mandatory_note.setObjectName("mandatory_note")
+        self.layout_.addRow("", self.mandatory_note)
+        for name, label, placeholder in (
+            ("phone", "Téléphone", ""),
+            ("last_name", "Nom", ""),
+            ("first_name", "Prénom", ""),
+            ("birth_date", "Date de naissance", "JJ/MM/AAAA"),
+        ):  # the tutorial's four blocking traits, each marked « * » and said so to a screen reader
+            edit = form.line(name, f"{label} *", placeholder)
+            edit.setAccessibleName(f"{label} (obligatoire)")
         self.status = QLabel("Saisissez les traits du patient : la recherche est immédiate.")
         self.layout_.addRow("", self.status)
         self.results = QListWidget()
@@ -78,8 +85,7 @@ class SearchPage(StepPage):
         self._filling = True
         self.results.clear()
         for match in self.wizard.search.matches():
-            text = f"{match.last_name} {match.first_name} — né(e) le {match.birth_date:%d/%m/%Y}"
-            text += f" — {match.postal_code or ''} {match.city or ''}".rstrip()
+            text = result_line(match, self.wizard.today())
             warning = SearchStep.duplicate_warning(match)
             if warning:
                 text += f"  ⚠ {warning}"

@@ -222,13 +222,13 @@ def test_entry_from_the_dashboard_has_the_operator_as_caller() -> None:
 
 
 def test_entry_from_a_call_prefills_tel_appel_and_the_identified_caller() -> None:
-    candidate = Candidate("professional", f"rpps:{DOCTOR_RPPS}", "Claire Martin", "Médecin, Évry")
+    candidate = Candidate("professional", f"rpps:{DOCTOR_RPPS}", "Claire Martin", "Médecin, Évry", "Médecin")
     wizard = Wizard.from_call("+33761717229", "record-uuid", candidate)
     assert wizard.entry is EntryPoint.CALL
     assert wizard.caller.call_phone == wizard.caller.caller_phone == "07 61 71 72 29"
     assert (wizard.caller.caller_name, wizard.caller.caller_profession, wizard.caller.caller_rpps) == (
         "Claire Martin",
-        "Médecin, Évry",
+        "Médecin",  # the profession alone: the popup's detail has the town too
         DOCTOR_RPPS,
     )
     assert wizard.caller.validate() == {}

@@ -346,7 +346,7 @@ def test_the_summary_line_of_a_prescription() -> None:
     )
     assert (
         form.summary()
-        == "Infirmier - Visite - Date d'intervention : 12/08/2022 - Délai de réponse : 2 heures"
+        == "Infirmier(e) - Visite - Date d'intervention : 12/08/2022 - Délai de réponse : 2 heures"
     )
 
 
