@@ -1,4 +1,8 @@
-"""The audit trail's writer: who did what, from where, with which outcome (append-only table)."""
+"""The audit trail's writer: who did what, from where, with which outcome (append-only table).
+
+Entries are written with the transaction's commit, chained by hash (server/security/audit_chain.py);
+a transaction rolled back writes none.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from server.models import AuditEntry
+from server.security.audit_chain import forget_pending, pending_rows, write_pending
 from server.security.principal import Principal
 
 
@@ -47,7 +51,7 @@ def record_audits(
     entries: list[tuple[int | None, dict[str, Any]]],
     status: int = 200,
 ) -> None:
-    """One audit entry per (patient_id, detail) of one request, in one INSERT."""
+    """One audit entry per (patient_id, detail) of one request, in one INSERT at commit."""
     rows = [
         {
             "at": at,
@@ -65,4 +69,8 @@ def record_audits(
         }
         for patient_id, detail in entries
     ]
-    session.execute(insert(AuditEntry), rows)
+    pending_rows(session).extend(rows)
+
+
+event.listen(Session, "before_commit", write_pending)
+event.listen(Session, "after_rollback", forget_pending)

@@ -143,7 +143,7 @@ def _answer(
             channel="phone",
             via=PHONE_VIA_HOTLINE,
         )
-        return present(tx.session, prescription, acting)
+        return present(tx.session, prescription, acting, answer_of=action)
 
 
 def accept_for(acting: Acting, prescription_id: int, professional_id: int) -> PrescriptionView:

@@ -20,7 +20,7 @@ from server.security.principal import STAFF
 from server.services import answers, care
 from server.services.acting import Acting
 from server.services.phone_answers import accepted_on_behalf
-from server.services.prescription_views import usual_label, view, visibility
+from server.services.prescription_views import declined_in_round, usual_label, view, visibility
 from shared.domain import Role
 from shared.schemas.care import ReportCreate, VisitCreate
 from shared.schemas.dispatch import PrescriptionView, RenewBody
@@ -39,6 +39,8 @@ def present(
     patient = session.get(Patient, prescription.case.patient_id)
     assert patient is not None
     progress = care.progress(session, [prescription]).get(prescription.id) if seen == "full" else None
+    staff = acting.principal.role in STAFF
+    declined = declined_in_round(session, [prescription.id]).get(prescription.id, []) if staff else None
     shown = view(
         session,
         prescription,
@@ -47,9 +49,9 @@ def present(
         patient=patient,
         usual=usual_label(patient, acting.principal),
         care=progress,
+        declined=declined,
     )
     if seen == "full" and prescription.accepted_by is not None:  # « par téléphone via la centrale »
-        staff = acting.principal.role in STAFF
         mark = accepted_on_behalf(
             session, prescription.id, prescription.round, prescription.accepted_by, show_operator=staff
         )
