@@ -30,6 +30,9 @@ class Patient(Base):
     nir: Mapped[str | None] = mapped_column(String(15), unique=True)
     ins_oid: Mapped[str | None] = mapped_column(String(32))
     identity_status: Mapped[str] = mapped_column(String(12), default="provisional")
+    # What supports the status (RNIV): {"document": {...}, "insi": {...}}
+    # (server/services/identity_vigilance.py)
+    identity_evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     occupation: Mapped[str | None] = mapped_column(String(100))
     insurance_scheme: Mapped[str | None] = mapped_column(String(16))
     # Contact

@@ -4,9 +4,15 @@
 
 from __future__ import annotations
 
-from server.errors import Forbidden
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from server.errors import Forbidden, Invalid
+from server.models import Patient
 from server.services import patients
 from server.services.acting import Acting
+from server.services.identity_vigilance import evidence_detail
 from server.services.patient_views import patient_out, usual_professionals_out
 from server.services.ties import patient_access
 from shared.schemas.patients import (
@@ -19,12 +25,73 @@ from shared.schemas.patients import (
 )
 
 NOT_YOURS = "Vous n'intervenez pas auprès de ce patient"
+# The identity vigilance's refusals (RNIV), audited like role refusals: who tried which status on what.
+IDENTITY_REFUSALS = frozenset(
+    {
+        "identity_evidence_missing",
+        "ins_incomplete",
+        "insi_unknown",
+        "insi_mismatch",
+        "identity_document_minor_only",
+        "identity_document_parent_missing",
+    }
+)
+
+
+@contextmanager
+def _identity_refusals_audited(
+    acting: Acting, attempted: str, patient_id: int | None, claimed: dict[str, Any]
+) -> Iterator[None]:
+    try:
+        yield
+    except Invalid as refusal:
+        if refusal.code in IDENTITY_REFUSALS:
+            with acting.db.session() as session:
+                acting.audit(
+                    session,
+                    "identity_refused",
+                    patient_id=patient_id,
+                    status=422,
+                    attempted=attempted,
+                    reason=refusal.code,
+                    **claimed,
+                )
+        raise
+
+
+def _claimed(body: PatientCreate | PatientPatch) -> dict[str, Any]:
+    """The status and evidence a body claims (types and references only, no identity)."""
+    document = body.identity_document
+    return {
+        "identity_status": body.identity_status.value if body.identity_status else None,
+        "document": document.type.value if document else None,
+        "parent_document": document.parent.document.value if document and document.parent else None,
+        "insi_reference": body.insi_reference,
+    }
+
+
+def _audit_evidence(
+    acting: Acting, tx_session: Any, patient: Patient, body: PatientCreate | PatientPatch
+) -> None:
+    if body.identity_document is not None or body.insi_reference is not None:
+        detail = evidence_detail(patient.identity_evidence or {})
+        acting.audit(
+            tx_session,
+            "identity_evidence",
+            patient_id=patient.id,
+            identity_status=patient.identity_status,
+            **detail,
+        )
 
 
 def create(acting: Acting, body: PatientCreate) -> PatientOut:
-    with acting.transaction("patient_create") as tx:
+    with (
+        _identity_refusals_audited(acting, "patient_create", None, _claimed(body)),
+        acting.transaction("patient_create") as tx,
+    ):
         patient = patients.create_patient(tx.session, body, acting.principal, acting.now)
         acting.audit(tx.session, "patient_create", patient_id=patient.id, status=201)
+        _audit_evidence(acting, tx.session, patient, body)
         return patient_out(tx.session, patient, acting.now.date())
 
 
@@ -65,10 +132,14 @@ def history(acting: Acting, patient_id: int) -> list[TimelineEntry]:
 
 
 def patch(acting: Acting, patient_id: int, body: PatientPatch) -> PatientOut:
-    with acting.transaction("patient_update", fields=sorted(body.changes())) as tx:
+    with (
+        _identity_refusals_audited(acting, "patient_update", patient_id, _claimed(body)),
+        acting.transaction("patient_update", fields=sorted(body.changes())) as tx,
+    ):
         tx.patient_id = patient_id
         patient = patients.update_patient(tx.session, patient_id, body, acting.principal, acting.now)
         acting.audit(tx.session, "patient_update", patient_id=patient_id, fields=sorted(body.changes()))
+        _audit_evidence(acting, tx.session, patient, body)
         return patient_out(tx.session, patient, acting.now.date())
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.models import Patient, ProfessionalProfile
+from server.services.identity_vigilance import evidence_out
 from shared.domain import PROFESSIONS, IdentityStatus, InsuranceScheme, Sex
 from shared.schemas.patients import PatientOut, TrustedPerson, UsualProfessionalOut
 
@@ -78,6 +79,7 @@ def patient_out(session: Session, patient: Patient, today: date) -> PatientOut:
         longitude=patient.longitude,
         advance_directives=patient.advance_directives,
         trusted_persons=[TrustedPerson.model_validate(p) for p in patient.trusted_persons or []],
+        identity_evidence=evidence_out(patient.identity_evidence),
         usual_professionals=usual_professionals_out(session, patient),
         created_at=patient.created_at,
         updated_at=patient.updated_at,

@@ -27,6 +27,7 @@ from shared.schemas.common import (
     ShortText,
     Text,
 )
+from shared.schemas.identity_evidence import IdentityDocumentIn, IdentityEvidenceOut, InsiReference
 from shared.schemas.labels import FIELD_LABELS
 from shared.validation import InsOid, ValidationFailure, check_nir_matches_identity, parse_nir
 
@@ -53,6 +54,9 @@ TRUSTED_PERSONS_MAX = 10
 # The care record (« Directives anticipées », « Personnes de confiance »): written by the staff and
 # by the acceptor of a begun prescription, who may change nothing else of the patient's file.
 CARE_RECORD_FIELDS = ("advance_directives", "trusted_persons")
+# The evidence of the identity status (RNIV), sent beside the fields and stored apart from them
+# (server/services/identity_vigilance.py): the document checked, the INSi answer's reference.
+EVIDENCE_FIELDS = ("identity_document", "insi_reference")
 
 
 class TrustedPerson(ApiModel):
@@ -110,6 +114,8 @@ class PatientFields(ApiModel):
 class PatientCreate(PatientFields):
     identity_status: IdentityStatus = IdentityStatus.PROVISIONAL
     acknowledge_duplicates: bool = False
+    identity_document: IdentityDocumentIn | None = None
+    insi_reference: InsiReference | None = None
 
     @model_validator(mode="after")
     def _complete_and_coherent(self) -> Self:
@@ -117,12 +123,16 @@ class PatientCreate(PatientFields):
         if missing:
             labels = ", ".join(FIELD_LABELS[name] for name in missing)
             raise ValidationFailure("patient_incomplete", f"Champs obligatoires manquants : {labels}")
+        # The evidence the status needs (RNIV) is checked by the server's patient service, which
+        # audits a refusal (server/services/identity_vigilance.py), and by the desktop's chooser.
         check_identity(self.model_dump())
         return self
 
 
 class PatientPatch(PatientFields):
     version: int = Field(ge=1)
+    identity_document: IdentityDocumentIn | None = None
+    insi_reference: InsiReference | None = None
 
     @model_validator(mode="after")
     def _mandatory_not_cleared(self) -> Self:
@@ -136,7 +146,7 @@ class PatientPatch(PatientFields):
 
     def changes(self) -> dict[str, Any]:
         """The fields sent, as stored (trusted persons as plain objects; none sent means none)."""
-        dumped = self.model_dump(include=self.model_fields_set - {"version"})
+        dumped = self.model_dump(include=self.model_fields_set - {"version", *EVIDENCE_FIELDS})
         if "trusted_persons" in dumped:
             dumped["trusted_persons"] = dumped["trusted_persons"] or []
         return dumped
@@ -149,17 +159,20 @@ def check_identity(values: dict[str, Any]) -> None:
         nir = parse_nir(nir_text)
         check_nir_matches_identity(nir, str(values["sex"]), values["birth_date"])
     status = IdentityStatus(values.get("identity_status") or IdentityStatus.PROVISIONAL)
-    if status in (IdentityStatus.RECOVERED, IdentityStatus.QUALIFIED):
-        strict = ("nir", "birth_last_name", "birth_first_names", "birth_place_insee")
+    # RNIV volet 1 (shared/validation/identity_vigilance.py): the 5 strict traits, birth place included,
+    # from « validée » up; the INS too when it was recovered (« récupérée », « qualifiée »).
+    if status != IdentityStatus.PROVISIONAL:
+        with_ins = status in (IdentityStatus.RECOVERED, IdentityStatus.QUALIFIED)
+        traits = ("birth_last_name", "birth_first_names", "birth_place_insee")
+        strict: tuple[str, ...] = ("nir", *traits) if with_ins else traits
         missing = [FIELD_LABELS[name] for name in strict if not values.get(name)]
         if values.get("sex") in (None, Sex.UNKNOWN):
             missing.append(FIELD_LABELS["sex"])
         if missing:
-            raise ValidationFailure(
-                "ins_incomplete",
-                f"{status.label} : l'INS et les 5 traits stricts sont obligatoires "
-                f"(manque : {', '.join(missing)})",
-            )
+            needed = "les 5 traits stricts sont obligatoires"
+            needed = f"l'INS et {needed}" if with_ins else needed
+            listed = ", ".join(missing)
+            raise ValidationFailure("ins_incomplete", f"{status.label} : {needed} (manque : {listed})")
 
 
 class UsualProfessionalIn(ApiModel):
@@ -213,6 +226,7 @@ class PatientOut(BaseModel):
     longitude: float | None
     advance_directives: str | None = None
     trusted_persons: list[TrustedPerson] = []
+    identity_evidence: IdentityEvidenceOut = IdentityEvidenceOut()
     usual_professionals: list[UsualProfessionalOut]
     created_at: datetime
     updated_at: datetime

@@ -20,7 +20,7 @@ SERVER_ONLY = ("fastapi", "starlette", "uvicorn", "alembic", "argon2")
 # WebSocket through starlette); the core below knows nothing of HTTP and raises server.errors.
 SERVER_HTTP = ("server.api", "server.app", "fastapi", "starlette", "uvicorn")
 SERVER_CORE = (
-    "services", "security", "errors", "validation_messages", "models", "notify", "directory", "geo"
+    "services", "security", "errors", "validation_messages", "models", "notify", "directory", "geo", "insi"
 )
 
 # module prefix → imports it must never make (prefix match on the dotted name).

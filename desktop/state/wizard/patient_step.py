@@ -15,6 +15,7 @@ from desktop.state.form_errors import (
     validate_model,
 )
 from desktop.state.times import OVERSEAS_ZONES
+from desktop.state.wizard.identity_vigilance import evidence_values, identity_errors
 from shared.domain import IdentityStatus
 from shared.schemas.directory import CommuneOut
 from shared.schemas.patients import PatientCreate, PatientOut, PatientPatch
@@ -26,6 +27,7 @@ from shared.validation import (
     parse_nir,
     validate_ins_oid,
 )
+from shared.validation.identity_vigilance import INSI_UNAVAILABLE, MINOR_FAMILY_DOCUMENTS, supported_statuses
 
 # Sent to the server as typed (after trimming); the other fields of the step are for the UI.
 SENT_FIELDS = (
@@ -92,6 +94,9 @@ def display_phone(e164: str) -> str:
         return e164
 
 
+# A strict trait changed since the document was checked: that check no longer holds (RNIV; the server
+# drops it too, server/services/identity_vigilance.py).
+DOCUMENT_TRAITS = ("birth_last_name", "birth_first_names", "birth_date", "sex", "birth_place_insee")
 CARD_NIR_NOTICE = (
     "NIR lu sur la Carte Vitale : il peut être celui de l'assuré (parent), vérifiez qu'il est "
     "bien celui du patient"
@@ -138,6 +143,18 @@ class PatientStep:
     # A phone typed on « Recherche patient » that the known patient has not: kept until the operator
     # says where it goes (`keep_offered_phone`), never dropped silently.
     offered_phone: str = ""
+    # Identity vigilance (RNIV): « Pièce d'identité vérifiée » (its type; for a minor's family record
+    # book or birth certificate, the parent seen and their own document), the INSi answer cited, and
+    # what the patient's file already holds. The Carte Vitale is not an identity document: reading it
+    # fills the NIR (with a notice) and never raises the status.
+    document_type: str = ""
+    parent_last_name: str = ""
+    parent_first_name: str = ""
+    parent_document: str = ""
+    insi_reference: str = ""
+    insi_available: bool = False  # this deployment's server has a connection to the INSi teleservice
+    stored_document: bool = False
+    stored_insi: bool = False
 
     @classmethod
     def from_patient(cls, patient: PatientOut) -> PatientStep:
@@ -154,10 +171,36 @@ class PatientStep:
                 text = str(value.value if hasattr(value, "value") else value)
             setattr(step, name, text)
         step.original = {name: getattr(step, name) for name in SENT_FIELDS}
+        step.stored_document = patient.identity_evidence.document is not None
+        step.stored_insi = patient.identity_evidence.insi is not None
         return step
 
+    def document_checked(self) -> bool:
+        """A document chosen now, or the one on file while no strict trait has changed since."""
+        if self.document_type:
+            return True
+        unchanged = all(getattr(self, n) == self.original.get(n, "") for n in DOCUMENT_TRAITS)
+        return self.stored_document and unchanged
+
+    def insi_recovered(self) -> bool:
+        return bool(self.insi_reference) or self.stored_insi
+
+    def offered_statuses(self) -> list[IdentityStatus]:
+        """The chooser's statuses: only what the evidence supports (« provisoire » always)."""
+        return supported_statuses(
+            document_checked=self.document_checked(), insi_recovered=self.insi_recovered()
+        )
+
+    def insi_notice(self) -> str:
+        """Why « récupérée » and « qualifiée » are not offered, when this post cannot ask INSi."""
+        return "" if self.insi_available or self.insi_recovered() else INSI_UNAVAILABLE
+
+    def needs_parent(self) -> bool:
+        return self.document_type in MINOR_FAMILY_DOCUMENTS
+
     def set_value(self, name: str, value: str) -> None:
-        if name not in {f.name for f in fields(self)} or name in ("original", "notices", "offered_phone"):
+        kept = ("original", "notices", "offered_phone", "insi_available", "stored_document", "stored_insi")
+        if name not in {f.name for f in fields(self)} or name in kept:
             raise KeyError(name)
         setattr(self, name, value)
         if name == "city":  # typed by hand: the commune picked before no longer applies
@@ -241,6 +284,8 @@ class PatientStep:
             server_rules.pop("patient", None)
         for key, message in server_rules.items():
             errors.setdefault(key, message)
+        for key, message in identity_errors(self, today).items():
+            errors.setdefault(key, message)
         return errors
 
     def _value(self, name: str) -> Any:
@@ -270,7 +315,7 @@ class PatientStep:
         values = {name: self._value(name) for name in SENT_FIELDS}
         body = {name: value for name, value in values.items() if value is not None}
         body["acknowledge_duplicates"] = self.acknowledge_duplicates
-        return body
+        return {**body, **evidence_values(self)}
 
     def create_body(self) -> PatientCreate:
         return PatientCreate.model_validate(self.create_values())
@@ -280,6 +325,7 @@ class PatientStep:
         if self.patient_id is None or self.version is None:
             raise ValueError("not an existing patient")
         changed = {n: self._value(n) for n in SENT_FIELDS if getattr(self, n) != self.original.get(n, "")}
+        changed.update(evidence_values(self))
         if not changed:
             return None
         return PatientPatch.model_validate({**changed, "version": self.version})

@@ -34,6 +34,7 @@ def test_package_exports_exactly_its_public_api():
         "enrolment",
         "errors",
         "identifiers",
+        "identity_vigilance",
         "names",
         "nir",
         "phones",
