@@ -35,6 +35,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), index=True)
     display_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Where account messages go (the enrolment's approval, a password-reset link); migration 0011.
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -86,7 +88,10 @@ class ProfessionalProfile(Base):
     __tablename__ = "professional_profiles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # The national identifier: 11 digits for an RPPS number, 9 for an ADELI one (`identifier_kind`),
+    # as directory_persons.rpps holds them; the lengths never collide (migration 0011).
     rpps: Mapped[str] = mapped_column(String(11), unique=True)
+    identifier_kind: Mapped[str] = mapped_column(String(5), default="rpps", server_default="rpps")
     last_name: Mapped[str] = mapped_column(String(100))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name_key: Mapped[str] = mapped_column(String(100), index=True)
@@ -111,6 +116,9 @@ class ProfessionalProfile(Base):
     )
     # Where offers are pushed besides the database record and the WebSocket (None: no webhook).
     webhook_url: Mapped[str | None] = mapped_column(String(500))
+    # The key each delivery is signed with (HMAC-SHA256, server/notify/webhook_signing.py); set with
+    # the URL and shown once to whoever set it (migration 0014).
+    webhook_secret: Mapped[str | None] = mapped_column(String(64))
     # « Pref. PeC »: home visits and/or office consultations (matching, beside the status).
     care_visits: Mapped[bool] = mapped_column(Boolean, default=True)
     care_office: Mapped[bool] = mapped_column(Boolean, default=True)

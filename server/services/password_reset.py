@@ -20,9 +20,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.errors import Invalid
-from server.models import AuthToken, LoginThrottle, User, VerificationCode, WebDevice, WebSession
+from server.models import AuthToken, User, VerificationCode, WebDevice, WebSession
 from server.notify.outbound import queue_email, queue_sms
-from server.security.passwords import hash_password
+from server.security import login_limits
+from server.security.passwords import check_new_password, hash_password, personal_words
 from server.security.signing import digest, keyed_hash, signing_key
 from server.services.enrolment_limits import account_resets_exhausted, refuse_reset_flood
 from server.services.one_time_codes import issue_code, try_code
@@ -168,6 +169,10 @@ def confirm_reset(visit: Visit, body: ResetConfirm) -> str:
             check = try_code(key, sms_row, body.code or "", visit.now)
             refusal = check.refusal
         if refusal is None and row is not None and row.user_id is not None:
+            owner = session.get(User, row.user_id)
+            if owner is not None:  # refused here, inside: the link or the code stays usable
+                personal = personal_words(owner.username, owner.display_name, owner.email)
+                check_new_password(body.password, personal)
             username = _set_password(session, row.user_id, password_hash, visit)
     if refusal is not None:
         raise refusal
@@ -194,8 +199,6 @@ def _set_password(session: Session, user_id: int, password_hash: str, visit: Vis
         .values(used_at=now),
     ):
         session.execute(statement.execution_options(synchronize_session=False))
-    throttle = session.get(LoginThrottle, user.username)
-    if throttle is not None:
-        session.delete(throttle)
+    login_limits.lift_blocks(session, user.username, now)
     visit.audit(session, "password_reset", username=user.username)
     return user.username

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from server.errors import Conflict, Invalid, not_found
 from server.geo.communes import commune_index
 from server.models import (
-    LoginThrottle,
     Network,
     ProfessionalProfile,
     Registration,
@@ -30,6 +29,7 @@ from server.models import (
     User,
 )
 from server.notify.outbound import queue_email, queue_sms
+from server.security import login_limits
 from server.services.accounts import network_by_name, networks_by_ids
 from server.services.acting import Acting
 from server.services.documents import EXTENSIONS
@@ -304,9 +304,6 @@ def unblock(acting: Acting, user_id: int) -> Unblocked:
         user = tx.session.get(User, user_id)
         if user is None:
             raise not_found("Utilisateur")
-        row = tx.session.get(LoginThrottle, user.username, with_for_update=True)
-        was_blocked = row is not None and row.blocked_until is not None and row.blocked_until > acting.now
-        if row is not None:
-            tx.session.delete(row)
+        was_blocked = login_limits.lift_blocks(tx.session, user.username, acting.now)
         acting.audit(tx.session, "login_unblock", target_user_id=user.id, was_blocked=was_blocked)
         return Unblocked(user_id=user.id, username=user.username, was_blocked=was_blocked)

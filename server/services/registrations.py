@@ -23,7 +23,7 @@ from server.errors import Invalid, NotFound
 from server.geo.communes import commune_index
 from server.models import Registration, RegistrationDocument, VerificationCode
 from server.notify.outbound import queue_email, queue_sms
-from server.security.passwords import hash_password
+from server.security.passwords import check_new_password, hash_password, personal_words
 from server.security.signing import BadSignature, Expired, digest, sign, signing_key, unsign
 from server.services.documents import check_content
 from server.services.enrolment_limits import DAY, enrolment_limits, refuse_signup_flood, too_many
@@ -171,6 +171,8 @@ def register(visit: Visit, body: RegistrationCreate, document: bytes | None) -> 
     commune = commune_index().by_code.get(body.commune_insee)
     if commune is None:
         raise Invalid("commune_unknown", f"Commune inconnue : {body.commune_insee}")
+    personal = personal_words(body.last_name, body.first_name, body.email, body.identifier)
+    check_new_password(body.password, personal)
     password_hash = hash_password(body.password)
     token = secrets.token_urlsafe(32)
     with visit.db.session() as session:

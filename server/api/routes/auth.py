@@ -5,60 +5,36 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.api.context import Caller, RoleGuard, app_state, bearer_token, client_of, origin_of
-from server.errors import RateLimited, Unauthenticated
 from server.models import User
-from server.security import throttle
-from server.security.audit import record_audit
-from server.security.passwords import hash_password, needs_rehash, verify_password
 from server.security.principal import EVERYONE
 from server.security.tokens import issue_token, revoke_token
 from server.services.accounts import user_out
+from server.services.authentication import log_in
 from server.services.feed import last_seq
 from shared.schemas.auth import LoginRequest, LoginResponse, UserOut
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-def _blocked(seconds: int) -> RateLimited:
-    return RateLimited(
-        "login_blocked", f"Trop d'essais infructueux : réessayez dans {seconds} s", retry_after=seconds
-    )
-
-
 @router.post("/login", response_model=LoginResponse)
 def login(body: LoginRequest, request: Request) -> LoginResponse:
+    """The rules (limits, the hash outside any transaction): server/services/authentication.py."""
     state = app_state(request)
-    username = body.username.strip().lower()
     now = state.clock.now()
-    with state.db.session() as session:
-        wait = throttle.seconds_blocked(session, username, now)
-    if wait:
-        raise _blocked(wait)
-    blocked = 0
-    with state.db.session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        ok = verify_password(user.password_hash if user else None, body.password)
-        if not ok or user is None or not user.active:
-            blocked = throttle.record_failure(session, username, now)
-            at, origin = state.clock.now(), origin_of(request)
-            record_audit(session, at, origin, None, "login_failed", status=401, username=username)
-        else:
-            throttle.record_success(session, username)
-            if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(body.password)
-            ip, agent = client_of(request)
-            token, expires_at = issue_token(
-                session, user, now, state.settings.token_ttl_minutes, f"{ip or ''} {agent or ''}".strip()
-            )
-            return LoginResponse(
-                access_token=token, expires_at=expires_at, user=user_out(user), feed_head=last_seq(session)
-            )
-    if blocked:
-        raise _blocked(blocked)
-    raise Unauthenticated("bad_credentials", "Identifiant ou mot de passe incorrect")
+    ip, agent = client_of(request)
+
+    def open_session(session: Session, user: User) -> LoginResponse:
+        client = f"{ip or ''} {agent or ''}".strip()
+        token, expires_at = issue_token(session, user, now, state.settings.token_ttl_minutes, client)
+        return LoginResponse(
+            access_token=token, expires_at=expires_at, user=user_out(user), feed_head=last_seq(session)
+        )
+
+    origin = origin_of(request)
+    return log_in(state.db, state.settings.login, now, body.username, body.password, origin, open_session)
 
 
 @router.post("/logout", status_code=204)
