@@ -79,6 +79,11 @@ def upgrade() -> None:
         op.execute("DROP TRIGGER audit_entries_no_update")
         op.execute("DROP TRIGGER audit_entries_no_delete")
         _chain_existing_entries()
+        # SQLite cannot add NOT NULL to a column in place: the table is rebuilt (its triggers go with
+        # the old table, so the guards are created after), as the models declare the hashes required.
+        with op.batch_alter_table("audit_entries", recreate="always") as batch:
+            batch.alter_column("prev_hash", existing_type=sa.String(64), nullable=False)
+            batch.alter_column("entry_hash", existing_type=sa.String(64), nullable=False)
         _sqlite_guards()
 
 
