@@ -159,7 +159,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="centrale-shots-") as folder:
         demo = DemoServer(Path(folder))
-        demo.start()
+        demo.start(timeout=300)  # the demo's seeding takes long on a loaded machine
         try:
             app = QApplication(sys.argv)
             app.setQuitOnLastWindowClosed(False)

@@ -1,6 +1,6 @@
 """Screenshot of the live board (called by scripts/screenshots.py once the tutorial's case is sent on
 the demo server): a few more cases for the tutorial's patient, one cancelled, the demo's simulated
-responders answering some of them, then « Tableau de bord »."""
+responders answering some of them, two declining one by phone (« 2 refus »), then « Tableau de bord »."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ async def shoot_board(
         created, _replayed = await client.create_case(body, str(uuid.uuid4()))
         sent.append(created.prescriptions[0].id)
     await client.request("POST", f"/prescriptions/{sent[1]}/cancel", json={"reason": "Famille disponible"})
+    await decline_by_phone(client, [pid for pid in sent if pid != sent[1]], 2)  # « 2 refus » on a row
     board = main.board
     main.tabs.setCurrentWidget(board)
     main.resize(1600, 1000)
@@ -52,3 +53,19 @@ async def shoot_board(
     await save(main, "10_tableau_de_bord")
     main.tabs.setCurrentIndex(0)
     main.resize(980, 640)
+
+
+async def decline_by_phone(client: Any, prescriptions: list[int], count: int) -> None:
+    """`count` professionals a request was offered to phone in to decline it (recorded by the
+    operator): the first of `prescriptions` offered to someone (a usual professional's decline
+    opens the pool, whose professionals are then offered it too)."""
+    for prescription_id in prescriptions:
+        for _ in range(count):
+            response = await client.request("GET", f"/prescriptions/{prescription_id}/notifications")
+            waiting = [n["user_id"] for n in response.json() if n["answer"] is None]
+            if not waiting:
+                break
+            body = {"on_behalf_of": waiting[0], "channel": "phone"}
+            await client.request("POST", f"/prescriptions/{prescription_id}/decline", json=body)
+        else:
+            return

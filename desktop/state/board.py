@@ -15,13 +15,17 @@ of the same round) is ignored.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import IntEnum
 
 from desktop.state import reached_nobody
+from desktop.state.board_texts import countdown_text as countdown_text
+from desktop.state.board_texts import duration_text as duration_text
+from desktop.state.board_texts import fold as fold
+from desktop.state.board_texts import intervention_delay_text as intervention_delay_text
+from desktop.state.board_texts import ordinal, refusals_text
 from desktop.state.times import PLATFORM_ZONE, date_time, zone_named, zone_note
 from shared.domain import PrescriptionState
 from shared.schemas import feed
@@ -65,12 +69,6 @@ class Section(IntEnum):
         return "Mes fiches" if self is Section.MINE else "Fiches supervisées"
 
 
-def fold(text: str) -> str:
-    """Lower case without accents: « Hélène » and « helene » match."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 @dataclass(slots=True)
 class BoardRow:
     """One prescription as the board shows it (what a `PrescriptionView` brings, flattened)."""
@@ -106,6 +104,9 @@ class BoardRow:
     finished_at: datetime | None = None
     closed_at: datetime | None = None
     cancel_reason: str | None = None
+    # refusals of the current round: who (to count a replayed event once) and how many
+    declined_by: set[int] = field(default_factory=set)
+    declined_count: int = 0
     haystack: str = ""
     zone: tzinfo = PLATFORM_ZONE  # the case's zone (overseas), else the platform's: every time shown
 
@@ -152,6 +153,8 @@ class BoardRow:
             finished_at=view.finished_at,
             closed_at=view.closed_at,
             cancel_reason=view.cancel_reason,
+            declined_by=set(view.declined_user_ids),
+            declined_count=view.declined_count,
             zone=zone,
         )
         row.haystack = fold(
@@ -199,6 +202,18 @@ class BoardRow:
             return f"Terminé par {self.accepted_by}"
         return self.state.label
 
+    def state_lines(self) -> str:
+        """The « ÉTAT » cell: the state, then the current round's refusals (« 1 refus »)."""
+        return "\n".join(text for text in (self.state_text(), refusals_text(self.declined_count)) if text)
+
+    def declined(self, user_id: int) -> bool:
+        """Counts one refusal of the current round; False when it was counted already."""
+        if user_id in self.declined_by:
+            return False
+        self.declined_by.add(user_id)
+        self.declined_count += 1
+        return True
+
     def resources_text(self) -> str:
         if self.notified_count == 0:
             return "Aucune ressource disponible"
@@ -219,39 +234,6 @@ class BoardRow:
         if self.state is PrescriptionState.EXPIRED and self.closed_at is not None:
             steps.append((self.closed_at, "délai de réponse écoulé, aucun intervenant"))
         return sorted(steps, key=lambda step: step[0], reverse=True)
-
-
-def ordinal(round_: int) -> str:
-    return "1er" if round_ == 1 else f"{round_}e"
-
-
-def intervention_delay_text(minutes: int | None) -> str:
-    """« Immédiat » (the wizard's word for 0), « délai : 2 heure(s) », nothing without a delay."""
-    if minutes is None:
-        return ""
-    return "Immédiat" if minutes == 0 else f"délai : {duration_text(minutes)}"
-
-
-def duration_text(minutes: int) -> str:
-    if minutes % (60 * 24) == 0 and minutes:
-        return f"{minutes // (60 * 24)} jour(s)"
-    if minutes % 60 == 0 and minutes:
-        return f"{minutes // 60} heure(s)"
-    return f"{minutes} minute(s)"
-
-
-def countdown_text(left: timedelta) -> str:
-    """« 12 min 05 s », « 1 h 05 min », « Délai dépassé »."""
-    seconds = int(left.total_seconds())
-    if seconds <= 0:
-        return "Délai dépassé"
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours >= 24:
-        return f"{hours // 24} j {hours % 24:02d} h"
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min {seconds:02d} s"
 
 
 @dataclass(frozen=True)
@@ -367,9 +349,12 @@ class BoardState:
             case feed.PrescriptionPoolOpened():
                 row.notified_count = change.notified_count
                 return Applied(position=position)
+            case feed.PrescriptionDeclined():
+                counted = change.round == row.round and row.declined(change.user_id)
+                return Applied(position=position if counted else None)
         state = _EVENT_STATES.get(type(change))
         if state is None:
-            return Applied()  # declined: not on the board's row
+            return Applied()
         if change.round == row.round and _RANK[state] <= _RANK[row.state]:
             return Applied()  # replayed: the row is already there or further
         _move(row, state, change, event.at)
@@ -389,6 +374,8 @@ def _renew(row: BoardRow, renewed: feed.PrescriptionRenewed, at: datetime) -> No
     row.priority_until = renewed.priority_until
     row.accepted_by = row.accepted_at = row.started_at = row.finished_at = None
     row.closed_at = row.cancel_reason = None
+    row.declined_by = set()  # a new round: its own refusals
+    row.declined_count = 0
 
 
 def _move(row: BoardRow, state: PrescriptionState, change: feed.RoundChange, at: datetime) -> None:

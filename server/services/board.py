@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, contains_eager
 
 from server.models import Case, Patient, Prescription, User, user_networks
 from server.security.principal import Principal
+from server.services import practices
+from server.services.prescription_views import declined_in_round
 from shared.domain import PrescriptionState, Role
 from shared.validation import name_compact_key
 
@@ -45,6 +47,8 @@ def _supervised(principal: Principal) -> object:
 
 def scope_condition(principal: Principal, scope: Scope) -> ColumnElement[bool] | None:
     """What a staff member's scope keeps of prescriptions joined to their case (None: all)."""
+    if principal.role == Role.SECRETARY and scope != "mine":
+        return practices.cases_condition(principal.id)  # her practice's, whatever the scope asked
     if scope == "all" and principal.role != Role.OPERATOR:
         scope = default_scope(principal)  # only the hotline's operators and supervisor see everything
     if scope == "mine":
@@ -103,11 +107,13 @@ def board_query(
 @dataclass(frozen=True)
 class BoardPage:
     """A page of the board with what presenting it needs, loaded in one query each (cases with the
-    rows, then patients, then accepting users): 500 rows presented without 1,500 round trips."""
+    rows, then patients, then accepting users, then refusals): 500 rows presented without 2,000
+    round trips."""
 
     rows: list[Prescription]
     patients: dict[int, Patient]
     accepted_by: dict[int, User]
+    declined: dict[int, list[int]]  # who declined each row's current round (« 1 refus »)
 
 
 def board(session: Session, query: Select[Prescription]) -> BoardPage:
@@ -120,4 +126,4 @@ def board(session: Session, query: Select[Prescription]) -> BoardPage:
     users: dict[int, User] = {}
     if user_ids:
         users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
-    return BoardPage(rows, patients, users)
+    return BoardPage(rows, patients, users, declined_in_round(session, [p.id for p in rows]))

@@ -12,9 +12,10 @@ numbers. Anyone else: nothing (403).
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from server.errors import Forbidden
@@ -123,9 +124,11 @@ def view(
     accepted: User | None = None,
     usual: str | None = None,
     care: CareProgress | None = None,
+    declined: list[int] | None = None,
 ) -> PrescriptionView:
     """``patient`` and ``accepted`` (the accepting user) when the caller loaded them already;
-    ``usual`` the caller's « Professionnel de santé habituel » line; ``care`` the care loop."""
+    ``usual`` the caller's « Professionnel de santé habituel » line; ``care`` the care loop;
+    ``declined`` who declined the current round (`declined_in_round`), for staff only."""
     case = prescription.case
     patient = patient or session.get(Patient, case.patient_id)
     assert patient is not None
@@ -160,6 +163,8 @@ def view(
         priority_until=prescription.priority_until,
         notified_count=prescription.notified_count,
         no_recipient=pending and prescription.notified_count == 0,
+        declined_count=len(declined or ()),
+        declined_user_ids=sorted(declined or ()),
         accepted_by=PersonRef(id=accepted.id, name=accepted.display_name) if accepted else None,
         accepted_at=prescription.accepted_at,
         started_at=prescription.started_at,
@@ -178,6 +183,25 @@ def view(
         time_left_seconds=max(0, int((prescription.deadline_at - now).total_seconds())) if pending else None,
         care=care if full else None,
     )
+
+
+def declined_in_round(session: Session, prescription_ids: Collection[int]) -> dict[int, list[int]]:
+    """Who declined each prescription's current round, in one query for a whole page of the board
+    (the notifications' primary key starts with the prescription and the round)."""
+    if not prescription_ids:
+        return {}
+    rows = session.execute(
+        select(Notification.prescription_id, Notification.user_id)
+        .join(
+            Prescription,
+            and_(Prescription.id == Notification.prescription_id, Prescription.round == Notification.round),
+        )
+        .where(Notification.prescription_id.in_(prescription_ids), Notification.answer == "declined")
+    )
+    declined: dict[int, list[int]] = {}
+    for prescription_id, user_id in rows:
+        declined.setdefault(prescription_id, []).append(user_id)
+    return declined
 
 
 def _identity(patient: Patient) -> PatientIdentity:

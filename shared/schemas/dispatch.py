@@ -231,6 +231,10 @@ class PrescriptionView(BaseModel):
         default=False,
         description="Pending yet notified to nobody: shown « Aucune ressource disponible » (renewable)",
     )
+    declined_count: int = Field(default=0, description="Refusals of the current round (« 1 refus »)")
+    declined_user_ids: list[int] = Field(
+        default_factory=list, description="Who declined in the current round (staff only; else empty)"
+    )
     accepted_by: PersonRef | None
     accepted_at: datetime | None
     started_at: datetime | None

@@ -68,7 +68,7 @@ def cell_text(row: BoardRow, column: Column, now: datetime) -> str:
     if column is Column.NUMBER:
         return f"#{row.case_number}"
     if column is Column.STATE:
-        return row.state_text()
+        return row.state_lines()
     if column is Column.COUNTDOWN:
         return countdown_lines(row, now)
     if column is Column.REQUESTER:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.session import Session
 from desktop.state import reached_nobody
-from desktop.state.board import intervention_delay_text
+from desktop.state.board_texts import intervention_delay_text, refusals_text
 from desktop.state.prescription_timeline import local_time, prescription_timeline, resources
 from desktop.state.times import date_time, zone_named, zone_note
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
@@ -185,7 +185,8 @@ class PrescriptionDialog(QDialog):
         )
         rows = [
             f"<b>Fiche #{_html(view.case_number)}</b> — {ordinal_round(view.round)} — "
-            f"<span style='color:{colour}'><b>{_html(state_label)}</b></span>",
+            f"<span style='color:{colour}'><b>{_html(state_label)}</b></span>"
+            + (f" — {refusals_text(view.declined_count)}" if view.declined_count else ""),
             who,
             f"<b>Motif :</b> {_html(view.profession)}, {_html(view.care_mode.label)}, "
             f"{_html(view.care_type)} [{timing}] — Délai de réponse : {view.response_delay_minutes} minutes",

@@ -61,6 +61,7 @@ def list_prescriptions(
                 now,
                 patient=page.patients[p.case.patient_id],
                 accepted=page.accepted_by.get(p.accepted_by) if p.accepted_by else None,
+                declined=page.declined.get(p.id, []),
             )
             for p in page.rows
         ]

@@ -111,8 +111,28 @@ def test_pool_opened_updates_the_count_and_unknown_prescriptions_are_to_fetch() 
     assert state.apply(event(11, "sent", 99, state="pending", notified_count=1)).fetch == 99
     assert state.apply(event(9, "sent", 1, state="pending", notified_count=3)) == Applied()  # replayed
     assert state.apply(event(12, "accepted", 98, accepted_by_name="X")).fetch is None  # not in my scope
-    assert state.apply(event(13, "declined", 1, user_id=4)).position is None
+    assert state.apply(event(13, "declined", 1, user_id=4)).position == 0  # « 1 refus » on the row
     assert state.apply(event(14, "commented", 1)).position is None
+
+
+def test_refusals_of_the_current_round_are_counted_once_and_restart_with_a_renewal() -> None:
+    state = BoardState(ServerClock(local=lambda: T0 + timedelta(minutes=5)))
+    state.replace([BoardRow.from_view(view(1, declined_count=1, declined_user_ids=[4]), Section.MINE)])
+    row = state.rows[0]
+    assert row.state_lines() == "En cours\n1 refus"
+    assert state.apply(event(10, "declined", 1, user_id=4)).position is None  # read already
+    assert state.apply(event(11, "declined", 1, user_id=5)).position == 0
+    assert (row.declined_count, row.state_lines()) == (2, "En cours\n2 refus")
+    assert state.apply(event(11, "declined", 1, user_id=5)).position is None  # replayed
+    state.apply(event(12, "cancelled", 1, reason="Personne", by=3))
+    deadline = (T0 + timedelta(hours=2)).isoformat()
+    state.apply(event(13, "renewed", 1, round=2, notified_count=7, deadline_at=deadline))
+    assert (row.declined_count, row.state_lines()) == (0, "En cours")
+    assert state.apply(event(9, "declined", 1, round=1, user_id=6)).position is None  # the first round's
+    assert state.apply(event(14, "declined", 1, round=2, user_id=4)).position == 0  # may say no again
+    assert row.state_lines() == "En cours\n1 refus"
+    no_refusal = BoardRow.from_view(view(2), Section.MINE)
+    assert (no_refusal.declined_count, no_refusal.state_lines()) == (0, "En cours")
 
 
 def test_upsert_keeps_positions_and_mine_wins() -> None:
