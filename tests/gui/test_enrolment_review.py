@@ -97,7 +97,7 @@ def real_png() -> bytes:
     image.fill(Qt.GlobalColor.darkCyan)
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert image.save(buffer, "PNG")
+    assert image.save(buffer, b"PNG")
     return bytes(buffer.data().data())
 
 
@@ -145,7 +145,12 @@ def verified_by_api(live: LiveServer, mail: SmtpServer, pdf: bytes) -> dict[str,
 
 
 def audit_of(live: LiveServer, action: str) -> list[dict[str, Any]]:
-    params = {"action": action, "username": ADMIN_USERNAME, "order": "desc", "limit": 50}
+    params: dict[str, str | int] = {
+        "action": action,
+        "username": ADMIN_USERNAME,
+        "order": "desc",
+        "limit": 50,
+    }
     response = live.admin().get("/admin/audit", params=params)
     assert response.status_code == 200, response.text
     entries: list[dict[str, Any]] = response.json()

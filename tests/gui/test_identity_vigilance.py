@@ -85,7 +85,7 @@ def test_the_chooser_refuses_qualified_without_insi_and_offers_validated_with_a_
         wizard.set_field(Step.PATIENT, "birth_first_names", "Hélène Marie")
         page.load()
         await window.go_next()
-        assert wizard.step is Step.USUAL_PROFESSIONALS, wizard.errors
+        assert Step(wizard.step) is Step.USUAL_PROFESSIONALS, wizard.errors  # a fresh read
         assert wizard.patient.create_values()["identity_document"] == {"type": "passport"}
         assert wizard.patient.create_values()["identity_status"] == "validated"
 

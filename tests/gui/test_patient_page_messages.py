@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from PySide6.QtWidgets import QLabel, QScrollArea
+from PySide6.QtWidgets import QLabel, QLineEdit, QScrollArea
 
 from desktop.state.wizard.patient_step import CARD_NIR_NOTICE
 from desktop.state.wizard.wizard import Operator, Step, Wizard
@@ -61,6 +61,7 @@ def test_the_nir_error_is_said_once_after_suivant(loop, qtbot):
     good = make_nir(2, BORN)
     bad = good[:-2] + f"{(int(good[-2:]) % 97) + 1:02d}"  # a wrong key
     nir = page.form.widgets["nir"]
+    assert isinstance(nir, QLineEdit)
 
     async def scenario() -> None:
         await activate(window)

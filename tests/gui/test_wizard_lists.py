@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QWidget
 
 from desktop.services.caller_lookup import ServerLookup
 from desktop.state import times
@@ -74,7 +74,7 @@ def test_type_pec_is_a_row_of_buttons_usable_by_keyboard(loop, qtbot):
         form.widgets["care_type"].setFocus()
         QTest.keyClick(form.widgets["care_type"], Qt.Key.Key_Tab)  # one Tab stop, as the list was
         await wait_for(lambda: QApplication.focusWidget() is row, what="the row focused")
-        QTest.keyClick(row, "V")  # the initial picks, as in a list
+        QTest.keyClicks(row, "V")  # the initial picks, as in a list
         assert prescription.care_mode == "visit"
         assert row.buttons[0].isChecked()
         QTest.keyClick(row, Qt.Key.Key_Right)
@@ -121,7 +121,9 @@ def test_the_callers_profession_is_the_profession_alone(loop, qtbot, gui_server:
         page = CallerPage(wizard)
         qtbot.addWidget(page)
         page.load()
-        assert page.form.widgets["caller_profession"].text() == "Infirmier"
+        profession = page.form.widgets["caller_profession"]
+        assert isinstance(profession, QLineEdit)
+        assert profession.text() == "Infirmier"
         assert wizard.caller.caller_profession == "Infirmier"
 
     run(loop, scenario(), timeout=30)

@@ -74,10 +74,10 @@ def test_post_appel_ends_after_its_delay_unless_the_operator_chose_another_state
 
         _call(phone, 2)
         _hang_up(phone, 2)
-        assert flow.operator_state is OperatorState.AFTER_CALL
+        assert OperatorState(flow.operator_state) is OperatorState.AFTER_CALL  # a fresh read
         main.set_operator_state(OperatorState.PAUSE)  # the operator's own choice stands
         await wait_for(lambda: not main.wrap_up.isActive(), timeout=5, what="the wrap-up timer")
-        assert flow.operator_state is OperatorState.PAUSE
+        assert OperatorState(flow.operator_state) is OperatorState.PAUSE  # a fresh read
         assert main.status.operator.currentText() == "Pause"
         assert "Mon état (Ctrl+E)" in toolbar_texts(main)
         assert main.calls_view is not None

@@ -99,7 +99,7 @@ def test_each_status_above_its_evidence_is_refused_and_audited(
     insi_server: LiveServer, operator: httpx.Client
 ) -> None:
     born = date(1962, 2, 10)
-    cases = [
+    cases: list[tuple[str, dict[str, Any], str, str]] = [
         ("validated", {}, "identity_evidence_missing", "Identité validée : il manque une pièce d'identité"),
         ("recovered", {}, "identity_evidence_missing", "Identité récupérée : il manque l'INS récupérée par"),
         (
