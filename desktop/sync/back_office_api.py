@@ -10,15 +10,15 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
-from shared.schemas.admin import NetworkOut, ProfessionalOut
+from shared.schemas.admin import NetworkOut, PasswordLinkIssued, ProfessionalOut
 from shared.schemas.auth import UserOut
-from shared.schemas.back_office import BackOfficeOverview, NetworkSummary
+from shared.schemas.back_office import AdminUserOut, BackOfficeOverview, NetworkSummary
 from shared.schemas.notify import DeliveryPage
 from shared.schemas.professional import ProfileOut
 from shared.schemas.registrations import RegistrationOut, Unblocked
 from shared.schemas.system import AuditEntryOut
 
-_USERS = TypeAdapter(list[UserOut])
+_USERS = TypeAdapter(list[AdminUserOut])
 _PROFESSIONALS = TypeAdapter(list[ProfessionalOut])
 _NETWORKS = TypeAdapter(list[NetworkSummary])
 _AUDIT = TypeAdapter(list[AuditEntryOut])
@@ -36,7 +36,8 @@ class BackOfficeApi:
         self.client = client
 
     # ---- users ------------------------------------------------------------------------------------
-    async def users(self, q: str = "", roles: tuple[str, ...] = STAFF_ROLES) -> list[UserOut]:
+    async def users(self, q: str = "", roles: tuple[str, ...] = STAFF_ROLES) -> list[AdminUserOut]:
+        """Each with `blocked_until` when the login throttle blocks it now."""
         response = await self.client.request(
             "GET", "/admin/users", params=_query({"q": q, "role": list(roles)})
         )
@@ -49,6 +50,11 @@ class BackOfficeApi:
     async def patch_user(self, user_id: int, body: Mapping[str, Any]) -> UserOut:
         response = await self.client.request("PATCH", f"/admin/users/{user_id}", json=dict(body))
         return UserOut.model_validate_json(response.content)
+
+    async def reset_password(self, user_id: int) -> PasswordLinkIssued:
+        """The user's sessions end; she gets a one-time link to choose her password (issue 17)."""
+        response = await self.client.request("POST", f"/admin/users/{user_id}/password-reset")
+        return PasswordLinkIssued.model_validate_json(response.content)
 
     # ---- professionals ----------------------------------------------------------------------------
     async def professionals(self, criteria: Mapping[str, Any], limit: int = 200) -> list[ProfessionalOut]:

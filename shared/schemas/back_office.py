@@ -3,11 +3,12 @@ audit trail's filters (the users and professionals themselves are in shared/sche
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from shared.schemas.auth import UserOut
 from shared.schemas.common import ApiModel
 from shared.validation import ValidationFailure
 
@@ -32,6 +33,15 @@ class NetworkSummary(BaseModel):
 class BlockedLogin(BaseModel):
     username: str
     blocked_until: str = Field(description="ISO 8601 time (UTC)")
+
+
+class AdminUserOut(UserOut):
+    """A user in the back office's list: the account, and whether the login throttle blocks it."""
+
+    blocked_until: datetime | None = Field(
+        default=None,
+        description="End of the longest login block in force on this username (UTC); null: not blocked",
+    )
 
 
 class BackOfficeOverview(BaseModel):

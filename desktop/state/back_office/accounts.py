@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
+from desktop.state.times import date_time
 from shared.domain import Role
 from shared.schemas.auth import UserOut
-from shared.schemas.back_office import NetworkSummary
+from shared.schemas.back_office import AdminUserOut, NetworkSummary
 from shared.schemas.common import PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN
 
 STAFF_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR, Role.ADMIN)
@@ -28,6 +30,19 @@ def state_label(active: bool) -> str:
     return "Actif" if active else "Désactivé"
 
 
+def blocked_label(until: datetime) -> str:
+    """« connexion bloquée jusqu'au 04/12/2026 23:45 » (Europe/Paris)."""
+    return f"connexion bloquée jusqu'au {date_time(until)}"
+
+
+def user_state_label(user: UserOut) -> str:
+    """« Actif », « Désactivé », and the login block in force when the list has one."""
+    label = state_label(user.active)
+    if isinstance(user, AdminUserOut) and user.blocked_until is not None:
+        label = f"{label} · {blocked_label(user.blocked_until)}"
+    return label
+
+
 def network_names(ids: list[int], names: dict[int, str]) -> str:
     return ", ".join(names.get(i, f"n° {i}") for i in ids)
 
@@ -44,9 +59,13 @@ class UserRow:
             user.display_name,
             user.role.label,
             network_names(user.network_ids, names),
-            state_label(user.active),
+            user_state_label(user),
         )
         return cls(user, cells)
+
+    @property
+    def blocked(self) -> bool:
+        return isinstance(self.user, AdminUserOut) and self.user.blocked_until is not None
 
 
 def check_password(password: str, confirmation: str) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """« Professionnels » (back office): search by name, RPPS, profession, commune, network and state;
-edit the status, radius and communes served (their « Profil Activité »), deactivate or reactivate."""
+edit the status, radius, communes served and notification hours (their « Profil Activité »),
+deactivate or reactivate."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.state.back_office.accounts import FormInvalid
+from desktop.state.back_office.notification_hours import NotificationWeek, settings_body
 from desktop.state.back_office.professionals import (
     ACTIVE_CHOICES,
     COLUMNS,
@@ -24,6 +26,7 @@ from desktop.state.back_office.professionals import (
 )
 from desktop.sync.back_office_api import BackOfficeApi
 from desktop.sync.errors import ApiProblem
+from desktop.ui.back_office.notification_hours_editor import NotificationHoursEditor
 from desktop.ui.back_office.user_dialogs import FormDialog
 from desktop.ui.back_office.widgets import BackOfficePage, button, fill_table, make_table, status_line
 from desktop.ui.keys import enter_submits
@@ -34,7 +37,8 @@ from shared.schemas.professional import ProfileOut
 
 
 class SettingsDialog(FormDialog):
-    """« Modifier le professionnel »: status, radius, communes served (what they set themselves)."""
+    """« Modifier le professionnel »: status, radius, communes served and the notification hours
+    (« Pref. Notifs »): what they set themselves on their « Profil Activité »."""
 
     def __init__(
         self, pro: ProfessionalOut, profile: ProfileOut, api: BackOfficeApi, parent: QWidget
@@ -57,11 +61,13 @@ class SettingsDialog(FormDialog):
         self.form.addRow("&Statut", self.status)
         self.form.addRow("&Rayon (km)", self.radius)
         self.form.addRow("&Communes desservies", self.communes)
+        self.notification_hours = NotificationHoursEditor(NotificationWeek.of(profile), profile.timezone)
+        self.form.addRow(self.notification_hours)
         self.status.setFocus()
 
     async def run(self) -> str:
         form = SettingsForm(Availability(self.status.currentData()), self.radius.text(), self.communes.text())
-        body = form.body(self.profile)
+        body = settings_body(form, self.notification_hours.week(), self.profile)
         if not body:
             return "Aucune modification"
         await self.api.put_professional_profile(self.pro.user_id, body)

@@ -1,5 +1,6 @@
 """« Utilisateurs »: the staff accounts (operators, secretaries, supervisors, admins), searched by
-name; create, edit, deactivate or reactivate, set a new password — each audited by the server."""
+name; create, edit, deactivate or reactivate, set a new password, lift a login block (« Débloquer »;
+the « État » column says until when, Paris time) — each audited by the server."""
 
 from __future__ import annotations
 
@@ -49,7 +50,16 @@ class UsersView(BackOfficePage):
         self.toggle_button.clicked.connect(lambda: spawn(self.toggle_selected()))
         self.password_button = button("Nouveau mot de passe…", "Ctrl+P", "user_password")
         self.password_button.clicked.connect(self.password_selected)
-        for pushed in (self.new_button, self.edit_button, self.toggle_button, self.password_button):
+        self.unblock_button = button("Débloquer", "Ctrl+B", "user_unblock")
+        self.unblock_button.setToolTip("Lever le blocage de connexion (trop d'essais de mot de passe)")
+        self.unblock_button.clicked.connect(lambda: spawn(self.unblock_selected()))
+        for pushed in (
+            self.new_button,
+            self.edit_button,
+            self.toggle_button,
+            self.password_button,
+            self.unblock_button,
+        ):
             actions.addWidget(pushed)
         actions.addStretch(1)
         column.addLayout(actions)
@@ -114,11 +124,32 @@ class UsersView(BackOfficePage):
             self.status.setText("Choisissez d'abord un utilisateur dans la liste")
             return
 
-        async def save(password: str) -> str:
-            await self.api.patch_user(user.id, {"password": password})
-            return f"Nouveau mot de passe enregistré pour « {user.username} »"
+        async def save() -> str:
+            issued = await self.api.reset_password(user.id)
+            if issued.link:  # no e-mail nor phone: shown once, to hand over in person
+                return f"« {user.username} » : {issued.message} Lien : {issued.link}"
+            return f"« {user.username} » : {issued.message}"
 
         self._open(PasswordDialog(user, save, self))
+
+    async def unblock_selected(self) -> None:
+        """« Débloquer »: lift the login throttle's block (audited by the server)."""
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.rows):
+            self.status.setText("Choisissez d'abord un utilisateur dans la liste")
+            return
+        user = self.rows[row].user
+        try:
+            done = await self.api.unblock(user.id)
+        except ApiProblem as problem:
+            self.status.setText(str(problem))
+            return
+        await self.refresh()
+        self.select_username(done.username)
+        if done.was_blocked:
+            self.status.setText(f"Utilisateur « {done.username} » débloqué : il peut se reconnecter")
+        else:
+            self.status.setText(f"« {done.username} » n'était pas bloqué")
 
     async def toggle_selected(self) -> None:
         user = self.selected()

@@ -19,21 +19,36 @@ from server.api.routes.acting import acting
 from server.errors import not_found
 from server.models import Network, ProfessionalProfile, User
 from server.security.principal import EVERYONE
-from server.services import accounts, admin_professionals, admin_users, audit_trail, networks
+from server.services import (
+    accounts,
+    admin_password_reset,
+    admin_professionals,
+    admin_user_list,
+    admin_users,
+    audit_trail,
+    networks,
+    practices,
+)
 from server.services.back_office_overview import overview
+from server.services.visit import public_url
 from shared.domain import Role
 from shared.schemas.admin import (
     NetworkCreate,
     NetworkOut,
+    PasswordLinkIssued,
+    PracticeOut,
+    PracticeUpdate,
     ProfessionalCreate,
     ProfessionalOut,
     ProfessionalPatch,
     UserCreate,
+    UserCreated,
     UserPatch,
 )
 from shared.schemas.auth import UserOut
 from shared.schemas.back_office import (
     AUDIT_PAGE_MAX,
+    AdminUserOut,
     AuditFilter,
     BackOfficeOverview,
     NetworkRename,
@@ -52,12 +67,13 @@ Zone = Annotated[TimeZoneName, Query(description="The zone of `since` and `until
 # ---- users --------------------------------------------------------------------------------------
 
 
-@router.post("/users", response_model=UserOut, status_code=201)
-def create_user(body: UserCreate, caller: Admin) -> UserOut:
-    return admin_users.create(acting(caller), body)
+@router.post("/users", response_model=UserCreated, status_code=201, response_model_exclude_none=True)
+def create_user(body: UserCreate, caller: Admin) -> UserCreated:
+    """Without `password`, `password_link` is the user's one-time link to choose it."""
+    return admin_users.create(acting(caller), body, public_url(str(caller.request.base_url)))
 
 
-@router.get("/users", response_model=list[UserOut])
+@router.get("/users", response_model=list[AdminUserOut])
 def list_users(
     caller: Admin,
     role: Annotated[list[Role] | None, Query()] = None,
@@ -66,10 +82,11 @@ def list_users(
     network_id: int | None = None,
     limit: Annotated[int, Query(ge=1, le=admin_users.SEARCH_LIMIT_MAX)] = admin_users.SEARCH_LIMIT_MAX,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[UserOut]:
+) -> list[AdminUserOut]:
+    """Each with `blocked_until` when the login throttle blocks its username now."""
     query = admin_users.search_query(q=q, roles=role, active=active, network_id=network_id)
     with caller.state.db.session() as session:
-        return [accounts.user_out(u) for u in session.scalars(query.limit(limit).offset(offset))]
+        return admin_user_list.page(session, query, caller.state.clock.now(), limit, offset)
 
 
 @router.get("/users/{user_id}", response_model=UserOut)
@@ -84,6 +101,24 @@ def get_user(user_id: int, caller: Admin) -> UserOut:
 @router.patch("/users/{user_id}", response_model=UserOut)
 def patch_user(user_id: int, body: UserPatch, caller: Admin) -> UserOut:
     return admin_users.update(acting(caller), user_id, body)
+
+
+@router.post("/users/{user_id}/password-reset", response_model=PasswordLinkIssued)
+def reset_user_password(user_id: int, caller: Admin) -> PasswordLinkIssued:
+    """The password stops working and every session of the user ends; the user gets a one-time
+    link to choose a new one (never the admin: see server/services/admin_password_reset.py)."""
+    return admin_password_reset.reset(acting(caller), user_id, public_url(str(caller.request.base_url)))
+
+
+@router.get("/users/{user_id}/practice", response_model=PracticeOut)
+def get_practice(user_id: int, caller: Admin) -> PracticeOut:
+    return practices.read(acting(caller), user_id)
+
+
+@router.put("/users/{user_id}/practice", response_model=PracticeOut)
+def put_practice(user_id: int, body: PracticeUpdate, caller: Admin) -> PracticeOut:
+    """The professionals a secretary works for: she sees only their patients."""
+    return practices.replace(acting(caller), user_id, body.professional_ids)
 
 
 # ---- networks -----------------------------------------------------------------------------------
