@@ -63,9 +63,12 @@ class NotifySettings:
         default=None, repr=False
     )  # PEM; None: generated, kept in the database
     vapid_subject: str = "mailto:support@centrale.invalid"
-    push_threads: int = 32
+    push_threads: int = 16
     # The professionals' web app's public address, for links in messages (push click, e-mails).
     public_url: str = ""
+    # False (CENTRALE_NOTIFY_WORKER=0): this process queues but never plans nor sends; another
+    # server process of the same database does, woken by its commits through the live hub.
+    worker: bool = True
 
     @property
     def demo_log(self) -> bool:
@@ -90,8 +93,9 @@ class NotifySettings:
             mssante=_relay(env, "MSSANTE", "mssante"),
             vapid_private_key=read_secret(env, "CENTRALE_VAPID_PRIVATE_KEY", "vapid_private_key"),
             vapid_subject=env.get("CENTRALE_VAPID_SUBJECT", "mailto:support@centrale.invalid"),
-            push_threads=int(env.get("CENTRALE_PUSH_THREADS", "32")),
+            push_threads=int(env.get("CENTRALE_PUSH_THREADS", "16")),
             public_url=env.get("CENTRALE_PUBLIC_URL", "").rstrip("/"),
+            worker=env.get("CENTRALE_NOTIFY_WORKER", "1").strip().lower() not in ("0", "false", "non", "no"),
         )
 
 

@@ -7,9 +7,11 @@ a bounded thread pool (one offer to 100 browsers goes out at once, not one after
 the outcomes written in one transaction. A failure is retried with exponential back-off (10 s,
 20 s, 40 s…) up to `MAX_ATTEMPTS`, then `abandoned`; the row always stays.
 
-Exactly once, as far as a network allows: a row is sent only by the holder of its lease and
-marked `sent` right after; only a process dying between the provider's answer and that write
-(or a provider that took the message but answered an error) can make it go out twice.
+At least once, and once as far as a network allows: a row is sent only by the holder of its lease
+and marked `sent` right after; a process dying between the provider's answer and that write, or an
+answer lost on the way back (a provider that took the message, then a reset connection), makes it
+go out again. A push then carries the same `tag` (server/notify/push.py), so the browser replaces
+the notification it showed rather than showing it twice.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from server.db import Database
 from server.models import Delivery, PushSubscription
@@ -122,27 +124,47 @@ def _attempt(senders: Senders, message: Outgoing) -> _Outcome:
     return _Outcome(message.delivery_id, provider_id=provider_id, subscription_id=subscription)
 
 
+_SENT = (
+    update(Delivery)
+    .where(Delivery.id == bindparam("sent_id"))
+    .values(
+        status="sent",
+        attempts=Delivery.attempts + 1,
+        sent_at=bindparam("when_sent"),
+        next_attempt_at=None,
+        last_error=None,
+        provider_message_id=bindparam("provider_id"),
+    )
+)
+
+
 def _record(db: Database, outcomes: list[_Outcome], now: datetime) -> None:
+    """The outcomes in one transaction: the sent rows by one statement run for many rows (an offer
+    to 100 browsers is one round trip, not 100 ORM updates); a failure by its row."""
+    sent = [o for o in outcomes if o.error is None]
+    failed = {o.delivery_id: o for o in outcomes if o.error is not None}
+    succeeded = [o.subscription_id for o in sent if o.subscription_id is not None]
+    gone: list[int] = []
     with db.session() as session:
-        rows = {
-            row.id: row
-            for row in session.scalars(
-                select(Delivery).where(Delivery.id.in_([o.delivery_id for o in outcomes]))
+        if sent:
+            session.connection().execute(
+                _SENT,
+                [
+                    {
+                        "sent_id": o.delivery_id,
+                        "when_sent": now,
+                        "provider_id": (o.provider_id or "")[:200] or None,
+                    }
+                    for o in sent
+                ],
             )
-        }
-        succeeded: list[int] = []
-        gone: list[int] = []
-        for outcome in outcomes:
-            row = rows[outcome.delivery_id]
+        rows: list[Delivery] = (
+            list(session.scalars(select(Delivery).where(Delivery.id.in_(list(failed))))) if failed else []
+        )
+        for row in rows:
+            outcome = failed[row.id]
             row.attempts += 1
-            if outcome.error is None:
-                row.status, row.sent_at, row.next_attempt_at = "sent", now, None
-                row.provider_message_id = (outcome.provider_id or "")[:200] or None
-                row.last_error = None
-                if outcome.subscription_id is not None:
-                    succeeded.append(outcome.subscription_id)
-                continue
-            row.last_error = outcome.error[:500]
+            row.last_error = (outcome.error or "")[:500]
             if outcome.gone:
                 row.status, row.reason, row.next_attempt_at = "abandoned", GONE, None
                 if outcome.subscription_id is not None:
@@ -168,14 +190,21 @@ def _record(db: Database, outcomes: list[_Outcome], now: datetime) -> None:
             )
 
 
+def send_claimed(db: Database, senders: Senders, claimed: list[Outgoing], now: datetime) -> int:
+    """Send messages whose rows this process holds the lease of, at once on the pool (one offer to
+    100 browsers: every message encrypted and posted concurrently), then record the outcomes."""
+    if not claimed:
+        return 0
+    outcomes = list(senders.pool.map(lambda message: _attempt(senders, message), claimed))
+    _record(db, outcomes, now)
+    return len(outcomes)
+
+
 def deliver_due(db: Database, senders: Senders, now: datetime) -> int:
     """Send every delivery due at `now`; returns how many were attempted."""
     attempted = 0
     while True:
         claimed, taken = _claim(db, now)
-        if claimed:
-            outcomes = list(senders.pool.map(lambda message: _attempt(senders, message), claimed))
-            _record(db, outcomes, now)
-            attempted += len(outcomes)
+        attempted += send_claimed(db, senders, claimed, now)
         if taken < BATCH:
             return attempted

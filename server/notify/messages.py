@@ -28,7 +28,14 @@ class Content:
     push_text: str | None = None
 
     def push_payload(self, public_url: str) -> dict[str, str]:
-        return {"title": self.title, "body": self.push_text or self.text, "url": public_url + self.url}
+        """`tag`: the page it is about — the service worker shows one notification per tag, so
+        « déjà prise » replaces the offer's, and a push sent again replaces itself (push.py)."""
+        return {
+            "title": self.title,
+            "body": self.push_text or self.text,
+            "url": public_url + self.url,
+            "tag": self.url,
+        }
 
     def email_text(self, public_url: str) -> str:
         link = f"\n\n{public_url}{self.url}" if public_url else ""

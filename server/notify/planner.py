@@ -23,186 +23,28 @@ Messages (issue 20) plug in through `notify_users(…, event="message")` at thei
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db import Database
-from server.errors import Invalid
-from server.models import (
-    Case,
-    Delivery,
-    Notification,
-    NotifyCursor,
-    Patient,
-    Prescription,
-    ProfessionalProfile,
-    PushSubscription,
-    User,
-)
+from server.models import Case, Delivery, Notification, NotifyCursor, Patient, Prescription
 from server.notify import messages
-from server.notify.messages import Content
-from server.notify.outbound import queue_delivery, queue_email, queue_sms
-from server.notify.preferences import CHANNEL_OFF, NO_ADDRESS, NO_DEVICE, decide
+from server.notify.channels import Outgoing
+from server.notify.fanout import Batch, Recipient, load_recipients, notify_users
 from server.services.feed import events_after
 
 BATCH = 200
+LEASE = timedelta(seconds=60)  # as server/notify/deliveries.py: a row claimed at planning
 OFFER_EVENTS = ("prescription_sent", "prescription_pool_opened", "prescription_renewed")
 
 
-class Recipient:
-    """What the planner needs of one professional (loaded in bulk, columns only)."""
-
-    def __init__(
-        self,
-        user_id: int,
-        email: str | None,
-        phone: str | None,
-        channels: dict[str, Any] | None,
-        windows: list[dict[str, Any]] | None,
-        timezone: str | None,
-        subscriptions: list[int],
-    ) -> None:
-        self.user_id = user_id
-        self.email = email
-        self.phone = phone
-        self.channels: dict[str, Any] = dict(channels or {})
-        self.windows: list[dict[str, Any]] = list(windows or [])
-        self.timezone = timezone or "Europe/Paris"
-        self.subscriptions = subscriptions
-
-
-def load_recipients(session: Session, user_ids: list[int]) -> dict[int, Recipient]:
-    if not user_ids:
-        return {}
-    subscriptions: dict[int, list[int]] = {}
-    for sub_id, user_id in session.execute(
-        select(PushSubscription.id, PushSubscription.user_id)
-        .where(PushSubscription.user_id.in_(user_ids), PushSubscription.gone_at.is_(None))
-        .order_by(PushSubscription.id)
-    ):
-        subscriptions.setdefault(user_id, []).append(sub_id)
-    rows = session.execute(
-        select(
-            User.id,
-            User.email,
-            User.phone,
-            ProfessionalProfile.phone,
-            ProfessionalProfile.channels,
-            ProfessionalProfile.notification_windows,
-            ProfessionalProfile.timezone,
-        )
-        .outerjoin(ProfessionalProfile, ProfessionalProfile.user_id == User.id)
-        .where(User.id.in_(user_ids), User.active.is_(True))
-    )
-    return {
-        user_id: Recipient(
-            user_id, email, profile_phone or user_phone, channels, windows, tz, subscriptions.get(user_id, [])
-        )
-        for user_id, email, user_phone, profile_phone, channels, windows, tz in rows
-    }
-
-
-def notify_users(
-    session: Session,
-    recipients: list[tuple[Recipient, Content]],
-    *,
-    event: str,
-    key: str,
-    now: datetime,
-    public_url: str = "",
-    prescription_id: int | None = None,
+def _offer(
+    session: Session, prescription: Prescription, round_: int, now: datetime, public_url: str, batch: Batch
 ) -> int:
-    """Queue `event` to each recipient on the channels their preferences and quiet hours allow;
-    what is not sent is recorded `suppressed` with the reason. `key` identifies the occurrence
-    (e.g. `offer:12:1`); returns how many deliveries were queued to be sent."""
-    queued = 0
-    for person, content in recipients:
-        base = f"{key}:{person.user_id}"
-        common: dict[str, Any] = {
-            "purpose": event,
-            "now": now,
-            "user_id": person.user_id,
-            "prescription_id": prescription_id,
-        }
-        sent_any = False
-        for decision in decide(person.channels, person.windows, person.timezone, event, now):
-            if not decision.send:
-                if decision.reason != CHANNEL_OFF:
-                    _suppress(session, decision.channel, base, content, decision.reason or "", common)
-                continue
-            if decision.channel == "push":
-                if not person.subscriptions:
-                    _suppress(session, "push", base, content, NO_DEVICE, common)
-                for sub_id in person.subscriptions:
-                    queue_delivery(
-                        session,
-                        channel="push",
-                        recipient=str(sub_id),
-                        text=content.text,  # the log never names the patient; the payload may
-                        payload=content.push_payload(public_url),
-                        dedup_key=f"{base}:push:{sub_id}",
-                        **common,
-                    )
-                    queued, sent_any = queued + 1, True
-                continue
-            address = person.phone if decision.channel == "sms" else person.email
-            if not address:
-                _suppress(session, decision.channel, base, content, NO_ADDRESS, common)
-                continue
-            try:
-                if decision.channel == "sms":
-                    queue_sms(
-                        session, to=address, text=content.text, dedup_key=f"{base}:sms", **_plain(common)
-                    )
-                else:
-                    queue_email(
-                        session,
-                        to=address,
-                        subject=content.subject,
-                        text=content.email_text(public_url),
-                        dedup_key=f"{base}:email",
-                        **_plain(common),
-                    )
-                queued, sent_any = queued + 1, True
-            except Invalid as refused:
-                _suppress(session, decision.channel, base, content, refused.message[:200], common)
-        if not sent_any and not session.scalar(
-            select(Delivery.id).where(Delivery.dedup_key.like(f"{base}:%"))
-        ):
-            _suppress(session, "push", base, content, CHANNEL_OFF, common, suffix="none")
-    return queued
-
-
-def _plain(common: dict[str, Any]) -> dict[str, Any]:
-    """queue_sms/queue_email take no prescription (their signature is the other engineers' API)."""
-    return {k: v for k, v in common.items() if k != "prescription_id"}
-
-
-def _suppress(
-    session: Session,
-    channel: str,
-    base: str,
-    content: Content,
-    reason: str,
-    common: dict[str, Any],
-    suffix: str = "",
-) -> None:
-    queue_delivery(
-        session,
-        channel=channel,
-        recipient="-",
-        text=content.text,
-        subject=content.subject,
-        dedup_key=f"{base}:{suffix or channel}:suppressed",
-        suppressed_because=reason,
-        **common,
-    )
-
-
-def _offer(session: Session, prescription: Prescription, round_: int, now: datetime, public_url: str) -> int:
     if prescription.state != "pending":
         return 0  # taken or closed before its offer was planned: nothing to announce
     told = list(
@@ -245,6 +87,7 @@ def _offer(session: Session, prescription: Prescription, round_: int, now: datet
         now=now,
         public_url=public_url,
         prescription_id=prescription.id,
+        batch=batch,
     )
 
 
@@ -255,6 +98,7 @@ def _accepted(
     round_: int,
     now: datetime,
     public_url: str,
+    batch: Batch,
 ) -> int:
     acceptor = int(data.get("accepted_by") or 0)
     told = session.scalars(
@@ -283,6 +127,7 @@ def _accepted(
         now=now,
         public_url=public_url,
         prescription_id=prescription.id,
+        batch=batch,
     )
     requester = session.scalar(select(Case.requester_user_id).where(Case.id == prescription.case_id))
     if requester is not None and requester != acceptor:
@@ -299,12 +144,13 @@ def _accepted(
             now=now,
             public_url=public_url,
             prescription_id=prescription.id,
+            batch=batch,
         )
     return queued
 
 
 def _expired(
-    session: Session, prescription: Prescription, round_: int, now: datetime, public_url: str
+    session: Session, prescription: Prescription, round_: int, now: datetime, public_url: str, batch: Batch
 ) -> int:
     requester = session.scalar(select(Case.requester_user_id).where(Case.id == prescription.case_id))
     if requester is None:
@@ -319,11 +165,17 @@ def _expired(
         now=now,
         public_url=public_url,
         prescription_id=prescription.id,
+        batch=batch,
     )
 
 
 def _commented(
-    session: Session, prescription: Prescription, data: dict[str, Any], now: datetime, public_url: str
+    session: Session,
+    prescription: Prescription,
+    data: dict[str, Any],
+    now: datetime,
+    public_url: str,
+    batch: Batch,
 ) -> int:
     author = int(data.get("user_id") or 0)
     if prescription.accepted_by is None or prescription.accepted_by == author:
@@ -338,13 +190,21 @@ def _commented(
         now=now,
         public_url=public_url,
         prescription_id=prescription.id,
+        batch=batch,
     )
 
 
-def plan_due(db: Database, now: datetime, public_url: str = "") -> int:
-    """Plan the events after the cursor, `BATCH` at a time; returns how many deliveries were queued."""
+def plan_due(
+    db: Database, now: datetime, public_url: str = "", send: Callable[[list[Outgoing]], object] | None = None
+) -> int:
+    """Plan the events after the cursor, `BATCH` at a time; returns how many deliveries were queued.
+
+    With `send`, the rows to send are written already claimed by this process (a lease) and handed
+    to `send` right after each planning transaction commits — no second read, no wait for a
+    sender's next claim; without it they are queued for the senders (woken by the commit)."""
     queued = 0
     while True:
+        claimed: list[Outgoing] = []
         with db.session() as session:
             query = select(NotifyCursor).where(NotifyCursor.id == 1)
             if db.kind == "postgresql":
@@ -354,12 +214,16 @@ def plan_due(db: Database, now: datetime, public_url: str = "") -> int:
                 cursor = NotifyCursor(id=1, last_seq=0)
                 session.add(cursor)
             events = events_after(session, cursor.last_seq, BATCH)
+            batch = Batch(now, now + LEASE if send is not None else None)
             for event in events:
                 queued += _plan_event(
-                    session, event.type, event.prescription_id, dict(event.data), now, public_url
+                    session, event.type, event.prescription_id, dict(event.data), now, public_url, batch
                 )
+                claimed += batch.write(session)  # one INSERT per event (the next may read them)
             if events:
                 cursor.last_seq = events[-1].seq
+        if claimed and send is not None:
+            send(claimed)
         if len(events) < BATCH:
             return queued
 
@@ -371,6 +235,7 @@ def _plan_event(
     data: dict[str, Any],
     now: datetime,
     public_url: str,
+    batch: Batch,
 ) -> int:
     if prescription_id is None or not kind.startswith("prescription_"):
         return 0
@@ -379,11 +244,14 @@ def _plan_event(
         return 0
     round_ = int(data.get("round") or prescription.round)
     if kind in OFFER_EVENTS:
-        return _offer(session, prescription, round_, now, public_url)
+        return _offer(session, prescription, round_, now, public_url, batch)
     if kind == "prescription_accepted":
-        return _accepted(session, prescription, data, round_, now, public_url)
+        return _accepted(session, prescription, data, round_, now, public_url, batch)
     if kind == "prescription_expired":
-        return _expired(session, prescription, round_, now, public_url)
+        return _expired(session, prescription, round_, now, public_url, batch)
     if kind == "prescription_commented":
-        return _commented(session, prescription, data, now, public_url)
+        return _commented(session, prescription, data, now, public_url, batch)
     return 0
+
+
+__all__ = ["Recipient", "load_recipients", "notify_users", "plan_due"]

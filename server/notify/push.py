@@ -9,16 +9,14 @@ place it already keeps its password hashes, so the browsers' subscriptions survi
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import logging
-import os
 import threading
 import time
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import http_ece  # type: ignore[import-untyped]
-import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02  # type: ignore[import-untyped]
@@ -27,6 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from server.db import Database
 from server.models import ServerSecret
 from server.notify.channels import Outgoing, RecipientGone, SendFailed
+from server.notify.http_pool import KeepAliveConnections
+from server.notify.push_crypto import BadSubscriptionKeys, encrypt
 
 log = logging.getLogger("centrale.push")
 VAPID_SECRET_NAME = "vapid_private_key"  # noqa: S105 (the row's name, not a secret)
@@ -99,36 +99,34 @@ def load_vapid_key(db: Database, configured_pem: str | None, subject: str, now: 
     return VapidKey(pem, subject)
 
 
-def encrypt_payload(payload: bytes, p256dh: str, auth: str) -> bytes:
-    """RFC 8291: a new ECDH key per message, the subscription's key and auth secret, aes128gcm."""
-    sender_key = ec.generate_private_key(ec.SECP256R1())
-    encrypted: bytes = http_ece.encrypt(
-        payload,
-        salt=os.urandom(16),
-        private_key=sender_key,
-        dh=b64url_decode(p256dh),
-        auth_secret=b64url_decode(auth),
-        version="aes128gcm",
-    )
-    return encrypted
+def push_body(message: Outgoing) -> bytes:
+    """The JSON the service worker receives: title, body, url, `tag` and `delivery_id`.
+
+    At least once: a push whose answer was lost is sent again, with the same `delivery_id` and
+    `tag`. The service worker passes `tag` to `showNotification(title, {tag, …})`, which replaces
+    a notification with that tag (silently, without `renotify`) instead of showing a second one;
+    it can also skip a `delivery_id` it already showed (`getNotifications({tag})` → `data`)."""
+    payload: dict[str, object] = dict(message.payload or {"title": "Centrale", "body": message.text})
+    payload["delivery_id"] = message.delivery_id
+    payload.setdefault("tag", f"centrale-{message.delivery_id}")
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class WebPush:
-    """Sends to the subscription's endpoint; safe to call from many threads (one pooled client)."""
+    """Sends to the subscription's endpoint; safe from many threads (keep-alive connections per
+    push service origin, server/notify/http_pool.py)."""
 
-    def __init__(self, key: VapidKey, *, timeout: float = 10.0, max_connections: int = 64) -> None:
+    def __init__(self, key: VapidKey, *, timeout: float = 10.0, max_connections: int = 16) -> None:
         self.key = key
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        self._client = httpx.Client(timeout=timeout, limits=limits, headers={"User-Agent": "centrale-server"})
+        self._connections = KeepAliveConnections(per_origin=max_connections, timeout=timeout)
 
     def send(self, message: Outgoing) -> str | None:
         target = message.push
         if target is None:
             raise SendFailed("abonnement push introuvable", permanent=True)
-        body = json.dumps(message.payload or {"title": "Centrale", "body": message.text}).encode("utf-8")
         try:
-            encrypted = encrypt_payload(body, target.p256dh, target.auth)
-        except (ValueError, TypeError, http_ece.ECEException) as exc:
+            encrypted = encrypt(push_body(message), target.p256dh, target.auth)
+        except BadSubscriptionKeys as exc:
             raise SendFailed(f"clés de l'abonnement invalides : {exc}", permanent=True) from exc
         headers = {
             **self.key.headers(target.endpoint),
@@ -136,18 +134,18 @@ class WebPush:
             "Content-Type": "application/octet-stream",
             "TTL": str(TTL_SECONDS.get(message.purpose, DEFAULT_TTL_SECONDS)),
             "Urgency": "high" if message.purpose == "offer" else "normal",
+            "User-Agent": "centrale-server",
         }
         try:
-            response = self._client.post(target.endpoint, content=encrypted, headers=headers)
-        except httpx.HTTPError as exc:
+            answer = self._connections.post(target.endpoint, encrypted, headers)
+        except (OSError, http.client.HTTPException) as exc:
             raise SendFailed(f"service push injoignable : {type(exc).__name__}") from exc
-        if response.status_code in (404, 410):
-            raise RecipientGone(f"HTTP {response.status_code}")
-        if response.status_code >= 400:
-            permanent = response.status_code in (400, 403, 413)
-            raise SendFailed(f"service push : HTTP {response.status_code}", permanent=permanent)
-        location: str | None = response.headers.get("location")
-        return location
+        if answer.status in (404, 410):
+            raise RecipientGone(f"HTTP {answer.status}")
+        if answer.status >= 400:
+            permanent = answer.status in (400, 403, 413)
+            raise SendFailed(f"service push : HTTP {answer.status}", permanent=permanent)
+        return answer.location
 
     def close(self) -> None:
-        self._client.close()
+        self._connections.close()

@@ -4,13 +4,13 @@ A delivery is claimed by pushing its `next_attempt_at` forward by a lease in a s
 then sent outside any transaction, then its outcome recorded; so no lock is held during the HTTP
 call (SQLite has a single writer) and two server processes never send the same delivery at once.
 The payload never carries the patient's identity: the responder fetches the offer through the API,
-where the anonymity rule applies.
+where the anonymity rule applies. Each send is signed with the responder's secret and goes only to an
+address the policy allows, checked after resolution (webhook_sender.py, webhook_policy.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,13 +21,16 @@ from sqlalchemy.orm import Session
 from server.db import Database
 from server.models import Notification, ProfessionalProfile, WebhookDelivery
 from server.models.base import UtcDateTime
+from server.notify.webhook_policy import WebhookRefused
+from server.notify.webhook_sender import Outgoing, Sender, http_sender
+
+__all__ = ["MAX_ATTEMPTS", "Sender", "deliver_due", "http_sender", "queue_round_offers"]
 
 log = logging.getLogger("centrale.webhooks")
 MAX_ATTEMPTS = 8
 FIRST_RETRY_SECONDS = 10
 LEASE = timedelta(seconds=60)
 BATCH = 20
-Sender = Callable[[str, dict[str, Any]], None]
 
 
 def queue_round_offers(
@@ -63,15 +66,7 @@ def queue_round_offers(
     return result.rowcount
 
 
-def http_sender(timeout: float = 5.0) -> Sender:
-    def send(url: str, payload: dict[str, Any]) -> None:
-        response = httpx.post(url, json=payload, timeout=timeout, headers={"User-Agent": "centrale-server"})
-        response.raise_for_status()
-
-    return send
-
-
-def _claim(db: Database, now: datetime) -> list[tuple[int, str, dict[str, Any]]]:
+def _claim(db: Database, now: datetime) -> list[Outgoing]:
     with db.session() as session:
         query = (
             select(WebhookDelivery)
@@ -81,11 +76,23 @@ def _claim(db: Database, now: datetime) -> list[tuple[int, str, dict[str, Any]]]
         )
         if db.kind == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        claimed = []
-        for delivery in session.scalars(query):
+        deliveries = list(session.scalars(query))
+        for delivery in deliveries:
             delivery.next_attempt_at = now + LEASE
-            claimed.append((delivery.id, delivery.url, dict(delivery.payload)))
-        return claimed
+        # The key is read at send time: a rotated secret signs the deliveries still queued.
+        users = {d.user_id for d in deliveries}
+        keys = (
+            dict(
+                session.execute(
+                    select(ProfessionalProfile.user_id, ProfessionalProfile.webhook_secret).where(
+                        ProfessionalProfile.user_id.in_(users)
+                    )
+                ).tuples()
+            )
+            if users
+            else {}
+        )
+        return [Outgoing(d.id, d.url, dict(d.payload), keys.get(d.user_id)) for d in deliveries]
 
 
 def _record(db: Database, delivery_id: int, now: datetime, error: str | None) -> None:
@@ -110,13 +117,13 @@ def deliver_due(db: Database, now: datetime, send: Sender) -> int:
     """Send every delivery due at `now`; returns how many were attempted."""
     attempted = 0
     while claimed := _claim(db, now):
-        for delivery_id, url, payload in claimed:
+        for delivery in claimed:
             try:
-                send(url, payload)
+                send(delivery, now)
                 error = None
-            except (httpx.HTTPError, OSError) as exc:
+            except (httpx.HTTPError, OSError, WebhookRefused) as exc:
                 error = f"{type(exc).__name__}: {exc}"
-            _record(db, delivery_id, now, error)
+            _record(db, delivery.id, now, error)
             attempted += 1
         if len(claimed) < BATCH:
             break

@@ -66,12 +66,32 @@ class DaySchedule(ApiModel):
         return self
 
 
+NotificationEvent = Literal[
+    "offer", "offer_taken", "request_accepted", "request_expired", "patient_comment", "message"
+]
+ProfileChannel = Literal["push", "sms", "email"]
+
+
 class Channels(ApiModel):
-    """How offers reach the professional besides the app itself."""
+    """How offers reach the professional besides the app itself: each channel's switch, and
+    optionally per event the channels it uses (server/notify/preferences.py). A channel is used
+    for an event when its switch is on and the event names it; an event left out of `events`
+    (or no `events`: every profile written before it existed) keeps the defaults."""
 
     push: bool = True
     sms: bool = False
     email: bool = False
+    events: dict[NotificationEvent, list[ProfileChannel]] | None = Field(
+        default=None,
+        description="Per event (offer, offer_taken, request_accepted, request_expired, "
+        'patient_comment, message) the channels it uses, e.g. {"offer": ["push", "sms"]}',
+    )
+
+    @model_validator(mode="after")
+    def _each_channel_once(self) -> Self:
+        if self.events is not None:
+            self.events = {event: list(dict.fromkeys(chosen)) for event, chosen in self.events.items()}
+        return self
 
 
 class ServedCommune(BaseModel):
