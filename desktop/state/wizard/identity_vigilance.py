@@ -8,8 +8,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from desktop.state.form_errors import FieldErrors, check, format_date, parse_birth_date
+from desktop.state.times import date_time
 from shared.domain import IdentityStatus
-from shared.schemas.identity_evidence import InsiIdentityOut
+from shared.schemas.identity_evidence import IdentityEvidenceOut, InsiIdentityOut
 from shared.validation.identity_vigilance import (
     MINOR_FAMILY_DOCUMENTS,
     NEEDS_DOCUMENT,
@@ -103,3 +104,22 @@ def apply_insi(step: PatientStep, found: InsiIdentityOut) -> None:
     step.birth_place_insee = found.birth_place_insee
     step.insi_reference = found.reference
     step.notices.pop("nir", None)
+
+
+def recorded_evidence(evidence: IdentityEvidenceOut) -> str:
+    """The evidence on the patient's file as the operator reads it (times in Europe/Paris)."""
+    lines = []
+    document = evidence.document
+    if document is not None:
+        line = f"Pièce vérifiée : {document.label}"
+        if document.parent is not None:
+            parent = document.parent
+            line += f" (parent : {parent.last_name} {parent.first_name}, {parent.document.label})"
+        lines.append(f"{line}, par {document.checked_by} le {date_time(document.checked_at)}")
+    if evidence.insi is not None:
+        insi = evidence.insi
+        lines.append(
+            f"INS récupérée (téléservice INSi, réf. {insi.reference}), par {insi.recovered_by} "
+            f"le {date_time(insi.recovered_at)}"
+        )
+    return "\n".join(lines)

@@ -2,7 +2,9 @@
 « pré-enregistrement patients »): the wizard's patient step (`desktop.state.wizard.patient_step`,
 Qt-free) checks the fields the same way, a new patient may look like a known one (the server says
 so; the operator confirms), and a change is sent with the version read (« La fiche a été
-modifiée entre-temps » when someone saved before). The server audits both."""
+modifiée entre-temps » when someone saved before). « Vigilance d'identité » is the wizard's block
+(the status chooser narrowed to what the evidence supports; the evidence on file shown when
+editing). The server audits both."""
 
 from __future__ import annotations
 
@@ -25,13 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.state.times import today
-from desktop.state.wizard.patient_step import SENT_FIELDS, PatientStep
+from desktop.state.wizard.patient_step import PatientStep
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
 from desktop.ui.keys import button_shortcut
 from desktop.ui.prescription.widgets import MessageLine, alive, problem_text
 from desktop.ui.tasks import on_loop, spawn
 from desktop.ui.wizard.form import BoundForm
+from desktop.ui.wizard.identity_vigilance_block import REFRESHING_FIELDS, IdentityVigilanceBlock
 from shared.domain import IdentityStatus, Sex
 from shared.schemas.directory import CommuneOut
 from shared.schemas.patients import PatientOut
@@ -45,8 +48,10 @@ SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
             ("last_name", "Nom *", ""),
             ("first_name", "Prénom *", ""),
             ("birth_last_name", "Nom de naissance", ""),
+            ("birth_first_names", "Prénoms de naissance", ""),
             ("sex", "Sexe *", ""),
             ("birth_date", "Date de naissance *", "JJ/MM/AAAA"),
+            ("birth_place_insee", "Lieu de naissance", "Code INSEE : commune, ou pays 99…"),
             ("nir", "NIR", ""),
             ("identity_status", "Statut INS", ""),
         ],
@@ -100,6 +105,10 @@ class PatientFormDialog(QDialog):
                     self.form.combo(name, label, [(s.value, s.label) for s in IdentityStatus])
                 else:
                     self.form.line(name, label, placeholder)
+        self.vigilance = IdentityVigilanceBlock(
+            self.form, layout, client, lambda: self.step, self.today, self._show_step
+        )
+        self.vigilance.show_recorded(patient.identity_evidence if patient is not None else None)
         postal = self.form.widgets["postal_code"]
         if isinstance(postal, QLineEdit):
             postal.setReadOnly(True)  # set by the commune chosen
@@ -136,13 +145,20 @@ class PatientFormDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
         column.addLayout(buttons)
-        self.form.load({name: str(getattr(self.step, name)) for name in (*SENT_FIELDS, "territory")})
+        self._show_step()
         self.resize(560, 640)
+
+    def _show_step(self) -> None:
+        """The step's values in the fields (the chooser narrowed first, so its status can be shown)."""
+        self.vigilance.refresh()
+        self.form.load({name: str(getattr(self.step, name)) for name in self.form.widgets})
 
     def _write(self, name: str, value: str) -> None:
         self.step.set_value(name, value)
         if name == "city":
             self._timer.start()
+        if name in REFRESHING_FIELDS:
+            self.vigilance.refresh()
 
     @staticmethod
     def today() -> date:
@@ -168,7 +184,7 @@ class PatientFormDialog(QDialog):
         if commune is None:
             return
         self.step.choose_commune(commune)
-        self.form.load({name: str(getattr(self.step, name)) for name in SENT_FIELDS})
+        self._show_step()
         self.form.show_errors({})
 
     async def save(self) -> PatientOut | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
-    QComboBox,
     QCompleter,
     QHBoxLayout,
     QLabel,
@@ -14,24 +13,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.state.wizard.identity_vigilance import apply_insi, insi_query
 from desktop.state.wizard.patient_step import MANDATORY, NOT_KEPT, OFFERED_PHONE, PHONE, PHONE2
 from desktop.state.wizard.wizard import Step, Wizard
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
-from desktop.sync.insi_api import insi_availability, insi_search
 from desktop.ui.keys import button_shortcut
 from desktop.ui.tasks import on_loop
+from desktop.ui.wizard.identity_vigilance_block import REFRESHING_FIELDS, IdentityVigilanceBlock
 from desktop.ui.wizard.page import StepPage
 from shared.domain import IdentityStatus, Sex
 from shared.schemas.directory import CommuneOut
-from shared.validation.identity_vigilance import HIGH_TRUST_DOCUMENTS, IdentityDocument
 
 CHOOSE = ("", "— choisir —")
 TERRITORIES = [("metropole", "France métropolitaine"), ("outre-mer", "Outre-mer")]
-DOCUMENTS = [("", "Aucune"), *[(d.value, d.label) for d in IdentityDocument]]
-PARENT_DOCUMENTS = [CHOOSE, *[(d.value, d.label) for d in IdentityDocument if d in HIGH_TRUST_DOCUMENTS]]
-PARENT_FIELDS = ("parent_last_name", "parent_first_name", "parent_document")
 
 
 class PatientPage(StepPage):
@@ -52,6 +46,7 @@ class PatientPage(StepPage):
         form.line("last_name", "Nom")
         form.line("first_name", "Prénom")
         form.line("birth_last_name", "Nom de naissance")
+        form.line("birth_first_names", "Prénoms de naissance")
         form.combo("sex", "Sexe", [CHOOSE, *[(s.value, s.label) for s in Sex]])
         form.line("birth_date", "Date de naissance", "JJ/MM/AAAA")
         form.line("birth_place_insee", "Lieu de naissance", "Code INSEE : commune, ou pays 99…")
@@ -98,71 +93,21 @@ class PatientPage(StepPage):
 
     def _identity_vigilance_rows(self) -> None:
         """« Vigilance d'identité » (RNIV), after the address: the usual path (« provisoire ») never
-        goes through it. The Carte Vitale is not an identity document: only a document seen here."""
-        form = self.form
-        self.layout_.addRow(QLabel("<b>Vigilance d'identité</b>"))
-        form.combo("document_type", "Pièce d'identité vérifiée", DOCUMENTS)
-        form.line("parent_last_name", "Nom du parent")
-        form.line("parent_first_name", "Prénom du parent")
-        form.combo("parent_document", "Pièce du parent", PARENT_DOCUMENTS)
-        self.insi_button = QPushButton("Récupérer l'INS (téléservice INSi)")
-        self.insi_button.setObjectName("insi_search")
-        self.insi_button.clicked.connect(on_loop(self.recover_ins))
-        self.insi_text = QLabel()
-        self.insi_text.setObjectName("insi_notice")
-        self.insi_text.setWordWrap(True)
-        self.layout_.addRow(self.insi_button, self.insi_text)
-        if self.client is not None:
-            QTimer.singleShot(0, on_loop(self.check_insi))
+        goes through it."""
+        self.vigilance = IdentityVigilanceBlock(
+            self.form,
+            self.layout_,
+            self.client,
+            lambda: self.wizard.patient,
+            self.wizard.today,
+            self._insi_found,
+        )
+        self.insi_button = self.vigilance.insi_button
+        self.insi_text = self.vigilance.insi_text
 
-    async def check_insi(self) -> None:
-        """Whether this deployment's server can ask the teleservice (without it, « validée » at most)."""
-        if self.client is None:
-            return
-        try:
-            self.wizard.patient.insi_available = (await insi_availability(self.client)).available
-        except ApiProblem:
-            self.wizard.patient.insi_available = False
-        self._show_identity_vigilance()
-
-    async def recover_ins(self) -> None:
-        patient = self.wizard.patient
-        if self.client is None or not patient.insi_available:
-            return
-        try:
-            found = await insi_search(self.client, insi_query(patient, self.wizard.today()))
-        except (ApiProblem, ValueError) as problem:
-            self.insi_text.setText(f"<span style='color:#b3261e'>{problem}</span>")
-            return
-        if found is None:
-            self.insi_text.setText("Le téléservice INSi n'a trouvé aucune identité pour ces traits")
-            return
-        apply_insi(patient, found)
+    def _insi_found(self) -> None:
         self.wizard.changed()
         self.load()
-
-    def _show_identity_vigilance(self) -> None:
-        """The status chooser offers only what the evidence supports; the parent's rows for a minor's
-        family document; why the INS cannot be recovered here."""
-        patient = self.wizard.patient
-        chooser = self.form.widgets["identity_status"]
-        offered = [(s.value, s.label) for s in patient.offered_statuses()]
-        if isinstance(chooser, QComboBox) and [chooser.itemData(i) for i in range(chooser.count())] != [
-            value for value, _ in offered
-        ]:
-            chooser.blockSignals(True)
-            chooser.clear()
-            for value, label in offered:
-                chooser.addItem(label, value)
-            chooser.setCurrentIndex(max(chooser.findData(patient.identity_status), 0))
-            chooser.blockSignals(False)
-        for name in PARENT_FIELDS:
-            row = self.form.widgets[name].parentWidget()
-            self.layout_.setRowVisible(row, patient.needs_parent())
-        notice = patient.insi_notice()
-        self.insi_text.setText(notice or ("INS récupérée" if patient.insi_reference else ""))
-        self.insi_button.setEnabled(patient.insi_available)
-        self.insi_button.setVisible(patient.insi_available)
 
     def _offer_box(self) -> QWidget:
         """A phone typed on « Recherche patient » that the known patient has not got: where it goes."""
@@ -212,8 +157,8 @@ class PatientPage(StepPage):
             self._timer.start()
         if name in ("nir", "sex", "birth_date"):
             self._nir_feedback()
-        if name in ("document_type", *PARENT_FIELDS) or name in ("birth_last_name", "sex", "birth_date"):
-            self._show_identity_vigilance()
+        if name in REFRESHING_FIELDS:
+            self.vigilance.refresh()
 
     def show_errors(self, errors: dict[str, str]) -> QWidget | None:
         first = super().show_errors(errors)
@@ -260,7 +205,7 @@ class PatientPage(StepPage):
             await self.find_communes()
 
     def load(self) -> None:
-        self._show_identity_vigilance()
+        self.vigilance.refresh()
         super().load()
         self._nir_feedback()
         self._show_offer()
