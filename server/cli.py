@@ -104,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             _seed(settings, announce=False)
             settings = dataclasses.replace(settings, demo_messages=True)  # « Messages envoyés »
+            # The demo's INSi is the fake (server/insi/fake.py), chosen here explicitly, unless one is set.
+            settings = dataclasses.replace(settings, insi=settings.insi or "fake")
         return _serve(settings, args.host, args.port, demo=args.command == "demo")
     return 2
 
@@ -134,6 +136,7 @@ def _seed(settings: Settings, *, announce: bool) -> None:
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     from server.db import Database
+    from server.security.audit import Origin, record_audit
     from server.services.accounts import create_user, network_by_name
     from shared.schemas.admin import UserCreate
 
@@ -161,7 +164,23 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
                 display_name=args.display_name or args.username,
                 network_ids=network_ids,
             )
-            user = create_user(session, body, Clock().now())
+            now = Clock().now()
+            user = create_user(session, body, now)
+            record_audit(
+                session,
+                now,
+                Origin("CLI", "centrale-server create-user", None, None),
+                None,
+                "admin_user_create",
+                status=201,
+                username="cli",  # the actor: whoever runs the command on the server
+                target_user_id=user.id,
+                target=user.username,
+                role=user.role,
+                display_name=user.display_name,
+                network_ids=user.network_ids,
+                created_with="cli_password",
+            )
             print(f"Utilisateur « {user.username} » créé (rôle {user.role}, id {user.id}).")
             return 0
     except ValidationError as exc:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from server.errors import Conflict, Invalid, not_found
 from server.geo.placing import fill_from_commune, moved_commune
 from server.models import Network, ProfessionalProfile, User
-from server.security.passwords import hash_password
+from server.notify.webhook_signing import new_secret
+from server.security.passwords import hash_new_password, personal_words
+from server.services.account_sessions import end_sessions
 from shared.domain import PROFESSIONS, Availability, Role
 from shared.schemas.admin import (
     NetworkCreate,
@@ -68,7 +70,11 @@ def _check_username_free(session: Session, username: str) -> None:
         raise Conflict("username_taken", f"L'identifiant « {username} » est déjà pris")
 
 
-def create_user(session: Session, body: UserCreate, now: datetime) -> User:
+def create_user(
+    session: Session, body: UserCreate, now: datetime, *, password_hash: str | None = None
+) -> User:
+    """A staff account. `password_hash`: a hash computed by the caller, who answers for the password
+    (the published demo logins); otherwise the password must pass the rule of every new password."""
     if body.role == Role.PROFESSIONAL:
         raise Invalid(
             "use_professional_route", "Un professionnel se crée par /api/v1/admin/professionals"
@@ -76,10 +82,11 @@ def create_user(session: Session, body: UserCreate, now: datetime) -> User:
     _check_username_free(session, body.username)
     user = User(
         username=body.username,
-        password_hash=hash_password(body.password),
+        password_hash=password_hash or _initial_password_hash(body),
         role=body.role.value,
         display_name=body.display_name,
         phone=body.phone,
+        email=body.email,
         active=True,
         created_at=now,
         networks=networks_by_ids(session, body.network_ids),
@@ -89,14 +96,27 @@ def create_user(session: Session, body: UserCreate, now: datetime) -> User:
     return user
 
 
-def patch_user(session: Session, user_id: int, body: UserPatch) -> User:
+# Not an argon2 hash: server/security/passwords.verify_password answers False for it whatever the
+# password, so the account cannot log in until its user chooses one (admin_password_reset.py).
+NO_USABLE_PASSWORD = "!password-to-choose"  # noqa: S105 - the opposite of a password
+
+
+def _initial_password_hash(body: UserCreate) -> str:
+    if body.password is None:  # the user chooses it with a one-time link (admin_password_reset.py)
+        return NO_USABLE_PASSWORD
+    return hash_new_password(body.password, personal_words(body.username, body.display_name))
+
+
+def patch_user(session: Session, user_id: int, body: UserPatch, now: datetime | None = None) -> User:
+    """`now` is needed with a new password (which ends every session of the account)."""
     user = session.get(User, user_id)
     if user is None:
         raise not_found("Utilisateur")
     if body.display_name is not None:
         user.display_name = body.display_name
     if body.password is not None:
-        user.password_hash = hash_password(body.password)
+        assert now is not None, "a new password needs the time its sessions end"
+        set_password(session, user, body.password, now)
     if "phone" in body.model_fields_set:
         user.phone = body.phone
     if body.active is not None:
@@ -104,6 +124,15 @@ def patch_user(session: Session, user_id: int, body: UserPatch) -> User:
     if body.network_ids is not None:
         user.networks = networks_by_ids(session, body.network_ids)
     return user
+
+
+def set_password(session: Session, user: User, password: str, now: datetime) -> None:
+    """A new password chosen for `user` (by an admin): it must pass the rule, and every existing
+    session of the account ends (server/services/account_sessions.py)."""
+    user.password_hash = hash_new_password(
+        password, personal_words(user.username, user.display_name, user.email)
+    )
+    end_sessions(session, user, now)
 
 
 def create_professional(
@@ -122,7 +151,10 @@ def create_professional(
         )
     user = User(
         username=body.username,
-        password_hash=password_hash or hash_password(body.password),
+        password_hash=password_hash
+        or hash_new_password(
+            body.password, personal_words(body.username, body.last_name, body.first_name)
+        ),
         role=Role.PROFESSIONAL.value,
         display_name=f"{body.last_name.upper()} {body.first_name}",
         phone=body.phone,
@@ -150,6 +182,7 @@ def create_professional(
         timezone=body.timezone,
         notification_windows=[w.model_dump() for w in body.notification_windows],
         webhook_url=body.webhook_url,
+        webhook_secret=new_secret() if body.webhook_url else None,
     )
     session.add_all([user, profile])
     session.flush()
@@ -170,6 +203,9 @@ def patch_professional(session: Session, user_id: int, body: ProfessionalPatch) 
         changes["availability"] = Availability(changes["availability"]).value
     if "phone" in changes:
         profile.user.phone = changes["phone"]
+    if "webhook_url" in changes and changes["webhook_url"] != profile.webhook_url:
+        # A new address gets a new key (shown once to the administrator); no address, no key.
+        profile.webhook_secret = new_secret() if changes["webhook_url"] else None
     for name, value in changes.items():
         if value is None and name not in ("phone", "unavailable_until", "webhook_url"):
             continue

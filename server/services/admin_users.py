@@ -1,6 +1,7 @@
 """The back office's users: search, create, edit (name, role, networks, phone), deactivate and
-reactivate, a new password. Each change is audited with the account concerned and what changed —
-never a password, only that one was set."""
+reactivate. Each change is audited with the account concerned and what changed — never a
+password. An admin never sets a password: a reset or a creation without one sends the user a
+one-time link to choose it (server/services/admin_password_reset.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from server.errors import Conflict, Invalid, not_found
 from server.models import User, user_networks
-from server.services import accounts
+from server.services import accounts, admin_password_reset
 from server.services.acting import Acting
 from shared.domain import Role
-from shared.schemas.admin import UserCreate, UserPatch
+from shared.schemas.admin import UserCreate, UserCreated, UserPatch
 from shared.schemas.auth import UserOut
 
 SEARCH_LIMIT_MAX = 5000
@@ -72,9 +73,13 @@ def _check_role_change(acting: Acting, user: User, role: Role) -> None:
         raise Conflict("self_lockout", "Vous ne pouvez pas retirer votre propre rôle d'administrateur")
 
 
-def create(acting: Acting, body: UserCreate) -> UserOut:
+def create(acting: Acting, body: UserCreate, public_url: str) -> UserCreated:
+    """Without a password in `body`, the user gets a one-time link to choose it."""
     with acting.transaction("admin_user_create", username=body.username) as tx:
         user = accounts.create_user(tx.session, body, acting.now)
+        link = None
+        if body.password is None:
+            link = admin_password_reset.issue_first_password(tx.session, acting, user, public_url)
         acting.audit(
             tx.session,
             "admin_user_create",
@@ -84,8 +89,10 @@ def create(acting: Acting, body: UserCreate) -> UserOut:
             role=user.role,
             display_name=user.display_name,
             network_ids=user.network_ids,
+            password_source="admin" if link is None else f"link_{link.channel}",
+            link_id=link.link_id if link else None,
         )
-        return accounts.user_out(user)
+        return UserCreated(**accounts.user_out(user).model_dump(), password_link=link)
 
 
 def update(acting: Acting, user_id: int, body: UserPatch) -> UserOut:
@@ -96,6 +103,12 @@ def update(acting: Acting, user_id: int, body: UserPatch) -> UserOut:
             raise Conflict("self_lockout", "Vous ne pouvez pas désactiver votre propre compte")
         if body.role is not None:
             _check_role_change(acting, user, body.role)
+        if body.password is not None:
+            raise Invalid(
+                "password_not_settable",
+                "Un administrateur ne choisit pas le mot de passe d'un utilisateur : utilisez "
+                "« Réinitialiser le mot de passe » (l'utilisateur reçoit un lien pour le choisir)",
+            )
         before = _snapshot(user)
         accounts.patch_user(tx.session, user_id, body.model_copy(update={"password": None}))
         if body.role is not None:
@@ -108,7 +121,4 @@ def update(acting: Acting, user_id: int, body: UserPatch) -> UserOut:
         if before["active"] != after["active"]:
             action = "admin_user_reactivate" if user.active else "admin_user_deactivate"
             acting.audit(tx.session, action, **target)
-        if body.password is not None:
-            accounts.set_password(tx.session, user, body.password, acting.now)
-            acting.audit(tx.session, "admin_user_password", **target)
         return accounts.user_out(user)

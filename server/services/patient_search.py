@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from server.errors import Invalid
@@ -20,6 +21,8 @@ from server.services.patient_views import age_on
 from shared.domain import IdentityStatus, Sex
 from shared.schemas.patients import DuplicateHint, PatientMatch
 from shared.validation import name_compact_key, names_similar
+
+_T = TypeVar("_T")
 
 SEARCH_LIMIT = 50
 SAME_NIR = "même NIR"
@@ -108,14 +111,19 @@ def _criteria_query(traits: Traits) -> Select[Patient]:
     return query.order_by(Patient.last_name_key, Patient.first_name_key, Patient.id)
 
 
-def search(session: Session, traits: Traits, today: date) -> tuple[list[PatientMatch], bool]:
+def search(
+    session: Session, traits: Traits, today: date, within: ColumnElement[bool] | None = None
+) -> tuple[list[PatientMatch], bool]:
+    """`within`: a condition on `Patient` the caller is restricted to (a practice secretary's
+    patients, server/services/practices.py); no other patient is named, even as a likely duplicate."""
     last_key = name_compact_key(traits.last_name) if traits.last_name else ""
     if not (traits.phone or traits.birth_date or traits.nir or len(last_key) >= 2):
         raise Invalid(
             "search_too_broad",
             "Précisez la recherche : téléphone, date de naissance, NIR ou au moins 2 lettres du nom",
         )
-    exact = list(session.scalars(_criteria_query(traits).limit(SEARCH_LIMIT + 1)))
+    criteria = _criteria_query(traits) if within is None else _criteria_query(traits).where(within)
+    exact = list(session.scalars(criteria.limit(SEARCH_LIMIT + 1)))
     truncated = len(exact) > SEARCH_LIMIT
     exact = exact[:SEARCH_LIMIT]
     found: dict[int, tuple[Patient, str, list[str]]] = {p.id: (p, "exact", []) for p in exact}
@@ -125,8 +133,10 @@ def search(session: Session, traits: Traits, today: date) -> tuple[list[PatientM
             found[other.id] = (other, "exact", reasons)
         elif reasons:
             found[other.id] = (other, "similar", reasons)
+    found = _visible(session, found, within)
     patients = [p for p, _, _ in found.values()]
     pool = {p.id: p for p in _candidates(session, [t for p in patients for t in traits_of(p)])}
+    pool = _visible(session, pool, within)
     items = []
     for patient, match, reasons in found.values():
         hints = []
@@ -139,6 +149,13 @@ def search(session: Session, traits: Traits, today: date) -> tuple[list[PatientM
         items.append(_match(patient, match, reasons, hints, today))
     items.sort(key=lambda m: (m.match != "exact", m.last_name.upper(), m.first_name.upper(), m.id))
     return items, truncated
+
+
+def _visible(session: Session, found: dict[int, _T], within: ColumnElement[bool] | None) -> dict[int, _T]:
+    if within is None or not found:
+        return found
+    allowed = set(session.scalars(select(Patient.id).where(Patient.id.in_(list(found)), within)))
+    return {k: v for k, v in found.items() if k in allowed}
 
 
 def _match(

@@ -8,7 +8,8 @@
 - A **requester** (a professional who asked for care, through the app or the hotline) reads the
   file and the history of the cases they requested; the professional who created the file reads it.
 - Everyone else: nothing (403, audited by the use cases).
-Staff read everything; admins nothing (least privilege).
+Operators and supervisors read everything; a practice secretary what her professionals read
+(server/services/practices.py); admins nothing (least privilege).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from server.models import Case, Patient, Prescription
 from server.security.principal import STAFF, Principal
+from server.services import practices
 from shared.domain import PrescriptionState, Role
 
 BEGUN = (PrescriptionState.STARTED.value, PrescriptionState.FINISHED.value)
@@ -56,6 +58,8 @@ def episode_cases(session: Session, patient_id: int, user_id: int) -> frozenset[
 
 def patient_access(session: Session, patient: Patient, principal: Principal) -> PatientAccess | None:
     """None when the caller may not read this patient at all."""
+    if principal.role == Role.SECRETARY:
+        return _practice_access(session, patient, principal)
     if principal.role in STAFF or (principal.role == Role.PROFESSIONAL and is_usual(patient, principal)):
         return PatientAccess(whole_history=True, cases=frozenset())
     if principal.role != Role.PROFESSIONAL:
@@ -97,3 +101,13 @@ def co_treats(session: Session, prescription: Prescription, user_id: int) -> boo
             )
         )
     )
+
+
+def _practice_access(session: Session, patient: Patient, principal: Principal) -> PatientAccess | None:
+    """A practice secretary reads what her professionals read (server/services/practices.py)."""
+    if not practices.sees_patient(session, principal.id, patient.id):
+        return None
+    if practices.whole_history(session, principal.id, patient.id):
+        return PatientAccess(whole_history=True, cases=frozenset())
+    cases = practices.practice_cases(session, principal.id, patient.id)
+    return PatientAccess(whole_history=False, cases=cases)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
 from shared.domain import Availability, Role
+from shared.schemas.auth import UserOut
 from shared.schemas.common import (
     ApiModel,
     DisplayName,
+    Email,
     FirstName,
     InseeCode,
     LastName,
@@ -37,12 +39,46 @@ class NetworkOut(BaseModel):
 
 
 class UserCreate(ApiModel):
+    """A staff account. Without `password` (the back office's way), the account gets a one-time
+    link to choose its own password (`UserCreated.password_link`); the CLI and scripted
+    provisioning may still give one."""
+
     username: Username
-    password: Password
+    password: Password | None = None
     role: Role
     display_name: DisplayName
     phone: PhoneNumber | None = None
+    email: Email | None = None
     network_ids: list[int] = Field(default_factory=list, max_length=50)
+
+
+class PasswordLinkIssued(BaseModel):
+    """A one-time link for the user to choose their password (an admin's reset, or a new account):
+    sent to the user's e-mail or phone, or — `channel: handover`, an account with neither — shown
+    once here (`link`) to hand over in person. The admin never knows a usable password."""
+
+    channel: Literal["email", "sms", "handover"]
+    link_id: int
+    expires_at: datetime
+    link: str | None = None
+    message: str
+
+
+class UserCreated(UserOut):
+    """The new account, and its set-password link when it was created without a password."""
+
+    password_link: PasswordLinkIssued | None = None
+
+
+class PracticeUpdate(ApiModel):
+    """The professionals a secretary works for (her practice): she sees their patients only."""
+
+    professional_ids: list[int] = Field(max_length=200)
+
+
+class PracticeOut(BaseModel):
+    secretary_user_id: int
+    professional_ids: list[int]
 
 
 class UserPatch(ApiModel):
@@ -51,6 +87,7 @@ class UserPatch(ApiModel):
 
     display_name: DisplayName | None = None
     role: Role | None = None
+    # Refused (422 `password_not_settable`): an admin resets, the user chooses (issue 17).
     password: Password | None = None
     phone: PhoneNumber | None = None
     active: bool | None = None
@@ -168,6 +205,15 @@ class ProfessionalOut(BaseModel):
     network_ids: list[int]
     notification_windows: list[NotificationWindow]
     webhook_url: str | None = None
+    # The webhook's signing key, only in the answer that set a new webhook URL (shown once; later
+    # answers omit it: POST …/webhook-secret issues a new one). docs/server.md « Webhooks ».
+    webhook_secret: str | None = Field(default=None, exclude_if=lambda value: value is None)
+
+
+class WebhookSecretOut(BaseModel):
+    """A new signing key for a professional's webhook, shown this once (the old one stops at once)."""
+
+    webhook_secret: str
 
 
 class AvailabilityUpdate(ApiModel):

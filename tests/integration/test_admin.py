@@ -63,11 +63,15 @@ def test_create_read_list_and_patch_a_user(server: LiveServer) -> None:
 
     patched = admin.patch(
         f"/admin/users/{user['id']}",
-        json={"display_name": "Martine R.", "password": NEW_PASSWORD, "network_ids": [second]},
+        json={"display_name": "Martine R.", "network_ids": [second]},
     )
     assert patched.status_code == 200, patched.text
     assert patched.json() == {**user, "display_name": "Martine R.", "network_ids": [second]}
     assert admin.get(f"/admin/users/{user['id']}").json()["network_ids"] == [second]
+    # An admin resets (issue 17): the user chooses the new password with her one-time link.
+    link = admin.post(f"/admin/users/{user['id']}/password-reset").json()["link"]
+    chosen = {"token": link.split("jeton=", 1)[1], "password": NEW_PASSWORD}
+    assert server.client().post("/password-reset/confirm", json=chosen).status_code == 200
     # The old password no longer works, the new one does.
     old = server.client().post("/auth/login", json={"username": username, "password": PASSWORD})
     assert old.status_code == 401

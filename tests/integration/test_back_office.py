@@ -64,7 +64,15 @@ def test_users_are_searched_edited_and_every_change_is_audited(server: LiveServe
         admin.patch(f"/admin/users/{uid}", json={"role": "supervisor", "display_name": f"{marker} M."})
     )
     assert (changed["role"], changed["display_name"]) == ("supervisor", f"{marker} M.")
-    _ok(admin.patch(f"/admin/users/{uid}", json={"password": NEW_PASSWORD}))
+    # An admin no longer chooses a password (issue 17): a reset gives the user a one-time link.
+    refused = admin.patch(f"/admin/users/{uid}", json={"password": NEW_PASSWORD})
+    _error(refused, 422, "password_not_settable")
+    reset = _ok(admin.post(f"/admin/users/{uid}/password-reset"))
+    token = reset["link"].split("jeton=", 1)[1]
+    confirmed = server.client().post(
+        "/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD}
+    )
+    _ok(confirmed)
     assert server.login(created["username"], NEW_PASSWORD)
     _ok(admin.patch(f"/admin/users/{uid}", json={"active": False}))
     assert uid not in [u["id"] for u in _ok(admin.get("/admin/users", params={"active": True, "q": marker}))]
@@ -74,7 +82,7 @@ def test_users_are_searched_edited_and_every_change_is_audited(server: LiveServe
     assert [e["action"] for e in trail] == [
         "admin_user_create",
         "admin_user_update",
-        "admin_user_password",
+        "admin_user_password_reset",
         "admin_user_deactivate",
         "admin_user_reactivate",
     ]

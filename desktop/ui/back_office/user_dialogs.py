@@ -1,4 +1,4 @@
-"""« Nouvel utilisateur », « Modifier l'utilisateur » and « Nouveau mot de passe »: forms that stay
+"""« Nouvel utilisateur », « Modifier l'utilisateur » and « Réinitialiser le mot de passe »: forms that stay
 open with the French reason when the check or the server refuses, and close once it is done."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.state.back_office.accounts import STAFF_ROLES, FormInvalid, UserForm, check_password
+from desktop.state.back_office.accounts import STAFF_ROLES, FormInvalid, UserForm
 from desktop.sync.errors import ApiProblem, RequestRefused
 from desktop.ui.tasks import spawn
 from shared.domain import Role
@@ -148,17 +148,22 @@ class UserDialog(FormDialog):
 
 
 class PasswordDialog(FormDialog):
-    def __init__(
-        self, user: UserOut, submit: Callable[[str], Awaitable[str]], parent: QWidget | None
-    ) -> None:
-        super().__init__(f"Nouveau mot de passe — {user.username}", parent)
+    """« Réinitialiser le mot de passe »: the admin never chooses it (issue 17) — the user's sessions
+    end and she receives a one-time link to choose it (shown here once when she has neither e-mail
+    nor phone, to hand over in person)."""
+
+    def __init__(self, user: UserOut, submit: Callable[[], Awaitable[str]], parent: QWidget | None) -> None:
+        super().__init__(f"Réinitialiser le mot de passe — {user.username}", parent)
         self.setObjectName("password_dialog")
         self.submit = submit
-        self.password, self.confirmation = password_fields(self)
-        self.password.setFocus()
+        notice = QLabel(
+            "Le mot de passe actuel cessera de fonctionner et toutes les sessions de cet utilisateur "
+            "seront fermées. Il recevra un lien à usage unique pour choisir lui-même son nouveau mot "
+            "de passe (par e-mail, sinon par SMS ; à défaut, le lien s'affiche ici une seule fois)."
+        )
+        notice.setWordWrap(True)
+        self.form.addRow(notice)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Réinitialiser")
 
     async def run(self) -> str:
-        errors = check_password(self.password.text(), self.confirmation.text())
-        if errors:
-            raise FormInvalid(errors)
-        return await self.submit(self.password.text())
+        return await self.submit()

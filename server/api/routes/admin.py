@@ -44,6 +44,7 @@ from shared.schemas.admin import (
     UserCreate,
     UserCreated,
     UserPatch,
+    WebhookSecretOut,
 )
 from shared.schemas.auth import UserOut
 from shared.schemas.back_office import (
@@ -153,7 +154,7 @@ def list_networks(caller: Annotated[Caller, Depends(RoleGuard(*EVERYONE))]) -> l
 
 @router.post("/professionals", response_model=ProfessionalOut, status_code=201)
 def create_professional(body: ProfessionalCreate, caller: Admin) -> ProfessionalOut:
-    return admin_professionals.create(acting(caller), body)
+    return admin_professionals.create(acting(caller), body, caller.state.settings.webhooks)
 
 
 @router.get("/professionals", response_model=list[ProfessionalOut])
@@ -187,7 +188,13 @@ def get_professional(user_id: int, caller: Admin) -> ProfessionalOut:
 
 @router.patch("/professionals/{user_id}", response_model=ProfessionalOut)
 def patch_professional(user_id: int, body: ProfessionalPatch, caller: Admin) -> ProfessionalOut:
-    return admin_professionals.update(acting(caller), user_id, body)
+    return admin_professionals.update(acting(caller), user_id, body, caller.state.settings.webhooks)
+
+
+@router.post("/professionals/{user_id}/webhook-secret", response_model=WebhookSecretOut)
+def rotate_webhook_secret(user_id: int, caller: Admin) -> WebhookSecretOut:
+    """A new signing key for the professional's webhook, shown this once."""
+    return admin_professionals.rotate_webhook_secret(acting(caller), user_id)
 
 
 @router.get("/professionals/{user_id}/profile", response_model=ProfileOut)

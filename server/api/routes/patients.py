@@ -11,7 +11,7 @@ from server.api.context import Caller, RoleGuard
 from server.api.routes.acting import acting
 from server.errors import Invalid
 from server.security.principal import STAFF
-from server.services import patient_files, patient_search
+from server.services import patient_files, patient_search, practices
 from shared.domain import Role
 from shared.schemas.patients import (
     PatientCreate,
@@ -52,7 +52,10 @@ def search_patients(
         raise Invalid.of(failure) from failure
     criteria = sorted(k for k, v in vars(traits).items() if v)
     with caller.state.db.session() as session:
-        items, truncated = patient_search.search(session, traits, caller.state.clock.now().date())
+        # A practice secretary finds her professionals' patients only (server/services/practices.py).
+        secretary = caller.principal.role == Role.SECRETARY
+        within = practices.patients_condition(caller.principal.id) if secretary else None
+        items, truncated = patient_search.search(session, traits, caller.state.clock.now().date(), within)
         caller.audit(session, "patient_search", criteria=criteria, results=[i.id for i in items])
         for item in items:
             caller.audit(session, "patient_search_result", patient_id=item.id, criteria=criteria)
