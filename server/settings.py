@@ -9,7 +9,9 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy.engine import make_url
 
+from server.insi import FAKE, InsiSettingError, teleservice_for
 from server.notify.config import NotifySettings, NotifySettingsError
+from server.notify.webhook_policy import WebhookPolicy
 from server.security.login_limits import LoginLimits
 
 DEFAULT_TOKEN_TTL_MINUTES = 12 * 60  # one hotline shift
@@ -35,8 +37,13 @@ class Settings:
     live_poll_seconds: float = 2.0
     # The notification channels (SMS provider, SMTP and MSSanté relays, VAPID): server/notify/config.py
     notify: NotifySettings = field(default_factory=NotifySettings)
+    # The INSi teleservice's adapter (server/insi/): "" none, "fake" the tests' and demo's, or
+    # "package.module:factory" for a deployment's CNDA-approved connection.
+    insi: str = ""
     # The login limits' ceilings (server/security/login_limits.py, docs/server.md « Login limits »)
     login: LoginLimits = field(default_factory=LoginLimits)
+    # Where webhooks may point (server/notify/webhook_policy.py): HTTPS to public addresses by default.
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
 
     @property
     def database_kind(self) -> str:
@@ -58,6 +65,8 @@ class Settings:
             live_poll_seconds=float(env.get("CENTRALE_LIVE_POLL_SECONDS", "2.0")),
             notify=_notify_settings(env),
             login=_login_limits(env),
+            webhooks=WebhookPolicy.from_env(env),
+            insi=env.get("CENTRALE_INSI", ""),
         )
         settings.check()
         return settings
@@ -75,6 +84,20 @@ class Settings:
                 "CENTRALE_DEMO_MESSAGES=1 est refusé avec une base PostgreSQL distante "
                 f"({host}) : la page publique des messages de démonstration n'est permise qu'en local."
             )
+        if self.webhooks.allow_http and remote:
+            raise SettingsError(
+                "CENTRALE_WEBHOOKS_ALLOW_HTTP=1 est refusé avec une base PostgreSQL distante "
+                f"({host}) : les webhooks en clair ne sont permis qu'en test ou en démonstration."
+            )
+        if self.insi == FAKE and remote:
+            raise SettingsError(
+                f"CENTRALE_INSI=fake est refusé avec une base PostgreSQL distante ({host}) : "
+                "le faux téléservice INSi n'est permis qu'en test ou en démonstration."
+            )
+        try:
+            teleservice_for(self.insi)
+        except InsiSettingError as exc:
+            raise SettingsError(str(exc)) from exc
         if self.token_ttl_minutes <= 0:
             raise SettingsError("CENTRALE_TOKEN_TTL_MINUTES doit être positif")
 

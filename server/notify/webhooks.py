@@ -81,17 +81,12 @@ def _claim(db: Database, now: datetime) -> list[Outgoing]:
             delivery.next_attempt_at = now + LEASE
         # The key is read at send time: a rotated secret signs the deliveries still queued.
         users = {d.user_id for d in deliveries}
-        keys = (
-            dict(
-                session.execute(
-                    select(ProfessionalProfile.user_id, ProfessionalProfile.webhook_secret).where(
-                        ProfessionalProfile.user_id.in_(users)
-                    )
-                ).tuples()
+        keys: dict[int, str | None] = {}
+        if users:
+            found = select(ProfessionalProfile.user_id, ProfessionalProfile.webhook_secret).where(
+                ProfessionalProfile.user_id.in_(users)
             )
-            if users
-            else {}
-        )
+            keys = {user_id: secret for user_id, secret in session.execute(found).tuples().all()}
         return [Outgoing(d.id, d.url, dict(d.payload), keys.get(d.user_id)) for d in deliveries]
 
 

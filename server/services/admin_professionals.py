@@ -10,12 +10,19 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from server.errors import not_found
+from server.errors import Conflict, Invalid, not_found
 from server.geo.communes import commune_index
 from server.models import ProfessionalCommune, ProfessionalProfile, User, user_networks
+from server.notify.webhook_policy import WebhookPolicy, WebhookRefused, check_registration
+from server.notify.webhook_signing import new_secret
 from server.services import accounts, profile
 from server.services.acting import Acting
-from shared.schemas.admin import ProfessionalCreate, ProfessionalOut, ProfessionalPatch
+from shared.schemas.admin import (
+    ProfessionalCreate,
+    ProfessionalOut,
+    ProfessionalPatch,
+    WebhookSecretOut,
+)
 from shared.schemas.professional import ProfileOut, ProfileUpdate
 from shared.validation import name_compact_key
 
@@ -76,21 +83,36 @@ def communes_matching(text: str) -> list[str]:
 
 
 def _comparable(out: ProfessionalOut) -> dict[str, Any]:
-    return out.model_dump(mode="json", exclude={"user_id", "username", "profession"})
+    return out.model_dump(mode="json", exclude={"user_id", "username", "profession", "webhook_secret"})
+
+
+def _check_webhook(url: str | None, policy: WebhookPolicy) -> None:
+    """HTTPS to a public address unless the deployment allows otherwise (422 in French)."""
+    if url is None:
+        return
+    try:
+        check_registration(url, policy)
+    except WebhookRefused as refused:
+        raise Invalid(refused.code, refused.message) from refused
 
 
 def _target(found: ProfessionalProfile) -> dict[str, Any]:
     return {"target_user_id": found.user_id, "target": found.user.username, "rpps": found.rpps}
 
 
-def update(acting: Acting, user_id: int, body: ProfessionalPatch) -> ProfessionalOut:
-    """`PATCH /admin/professionals/{id}`; `active` changes are audited as (re)activations."""
+def update(acting: Acting, user_id: int, body: ProfessionalPatch, webhooks: WebhookPolicy) -> ProfessionalOut:
+    """`PATCH /admin/professionals/{id}`; `active` changes are audited as (re)activations. A new
+    webhook URL is checked by `webhooks` and answered with its new signing key, this once."""
+    _check_webhook(body.webhook_url, webhooks)
     with acting.transaction("admin_professional_update", target_user_id=user_id) as tx:
         found = _locked(tx.session, user_id)
         before = _comparable(accounts.professional_out(found))
+        secret_before = found.webhook_secret
         found = accounts.patch_professional(tx.session, user_id, body)
         tx.session.flush()
         out = accounts.professional_out(found)
+        if found.webhook_secret != secret_before:
+            out.webhook_secret = found.webhook_secret
         after = _comparable(out)
         changes = {k: [before[k], after[k]] for k in before if before[k] != after[k] and k != "active"}
         if changes:
@@ -140,8 +162,24 @@ def update_profile(acting: Acting, user_id: int, body: ProfileUpdate) -> Profile
         return out
 
 
-def create(acting: Acting, body: ProfessionalCreate) -> ProfessionalOut:
+def create(acting: Acting, body: ProfessionalCreate, webhooks: WebhookPolicy) -> ProfessionalOut:
+    """A new responder; with a webhook, the answer carries its signing key (shown this once)."""
+    _check_webhook(body.webhook_url, webhooks)
     with acting.transaction("admin_professional_create", username=body.username) as tx:
         found = accounts.create_professional(tx.session, body, acting.now)
         acting.audit(tx.session, "admin_professional_create", status=201, **_target(found))
-        return accounts.professional_out(found)
+        out = accounts.professional_out(found)
+        out.webhook_secret = found.webhook_secret
+        return out
+
+
+def rotate_webhook_secret(acting: Acting, user_id: int) -> WebhookSecretOut:
+    """`POST /admin/professionals/{id}/webhook-secret`: a new key, shown once; the old one stops
+    signing at once (queued deliveries are signed with the key current when they are sent)."""
+    with acting.transaction("admin_professional_webhook_secret", target_user_id=user_id) as tx:
+        found = _locked(tx.session, user_id)
+        if found.webhook_url is None:
+            raise Conflict("webhook_missing", "Ce professionnel n'a pas de webhook")
+        found.webhook_secret = new_secret()
+        acting.audit(tx.session, "admin_professional_webhook_secret", **_target(found))
+        return WebhookSecretOut(webhook_secret=found.webhook_secret)
