@@ -348,6 +348,8 @@ class BoardState:
                 return Applied()  # the row was read after it was sent: nothing new
             case feed.PrescriptionPoolOpened():
                 row.notified_count = change.notified_count
+                if change.round == row.round and row.priority_until and row.priority_until > event.at:
+                    row.priority_until = event.at  # opened early (every usual professional declined)
                 return Applied(position=position)
             case feed.PrescriptionDeclined():
                 counted = change.round == row.round and row.declined(change.user_id)

@@ -261,3 +261,21 @@ def test_a_row_read_before_an_applied_event_does_not_replace_it() -> None:
         "Nouveau",
         Section.MINE,
     )
+
+
+def test_a_pool_opened_early_ends_the_priority_countdown() -> None:
+    """Every usual professional declined: the pool opened before the window's end, so the row must
+    stop counting down « Priorité aux habituels » (the event's time is the window's real end)."""
+    state = BoardState(ServerClock(local=lambda: T0 + timedelta(minutes=5)))
+    window_end = T0 + timedelta(minutes=15)
+    state.replace([BoardRow.from_view(view(1, priority_until=window_end), Section.MINE)])
+    row = state.rows[0]
+    assert row.priority_left(T0 + timedelta(minutes=6)) is not None
+    opened = T0 + timedelta(minutes=7)
+    assert state.apply(event(7, "pool_opened", 1, at=opened, notified_count=0, added=0)).position == 0
+    assert row.priority_until == opened
+    assert row.priority_left(T0 + timedelta(minutes=8)) is None
+    later_round = BoardRow.from_view(view(2, round=2, priority_until=window_end), Section.MINE)
+    state.replace([later_round])
+    state.apply(event(8, "pool_opened", 2, at=opened, round=1, notified_count=0, added=0))
+    assert later_round.priority_until == window_end  # an earlier round's opening changes nothing
