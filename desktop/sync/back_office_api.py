@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
-from shared.schemas.admin import NetworkOut, PasswordLinkIssued, ProfessionalOut
+from shared.schemas.admin import NetworkOut, PasswordLinkIssued, ProfessionalOut, UserCreated
 from shared.schemas.auth import UserOut
 from shared.schemas.back_office import AdminUserOut, BackOfficeOverview, NetworkSummary
 from shared.schemas.notify import DeliveryPage
@@ -43,9 +43,10 @@ class BackOfficeApi:
         )
         return _USERS.validate_json(response.content)
 
-    async def create_user(self, body: Mapping[str, Any]) -> UserOut:
+    async def create_user(self, body: Mapping[str, Any]) -> UserCreated:
+        """Without a password: the new account's one-time link (`password_link`) comes back."""
         response = await self.client.request("POST", "/admin/users", json=dict(body))
-        return UserOut.model_validate_json(response.content)
+        return UserCreated.model_validate_json(response.content)
 
     async def patch_user(self, user_id: int, body: Mapping[str, Any]) -> UserOut:
         response = await self.client.request("PATCH", f"/admin/users/{user_id}", json=dict(body))

@@ -14,8 +14,9 @@ from server.errors import Conflict, Forbidden, Invalid, not_found
 from server.geo.placing import fill_from_commune, moved_commune
 from server.models import Patient, PatientEvent, User, UsualProfessional
 from server.security.principal import STAFF, Principal
-from server.services import feed
+from server.services import feed, practices
 from server.services.dispatch import withdraw_usual
+from server.services.identity_vigilance import settle_evidence
 from server.services.patient_search import Traits, likely_duplicates
 from server.services.patient_views import registered_by_rpps
 from server.services.ties import in_care
@@ -35,6 +36,7 @@ from shared.schemas.feed import (
 from shared.schemas.labels import FIELD_LABELS
 from shared.schemas.patients import (
     CARE_RECORD_FIELDS,
+    EVIDENCE_FIELDS,
     PatientCreate,
     PatientFields,
     PatientPatch,
@@ -112,7 +114,7 @@ def _nir_taken(owner: int, by: Principal) -> Conflict:
 def create_patient(session: Session, body: PatientCreate, by: Principal, now: datetime) -> Patient:
     """Staff and professionals (the same checks); a professional is then the file's creator, who may
     read it and send for the patient (server/services/ties.py)."""
-    values = body.model_dump(exclude={"acknowledge_duplicates"})
+    values = body.model_dump(exclude={"acknowledge_duplicates", *EVIDENCE_FIELDS})
     values["trusted_persons"] = values.get("trusted_persons") or []
     fill_from_commune(values)
     owner = _nir_owner(session, values.get("nir"))
@@ -132,6 +134,9 @@ def create_patient(session: Session, body: PatientCreate, by: Principal, now: da
                 duplicates=shown,
             )
     _fill_ins_oid(values)
+    values["identity_evidence"] = settle_evidence(
+        session, values, {}, set(), body.identity_document, body.insi_reference, by, now
+    )
     patient = Patient(**values, **_search_keys(values), created_at=now, updated_at=now, created_by=by.id)
     try:
         # A savepoint: the same NIR created concurrently (PostgreSQL) is a 409, not a 500.
@@ -155,7 +160,10 @@ def get_patient(session: Session, patient_id: int, *, for_update: bool = False) 
 
 
 def require_care_writer(session: Session, patient: Patient, by: Principal) -> None:
-    """Staff, or the acceptor of one of the patient's begun prescriptions (until the end of the series)."""
+    """Staff, or the acceptor of one of the patient's begun prescriptions (until the end of the series);
+    a practice secretary only for her practice's patients (server/services/practices.py)."""
+    if by.role == Role.SECRETARY and not practices.sees_patient(session, by.id, patient.id):
+        raise Forbidden("forbidden", "Vous n'intervenez pas auprès de ce patient")
     if by.role in STAFF:
         return
     if by.role != Role.PROFESSIONAL or not in_care(session, patient.id, by.id):
@@ -183,7 +191,7 @@ def update_patient(
         )
     changes = {k: v for k, v in body.changes().items() if getattr(patient, k) != v}
     moved_commune(changes)
-    if not changes:
+    if not changes and body.identity_document is None and body.insi_reference is None:
         return patient
     merged = {name: getattr(patient, name) for name in PatientFields.model_fields}
     merged.update(changes)
@@ -199,6 +207,12 @@ def update_patient(
             merged["ins_oid"] = None
         _fill_ins_oid(merged)
         changes["ins_oid"] = merged["ins_oid"]
+    evidence = settle_evidence(
+        session, merged, patient.identity_evidence or {}, set(changes), body.identity_document,
+        body.insi_reference, by, now,
+    )  # fmt: skip
+    if evidence != (patient.identity_evidence or {}):
+        changes["identity_evidence"] = evidence
     for name, value in {**changes, **_search_keys(merged)}.items():
         setattr(patient, name, value)
     patient.updated_at = now

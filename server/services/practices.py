@@ -69,6 +69,12 @@ def sees_patient(session: Session, secretary_id: int, patient_id: int) -> bool:
     return session.scalar(query) is not None
 
 
+def sees_case(session: Session, secretary_id: int, case_id: int) -> bool:
+    """Whether this case is one of her practice's (its requests, or her professionals' patients)."""
+    query = select(Case.id).where(Case.id == case_id, cases_condition(secretary_id))
+    return session.scalar(query) is not None
+
+
 def whole_history(session: Session, secretary_id: int, patient_id: int) -> bool:
     """Whether one of her professionals is the patient's usual professional (who reads it all)."""
     query = select(UsualProfessional.id).where(

@@ -89,6 +89,9 @@ def _act(
         found = tx.session.get(Prescription, prescription_id)
         if found is not None:
             tx.patient_id = found.case.patient_id  # a refusal is audited against the patient
+            secretary = acting.principal.role == Role.SECRETARY
+            if secretary and visibility(tx.session, found, acting.principal) == "none":
+                raise Forbidden("forbidden", NOT_OFFERED)  # another practice's: refused before acting
         prescription = step(
             tx.session, prescription_id=prescription_id, by=acting.principal, now=acting.now, **arguments
         )

@@ -1,6 +1,7 @@
 """What each caller may see of a prescription.
 
-Staff (operator, secretary, supervisor) see everything. A professional sees a prescription in full
+Operators and supervisors see everything; a practice secretary her practice's requests in full
+and nothing of the others (server/services/practices.py). A professional sees a prescription in full
 when they accepted it, requested it (their own patient), are *now* one of the patient's usual
 professionals (the FAQ: « l'anonymat est levé » for them), or accepted another prescription of the
 same case (they co-treat the episode). A responder who was only notified of it sees it anonymised:
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from server.errors import Forbidden
 from server.models import Notification, Patient, Prescription, User
 from server.security.principal import STAFF, Principal
+from server.services import practices
 from server.services.matching import distance_km
 from server.services.patient_views import age_on
 from server.services.phone_answers import on_behalf, phone_answers
@@ -70,6 +72,8 @@ def _notified(session: Session, prescription: Prescription, user_id: int) -> boo
 
 def visibility(session: Session, prescription: Prescription, principal: Principal) -> str:
     """'full', 'anonymised', or 'none' for this caller."""
+    if principal.role == Role.SECRETARY:  # her practice's requests only (server/services/practices.py)
+        return "full" if practices.sees_case(session, principal.id, prescription.case_id) else "none"
     if principal.role in STAFF:
         return "full"
     if principal.role != Role.PROFESSIONAL:

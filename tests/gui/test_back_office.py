@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QTableWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLineEdit, QTableWidget
 
 from desktop.ui.back_office import BackOffice
 from desktop.ui.back_office.networks_view import NameDialog
@@ -66,23 +67,29 @@ def test_the_admin_back_office(loop, qtbot, gui_server: LiveServer, tmp_path: Pa
         office.users.dialog_opened.connect(opened.append)
         office.users.new_button.click()
         dialog = opened[-1]
-        assert dialog.password is not None
-        assert dialog.confirmation is not None
+        # No password fields (issue 17): the account chooses its own with a one-time link.
+        assert dialog.email is not None
+        assert dialog.phone is not None
+        assert dialog.findChildren(QLineEdit, "password") == []
+        assert all(e.echoMode() == QLineEdit.EchoMode.Normal for e in dialog.findChildren(QLineEdit))
         dialog.username.setText(operator_name)
         dialog.display_name.setText("Opératrice Nadia")
         dialog.role.setCurrentIndex(dialog.role.findData("operator"))
-        dialog.password.setText("trop-court")
-        dialog.confirmation.setText("trop-court")
+        dialog.email.setText("nadia-sans-domaine")
         _save(dialog)
-        await wait_for(lambda: "Mot de passe" in dialog.error.text(), what="the password refused")
+        await wait_for(lambda: "E-mail" in dialog.error.text(), what="the e-mail refused")
         assert dialog.isVisible()  # nothing lost: the form stays open with the reason
-        dialog.password.setText(PASSWORD)
-        dialog.confirmation.setText(PASSWORD)
+        assert dialog.username.text() == operator_name
+        dialog.email.setText("")  # neither e-mail nor phone: the link is shown once, to hand over
         _save(dialog)
         await wait_for(lambda: office.users.status.text().startswith("Utilisateur «"), what="the creation")
-        created = f"Utilisateur « {operator_name} » créé (Opérateur de la centrale)"
-        assert office.users.status.text() == created
+        created = f"Utilisateur « {operator_name} » créé (Opérateur de la centrale) : "
+        assert office.users.status.text().startswith(created)
+        token = re.search(r"jeton=([A-Za-z0-9_-]+)", office.users.status.text())
+        assert token is not None, office.users.status.text()
         await wait_for(lambda: operator_name in _column(office.users.table, 0), what="the new row")
+        chosen = {"token": token.group(1), "password": PASSWORD}
+        assert gui_server.client().post("/password-reset/confirm", json=chosen).status_code == 200
         assert gui_server.login(operator_name)
 
         # « Professionnels »: found by name, deactivated.

@@ -5,6 +5,7 @@ Operators keep the platform-wide view. The practice is set by an admin, audited.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -127,3 +128,82 @@ def test_the_practice_is_set_by_an_admin_and_audited(server: LiveServer) -> None
     [entry] = [e for e in trail if e["detail"]["target_user_id"] == secretary["id"]]
     assert entry["user_id"] == admin_id
     assert entry["detail"]["changes"] == {"professional_ids": [[], [doctor["user_id"]]]}
+
+
+def _refused(response: httpx.Response, detail: str) -> None:
+    assert response.status_code == 403, response.text
+    assert response.json()["detail"] == detail
+
+
+def test_a_secretary_writes_reads_and_counts_only_her_practice(server: LiveServer) -> None:
+    """Patient writes (the file, the usual professionals), a prescription's detail and actions, the
+    statistics and their CSV: her practice's only; each refusal a French 403, audited, nothing changed."""
+    start = datetime.now(UTC) - timedelta(seconds=5)
+    admin = server.admin()
+    mine, _ = server.professional(profession_code="10")
+    other, _ = server.professional(profession_code="10")
+    secretary, as_secretary = server.user("secretary")
+    _, operator = server.user("operator")
+    _ok(admin.put(f"/admin/users/{secretary['id']}/practice", json={"professional_ids": [mine["user_id"]]}))
+    family = unique_name("ECRITURE")
+    usual_mine = _patient(operator, f"{family}A", mine["rpps"])
+    asked_other = _patient(operator, f"{family}B")
+    asked_mine = _patient(operator, f"{family}C")
+    case_mine = _ok(operator.get(f"/prescriptions/{_first(operator, asked_mine, mine['rpps'])}"))
+    other_prescription = _first(operator, asked_other, other["rpps"])
+
+    # Patient writes: hers yes; another practice's refused before anything is changed.
+    version = _ok(as_secretary.get(f"/patients/{usual_mine}"))["version"]
+    patched = _ok(as_secretary.patch(f"/patients/{usual_mine}", json={"version": version, "floor": "2e"}))
+    assert patched["floor"] == "2e"
+    _refused(as_secretary.patch(f"/patients/{asked_other}", json={"version": 1, "floor": "3e"}), NOT_YOURS)
+    usual = [{"profession_code": "10", "rpps": other["rpps"]}]
+    _refused(as_secretary.put(f"/patients/{asked_other}/usual-professionals", json=usual), NOT_YOURS)
+    untouched = _ok(operator.get(f"/patients/{asked_other}"))
+    assert untouched["version"] == 1
+    assert untouched["floor"] != "3e"
+    assert untouched["usual_professionals"] == []
+    # (making her doctor the usual professional of a stranger's patient would open the file to her)
+    mine_usual = [{"profession_code": "10", "rpps": mine["rpps"]}]
+    _refused(as_secretary.put(f"/patients/{asked_other}/usual-professionals", json=mine_usual), NOT_YOURS)
+
+    # A prescription: her practice's in full; another's 403, and no action on it.
+    assert _ok(as_secretary.get(f"/prescriptions/{case_mine['id']}"))["patient"]["last_name"]
+    _refused(as_secretary.get(f"/prescriptions/{other_prescription}"), NOT_OFFERED)
+    cancel = {"reason": "Annulée par le cabinet"}
+    _refused(as_secretary.post(f"/prescriptions/{other_prescription}/cancel", json=cancel), NOT_OFFERED)
+    assert _ok(operator.get(f"/prescriptions/{other_prescription}"))["state"] == "pending"
+
+    trail = _ok(
+        admin.get("/admin/audit", params={"user_id": secretary["id"], "action": "forbidden", "limit": 100})
+    )
+    refusals = {(e["patient_id"], e["detail"]["attempted"], e["status"]) for e in trail}
+    assert (asked_other, "patient_update", 403) in refusals
+    assert (asked_other, "patient_usual_professionals", 403) in refusals
+    assert (asked_other, "prescription_read", 403) in refusals
+    assert (asked_other, "prescription_cancel", 403) in refusals
+
+    # The statistics and their CSV go through the board's filter: her practice's requests only.
+    period = {"since": start.isoformat(), "until": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()}
+    for scope in ("all", "supervised"):
+        figures = _ok(as_secretary.get("/stats", params={**period, "scope": scope}))
+        assert figures["acceptance"]["sent"] == 1
+        exported = as_secretary.get("/stats/prescriptions.csv", params={**period, "scope": scope})
+        assert exported.status_code == 200, exported.text
+        assert case_mine["case_number"] in exported.text
+        assert _ok(operator.get(f"/prescriptions/{other_prescription}"))["case_number"] not in exported.text
+    assert _ok(operator.get("/stats", params={**period, "scope": "all"}))["acceptance"]["sent"] >= 2
+
+
+def _first(operator: httpx.Client, patient_id: int, requester_rpps: str) -> int:
+    body = {
+        "caller": {"name": "Cabinet du demandeur"},
+        "requester": {"rpps": requester_rpps},
+        "patient_id": patient_id,
+        "prescriptions": [PRESCRIPTION],
+    }
+    return int(_ok(operator.post("/cases", json=body), 201)["prescriptions"][0]["id"])
+
+
+NOT_YOURS = "Vous n'intervenez pas auprès de ce patient"
+NOT_OFFERED = "Cette demande ne vous a pas été proposée"

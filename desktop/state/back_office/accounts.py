@@ -1,5 +1,6 @@
 """« Utilisateurs » and « Réseaux »: the rows as shown (French role names, network names, state), the
-new user's form checked with the server's rules before it is sent, a new password's check."""
+new user's form checked with the server's rules before it is sent (no password: the account chooses
+its own with a one-time link, issue 17), what the admin is told of that link."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import datetime
 
 from desktop.state.times import date_time
 from shared.domain import Role
+from shared.schemas.admin import PasswordLinkIssued
 from shared.schemas.auth import UserOut
 from shared.schemas.back_office import AdminUserOut, NetworkSummary
-from shared.schemas.common import PASSWORD_MAX, PASSWORD_MIN, USERNAME_PATTERN
+from shared.schemas.common import USERNAME_PATTERN
 
 STAFF_ROLES = (Role.OPERATOR, Role.SECRETARY, Role.SUPERVISOR, Role.ADMIN)
 USER_COLUMNS = ("Identifiant", "Nom affiché", "Rôle", "Réseaux", "État")
@@ -68,13 +70,17 @@ class UserRow:
         return isinstance(self.user, AdminUserOut) and self.user.blocked_until is not None
 
 
-def check_password(password: str, confirmation: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        errors["Mot de passe"] = f"entre {PASSWORD_MIN} et {PASSWORD_MAX} caractères"
-    elif password != confirmation:
-        errors["Confirmation"] = "les deux mots de passe diffèrent"
-    return errors
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def link_notice(issued: PasswordLinkIssued | None) -> str:
+    """What the admin is told of the new account's set-password link: sent by e-mail or SMS, or —
+    neither given — the link itself, shown once to hand over in person."""
+    if issued is None:
+        return ""
+    if issued.link:
+        return f"{issued.message} Lien : {issued.link}"
+    return issued.message
 
 
 @dataclass
@@ -85,8 +91,8 @@ class UserForm:
     display_name: str = ""
     role: Role = Role.OPERATOR
     network_ids: tuple[int, ...] = ()
-    password: str = ""
-    confirmation: str = ""
+    email: str = ""
+    phone: str = ""
 
     def creation(self) -> dict[str, object]:
         """The body of `POST /admin/users`; raises FormInvalid."""
@@ -95,16 +101,20 @@ class UserForm:
         if not re.match(USERNAME_PATTERN, username):
             errors["Identifiant"] = "3 à 64 caractères parmi a-z, 0-9, « . », « _ » et « - »"
         errors.update(self._name_errors())
-        errors.update(check_password(self.password, self.confirmation))
+        email, phone = self.email.strip(), self.phone.strip()
+        if email and not EMAIL_SHAPE.fullmatch(email):
+            errors["E-mail"] = "adresse invalide (nom@domaine.fr attendu)"
         if errors:
             raise FormInvalid(errors)
-        return {
+        body: dict[str, object] = {
             "username": username,
-            "password": self.password,
             "role": self.role.value,
             "display_name": self.display_name.strip(),
             "network_ids": sorted(self.network_ids),
         }
+        # No password: the account chooses its own with a one-time link, sent to these if given.
+        body.update({k: v for k, v in (("email", email), ("phone", phone)) if v})
+        return body
 
     def changes(self, user: UserOut) -> dict[str, object]:
         """The body of `PATCH /admin/users/{id}`: only what differs; raises FormInvalid."""

@@ -76,18 +76,9 @@ class FormDialog(QDialog):
         raise NotImplementedError
 
 
-def password_fields(dialog: FormDialog) -> tuple[QLineEdit, QLineEdit]:
-    password, confirmation = QLineEdit(), QLineEdit()
-    for edit, name in ((password, "password"), (confirmation, "confirmation")):
-        edit.setObjectName(name)
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-    dialog.form.addRow("&Mot de passe (12 caractères au moins)", password)
-    dialog.form.addRow("&Confirmation", confirmation)
-    return password, confirmation
-
-
 class UserDialog(FormDialog):
-    """A new user (`user` None: with a password) or the changes of one."""
+    """A new user (`user` None: no password — a one-time link lets the account choose its own, sent
+    to the e-mail or phone given here, else shown once) or the changes of one."""
 
     def __init__(
         self, user: UserOut | None, networks: dict[int, str], submit: Submit, parent: QWidget | None
@@ -119,10 +110,20 @@ class UserDialog(FormDialog):
         self.form.addRow("&Nom affiché", self.display_name)
         self.form.addRow("&Rôle", self.role)
         self.form.addRow("Réseau&x (Espace coche)", self.networks)
-        self.password: QLineEdit | None = None
-        self.confirmation: QLineEdit | None = None
+        self.email: QLineEdit | None = None
+        self.phone: QLineEdit | None = None
         if user is None:
-            self.password, self.confirmation = password_fields(self)
+            self.email, self.phone = QLineEdit(), QLineEdit()
+            self.email.setObjectName("email")
+            self.phone.setObjectName("phone")
+            self.form.addRow("&E-mail (pour le lien du mot de passe)", self.email)
+            self.form.addRow("&Téléphone mobile (sinon, par SMS)", self.phone)
+            notice = QLabel(
+                "Pas de mot de passe à choisir ici : l'utilisateur reçoit un lien à usage unique pour "
+                "choisir le sien (par e-mail, sinon par SMS ; à défaut, le lien s'affiche une seule fois)."
+            )
+            notice.setWordWrap(True)
+            self.form.addRow(notice)
         (self.display_name if user else self.username).setFocus()
 
     def checked_networks(self) -> tuple[int, ...]:
@@ -139,8 +140,8 @@ class UserDialog(FormDialog):
             display_name=self.display_name.text(),
             role=Role(self.role.currentData()),
             network_ids=self.checked_networks(),
-            password=self.password.text() if self.password else "",
-            confirmation=self.confirmation.text() if self.confirmation else "",
+            email=self.email.text() if self.email else "",
+            phone=self.phone.text() if self.phone else "",
         )
 
     async def run(self) -> str:

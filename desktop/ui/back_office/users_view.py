@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
-from desktop.state.back_office.accounts import USER_COLUMNS, UserForm, UserRow
+from desktop.state.back_office.accounts import USER_COLUMNS, UserForm, UserRow, link_notice
 from desktop.sync.back_office_api import BackOfficeApi
 from desktop.sync.errors import ApiProblem
 from desktop.ui.back_office.user_dialogs import PasswordDialog, UserDialog
@@ -101,7 +101,9 @@ class UsersView(BackOfficePage):
     async def _create(self, form: UserForm) -> str:
         created = await self.api.create_user(form.creation())
         self.search.setText(created.username)
-        return f"Utilisateur « {created.username} » créé ({created.role.label})"
+        done = f"Utilisateur « {created.username} » créé ({created.role.label})"
+        notice = link_notice(created.password_link)
+        return f"{done} : {notice}" if notice else done
 
     def edit_selected(self) -> None:
         user = self.selected()

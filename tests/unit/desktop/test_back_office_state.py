@@ -8,12 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from desktop.state.back_office.accounts import FormInvalid, NetworkRow, UserForm, UserRow, check_network_name
+from desktop.state.back_office.accounts import (
+    FormInvalid,
+    NetworkRow,
+    UserForm,
+    UserRow,
+    check_network_name,
+    link_notice,
+)
 from desktop.state.back_office.audit import AuditFilterForm, AuditLog, AuditRow, FilterInvalid, action_code
 from desktop.state.back_office.home import overview_lines, save_file
 from desktop.state.back_office.professionals import ProfessionalCriteria, ProfessionalRow, SettingsForm
 from shared.domain import Availability, Role
-from shared.schemas.admin import ProfessionalOut
+from shared.schemas.admin import PasswordLinkIssued, ProfessionalOut
 from shared.schemas.auth import UserOut
 from shared.schemas.back_office import BackOfficeOverview, BlockedLogin, NetworkSummary
 from shared.schemas.professional import Channels, DaySchedule, ProfileOut
@@ -125,22 +132,28 @@ def test_csv_name_follows_the_period_in_paris() -> None:
 
 
 def test_user_form() -> None:
-    form = UserForm(
-        "martine.r", " Martine R. ", Role.OPERATOR, (3, 1), "long-enough-password", "long-enough-password"
-    )
+    form = UserForm("martine.r", " Martine R. ", Role.OPERATOR, (3, 1), " martine@cabinet.fr ", "")
+    # No password in the body (issue 17): the account chooses its own with a one-time link.
     assert form.creation() == {
         "username": "martine.r",
-        "password": "long-enough-password",
         "role": "operator",
         "display_name": "Martine R.",
         "network_ids": [1, 3],
+        "email": "martine@cabinet.fr",
     }
+    assert UserForm("martine", "M", Role.SECRETARY, (), "", "06 12 34 56 78").creation()["phone"] == (
+        "06 12 34 56 78"
+    )
     with pytest.raises(FormInvalid) as refused:
-        UserForm("M", "", Role.OPERATOR, (), "court", "court").creation()
-    assert set(refused.value.errors) == {"Identifiant", "Nom affiché", "Mot de passe"}
-    with pytest.raises(FormInvalid) as mismatch:
-        UserForm("martine", "M", Role.OPERATOR, (), "long-enough-password", "long-enough-passw0rd").creation()
-    assert mismatch.value.errors == {"Confirmation": "les deux mots de passe diffèrent"}
+        UserForm("M", "", Role.OPERATOR, (), "martine-sans-domaine").creation()
+    assert set(refused.value.errors) == {"Identifiant", "Nom affiché", "E-mail"}
+    issued = PasswordLinkIssued(
+        channel="handover", link_id=1, expires_at=datetime(2026, 1, 1, tzinfo=UTC), link="https://x/?jeton=a",
+        message="Lien à remettre en main propre.",
+    )  # fmt: skip
+    assert link_notice(issued) == "Lien à remettre en main propre. Lien : https://x/?jeton=a"
+    assert link_notice(issued.model_copy(update={"channel": "email", "link": None})) == issued.message
+    assert link_notice(None) == ""
     user = UserOut(
         id=4, username="martine", role=Role.OPERATOR, display_name="M", network_ids=[1], active=True
     )
