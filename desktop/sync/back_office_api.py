@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
-from shared.schemas.admin import NetworkOut, PasswordLinkIssued, ProfessionalOut, UserCreated
+from shared.schemas.admin import NetworkOut, PasswordLinkIssued, PracticeOut, ProfessionalOut, UserCreated
 from shared.schemas.auth import UserOut
 from shared.schemas.back_office import AdminUserOut, BackOfficeOverview, NetworkSummary
 from shared.schemas.notify import DeliveryPage
@@ -57,11 +57,24 @@ class BackOfficeApi:
         response = await self.client.request("POST", f"/admin/users/{user_id}/password-reset")
         return PasswordLinkIssued.model_validate_json(response.content)
 
+    async def practice(self, user_id: int) -> PracticeOut:
+        """A secretary's professionals (her practice)."""
+        response = await self.client.request("GET", f"/admin/users/{user_id}/practice")
+        return PracticeOut.model_validate_json(response.content)
+
+    async def put_practice(self, user_id: int, body: Mapping[str, Any]) -> PracticeOut:
+        response = await self.client.request("PUT", f"/admin/users/{user_id}/practice", json=dict(body))
+        return PracticeOut.model_validate_json(response.content)
+
     # ---- professionals ----------------------------------------------------------------------------
     async def professionals(self, criteria: Mapping[str, Any], limit: int = 200) -> list[ProfessionalOut]:
         params = _query({**criteria, "limit": limit})
         response = await self.client.request("GET", "/admin/professionals", params=params)
         return _PROFESSIONALS.validate_json(response.content)
+
+    async def professional(self, user_id: int) -> ProfessionalOut:
+        response = await self.client.request("GET", f"/admin/professionals/{user_id}")
+        return ProfessionalOut.model_validate_json(response.content)
 
     async def patch_professional(self, user_id: int, body: Mapping[str, Any]) -> ProfessionalOut:
         response = await self.client.request("PATCH", f"/admin/professionals/{user_id}", json=dict(body))

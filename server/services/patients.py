@@ -103,11 +103,21 @@ def add_event(
     feed.append_event(session, change(patient_id=patient.id, version=patient.version), now)
 
 
-def _nir_taken(owner: int, by: Principal) -> Conflict:
-    """The staff learn which patient holds the NIR; a professional, who may not read that patient,
-    only that it is taken (the hotline can send for them)."""
-    if by.role in STAFF:
+def _may_name(session: Session, by: Principal, patient_id: int) -> bool:
+    """Whether `by` may learn which patient this is: the hotline, and a practice secretary for her
+    practice's patients only (server/services/practices.py); never a professional."""
+    if by.role == Role.SECRETARY:
+        return practices.sees_patient(session, by.id, patient_id)
+    return by.role in STAFF
+
+
+def _nir_taken(session: Session, owner: int, by: Principal) -> Conflict:
+    """Who may read that patient learns which one holds the NIR; anyone else (a professional, a
+    secretary outside her practice) only that it is taken — the hotline can send for them."""
+    if _may_name(session, by, owner):
         return Conflict("nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
+    if by.role == Role.SECRETARY:
+        return Conflict("nir_exists", "Un patient avec ce NIR existe déjà : appelez la centrale")
     return Conflict("nir_exists", "Un patient avec ce NIR existe déjà : la centrale peut déclencher pour lui")
 
 
@@ -119,15 +129,16 @@ def create_patient(session: Session, body: PatientCreate, by: Principal, now: da
     fill_from_commune(values)
     owner = _nir_owner(session, values.get("nir"))
     if owner is not None:
-        raise _nir_taken(owner, by)
+        raise _nir_taken(session, owner, by)
     if not body.acknowledge_duplicates:
         traits = Traits(body.phone, body.last_name, body.first_name, body.birth_date, body.nir)
         hints = likely_duplicates(session, traits)
         if body.phone2:
             hints += likely_duplicates(session, Traits(phone=body.phone2))
         if hints:
-            # Only the staff may look the candidates up; a professional learns the reasons.
-            shown = [h.model_dump() if by.role in STAFF else {"reasons": h.reasons} for h in hints]
+            # Who may read a candidate may look it up; anyone else learns the reasons only.
+            named = {h.id for h in hints if _may_name(session, by, h.id)}
+            shown = [h.model_dump() if h.id in named else {"reasons": h.reasons} for h in hints]
             raise Conflict(
                 "possible_duplicates",
                 "Ce patient ressemble à un patient déjà enregistré : vérifiez avant de le créer",
@@ -147,7 +158,7 @@ def create_patient(session: Session, body: PatientCreate, by: Principal, now: da
         owner = _nir_owner(session, values.get("nir"))
         if owner is None:
             raise
-        raise _nir_taken(owner, by) from None
+        raise _nir_taken(session, owner, by) from None
     add_event(session, patient, now, PatientCreated, f"Fiche créée par {by.display_name}", by)
     return patient
 
@@ -202,7 +213,7 @@ def update_patient(
     if "nir" in changes:
         owner = _nir_owner(session, merged.get("nir"), exclude_id=patient.id)
         if owner is not None:
-            raise Conflict("nir_exists", "Un patient avec ce NIR existe déjà", patient_id=owner)
+            raise _nir_taken(session, owner, by)
         if "ins_oid" not in changes:
             merged["ins_oid"] = None
         _fill_ins_oid(merged)

@@ -17,13 +17,19 @@ from sqlalchemy.orm import Session
 from server.errors import Forbidden, not_found
 from server.models import Patient, Prescription
 from server.security.principal import STAFF
-from server.services import answers, care
+from server.services import answers, care, practices
 from server.services.acting import Acting
 from server.services.phone_answers import accepted_on_behalf
-from server.services.prescription_views import declined_in_round, usual_label, view, visibility
+from server.services.prescription_views import (
+    declined_in_round,
+    notifications,
+    usual_label,
+    view,
+    visibility,
+)
 from shared.domain import Role
 from shared.schemas.care import ReportCreate, VisitCreate
-from shared.schemas.dispatch import PrescriptionView, RenewBody
+from shared.schemas.dispatch import NotificationView, PrescriptionView, RenewBody
 
 NOT_OFFERED = "Cette demande ne vous a pas été proposée"
 
@@ -72,6 +78,25 @@ def read(acting: Acting, prescription_id: int) -> PrescriptionView:
         shown = present(tx.session, prescription, acting)
         if acting.principal.role == Role.PROFESSIONAL:
             answers.mark_seen(tx.session, prescription, acting.principal.id, acting.now)
+        return shown
+
+
+def read_notifications(acting: Acting, prescription_id: int) -> list[NotificationView]:
+    """`GET /prescriptions/{id}/notifications` (staff): who was offered the request and what they
+    answered; a practice secretary only for her practice's requests. Read or refused, audited."""
+    with acting.transaction("prescription_notifications", prescription_id=prescription_id) as tx:
+        prescription = tx.session.get(Prescription, prescription_id)
+        if prescription is None:
+            raise not_found("Demande")
+        tx.patient_id = prescription.case.patient_id
+        principal = acting.principal
+        if principal.role == Role.SECRETARY and not practices.sees_case(
+            tx.session, principal.id, prescription.case_id
+        ):
+            raise Forbidden("forbidden", NOT_OFFERED)
+        shown = notifications(tx.session, prescription_id)
+        detail = {"patient_id": tx.patient_id, "prescription_id": prescription_id}
+        acting.audit(tx.session, "prescription_notifications", **detail)
         return shown
 
 

@@ -5,12 +5,13 @@ Operators keep the platform-wide view. The practice is set by an admin, audited.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import secrets
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from tests.support.live import LiveServer, patient_body, unique_name
+from tests.support.live import LiveServer, make_nir, patient_body, unique_name, unique_phone
 
 PRESCRIPTION = {
     "profession_code": "60",
@@ -207,3 +208,88 @@ def _first(operator: httpx.Client, patient_id: int, requester_rpps: str) -> int:
 
 NOT_YOURS = "Vous n'intervenez pas auprès de ce patient"
 NOT_OFFERED = "Cette demande ne vous a pas été proposée"
+
+
+def test_a_secretary_reads_who_was_offered_her_practice_requests_only(server: LiveServer) -> None:
+    """`GET /prescriptions/{id}/notifications`: her practice's requests; another's a French 403,
+    audited against the patient; every read audited. The operator reads any."""
+    admin = server.admin()
+    mine, _ = server.professional(profession_code="10")
+    other, _ = server.professional(profession_code="10")
+    secretary, as_secretary = server.user("secretary")
+    _, operator = server.user("operator")
+    _ok(admin.put(f"/admin/users/{secretary['id']}/practice", json={"professional_ids": [mine["user_id"]]}))
+    family = unique_name("OFFRES")
+    asked_mine = _patient(operator, f"{family}A")
+    asked_other = _patient(operator, f"{family}B")
+    mine_prescription = _first(operator, asked_mine, mine["rpps"])
+    other_prescription = _first(operator, asked_other, other["rpps"])
+
+    assert isinstance(_ok(as_secretary.get(f"/prescriptions/{mine_prescription}/notifications")), list)
+    refused = as_secretary.get(f"/prescriptions/{other_prescription}/notifications")
+    _refused(refused, NOT_OFFERED)
+    assert str(asked_other) not in refused.text
+    assert isinstance(_ok(operator.get(f"/prescriptions/{other_prescription}/notifications")), list)
+    missing = as_secretary.get("/prescriptions/999999999/notifications")
+    assert missing.status_code == 404, missing.text
+
+    trail = _ok(admin.get("/admin/audit", params={"user_id": secretary["id"], "limit": 100}))
+    seen = {(e["action"], e["patient_id"], e["status"], e["detail"].get("attempted")) for e in trail}
+    assert ("prescription_notifications", asked_mine, 200, None) in seen
+    assert ("forbidden", asked_other, 403, "prescription_notifications") in seen
+    assert not any(
+        e["action"] == "prescription_notifications" and e["patient_id"] == asked_other for e in trail
+    )
+
+
+def test_a_secretary_creating_a_patient_learns_no_stranger_s_identity(server: LiveServer) -> None:
+    """A NIR already held, or a likely duplicate, outside her practice: still refused, but no id —
+    she is told to call the hotline; within her practice she is shown which patient it is."""
+    admin = server.admin()
+    mine, _ = server.professional(profession_code="10")
+    secretary, as_secretary = server.user("secretary")
+    _, operator = server.user("operator")
+    _ok(admin.put(f"/admin/users/{secretary['id']}/practice", json={"professional_ids": [mine["user_id"]]}))
+    born = date(1940 + secrets.randbelow(60), 1 + secrets.randbelow(12), 9)
+    stranger_nir, ours_nir = make_nir(2, born), make_nir(2, born)
+    while ours_nir == stranger_nir:
+        ours_nir = make_nir(2, born)
+    stranger_phone, ours_phone = unique_phone(), unique_phone()
+    stranger_body = patient_body(birth_date_obj=born, nir=stranger_nir, phone=stranger_phone)
+    stranger = int(_ok(operator.post("/patients", json=stranger_body), 201)["id"])
+    ours_body = patient_body(birth_date_obj=born, nir=ours_nir, phone=ours_phone)
+    ours = int(_ok(operator.post("/patients", json=ours_body), 201)["id"])
+    usual = [{"profession_code": "10", "rpps": mine["rpps"]}]
+    _ok(operator.put(f"/patients/{ours}/usual-professionals", json=usual))
+
+    # The same NIR: refused either way; the stranger's is not named.
+    taken = as_secretary.post("/patients", json=patient_body(birth_date_obj=born, nir=stranger_nir))
+    assert taken.status_code == 409, taken.text
+    assert taken.json() == {
+        "detail": "Un patient avec ce NIR existe déjà : appelez la centrale",
+        "code": "nir_exists",
+    }
+    ours_taken = as_secretary.post("/patients", json=patient_body(birth_date_obj=born, nir=ours_nir))
+    assert ours_taken.status_code == 409, ours_taken.text
+    assert ours_taken.json()["patient_id"] == ours
+    # Nor by changing the NIR of her own patient to the stranger's.
+    version = _ok(as_secretary.get(f"/patients/{ours}"))["version"]
+    patched = as_secretary.patch(f"/patients/{ours}", json={"version": version, "nir": stranger_nir})
+    assert patched.status_code == 409, patched.text
+    assert "patient_id" not in patched.json()
+    assert patched.json()["detail"] == "Un patient avec ce NIR existe déjà : appelez la centrale"
+
+    # Likely duplicates (the same phone): the reasons for a stranger, the id for hers.
+    # (a patient of another test may share a fiction-range phone: hence `in`, not `==`)
+    for phone, expected in ((stranger_phone, {"reasons": ["même téléphone"]}),
+                            (ours_phone, {"id": ours, "reasons": ["même téléphone"]})):  # fmt: skip
+        similar = patient_body(birth_date="1931-02-03", phone=phone, acknowledge_duplicates=False)
+        hinted = as_secretary.post("/patients", json=similar)
+        assert hinted.status_code == 409, hinted.text
+        assert hinted.json()["code"] == "possible_duplicates"
+        assert expected in hinted.json()["duplicates"]
+        assert all(h.get("id") != stranger for h in hinted.json()["duplicates"])
+    # The operator still learns which patient it is.
+    again = operator.post("/patients", json=patient_body(birth_date_obj=born, nir=stranger_nir))
+    assert again.json()["patient_id"] == stranger
+    assert _ok(operator.get(f"/patients/{stranger}"))["version"] == 1

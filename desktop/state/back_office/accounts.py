@@ -5,12 +5,12 @@ its own with a one-time link, issue 17), what the admin is told of that link."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from desktop.state.times import date_time
 from shared.domain import Role
-from shared.schemas.admin import PasswordLinkIssued
+from shared.schemas.admin import PasswordLinkIssued, ProfessionalOut
 from shared.schemas.auth import UserOut
 from shared.schemas.back_office import AdminUserOut, NetworkSummary
 from shared.schemas.common import USERNAME_PATTERN
@@ -93,6 +93,15 @@ class UserForm:
     network_ids: tuple[int, ...] = ()
     email: str = ""
     phone: str = ""
+    # A secretary's practice (« Cabinet (secrétariat) »): as checked, and as loaded when editing.
+    practice_ids: tuple[int, ...] = ()
+    practice_saved: tuple[int, ...] = ()
+
+    def practice_update(self) -> dict[str, object] | None:
+        """The body of `PUT /admin/users/{id}/practice` when a secretary's practice changed, else None."""
+        if self.role is not Role.SECRETARY or sorted(set(self.practice_ids)) == sorted(self.practice_saved):
+            return None
+        return {"professional_ids": sorted(set(self.practice_ids))}
 
     def creation(self) -> dict[str, object]:
         """The body of `POST /admin/users`; raises FormInvalid."""
@@ -159,3 +168,65 @@ def check_network_name(name: str) -> str:
     if not 2 <= len(cleaned) <= 120:
         raise FormInvalid({"Nom du réseau": "entre 2 et 120 caractères"})
     return cleaned
+
+
+# ---- « Cabinet (secrétariat) »: the professionals a secretary works for (issue 17, item 16) -------
+
+PRACTICE_LABEL = "Cabinet (secrétariat)"
+
+
+def professional_label(professional: ProfessionalOut) -> str:
+    """« DUPONT Jeanne — Médecin — RPPS 10000000001 », with « (désactivé) » when so."""
+    label = (
+        f"{professional.last_name.upper()} {professional.first_name} — {professional.profession} "
+        f"— RPPS {professional.rpps}"
+    )
+    return label if professional.active else f"{label} (désactivé)"
+
+
+def practice_criteria(text: str) -> dict[str, str]:
+    """`GET /admin/professionals`'s criteria for what was typed: an RPPS (digits) or name prefixes;
+    raises FormInvalid."""
+    typed = " ".join(text.split())
+    if not typed:
+        raise FormInvalid({PRACTICE_LABEL: "saisissez un nom ou un numéro RPPS"})
+    if typed.replace(" ", "").isdigit():
+        digits = typed.replace(" ", "")
+        if len(digits) > 11:
+            raise FormInvalid({PRACTICE_LABEL: "un numéro RPPS a 11 chiffres"})
+        return {"rpps": digits}
+    if len(typed) > 100:
+        raise FormInvalid({PRACTICE_LABEL: "100 caractères au plus"})
+    return {"q": typed}
+
+
+@dataclass
+class PracticeChoice:
+    """The checked list of the dialog: the professionals already in the practice (checked) and those
+    found by a search (unchecked until ticked), each once, sorted by name."""
+
+    labels: dict[int, str] = field(default_factory=dict)
+    checked: set[int] = field(default_factory=set)
+
+    def load(self, saved: list[ProfessionalOut]) -> None:
+        for professional in saved:
+            self.labels[professional.user_id] = professional_label(professional)
+            self.checked.add(professional.user_id)
+
+    def found(self, professionals: list[ProfessionalOut]) -> None:
+        for professional in professionals:
+            self.labels[professional.user_id] = professional_label(professional)
+
+    def tick(self, professional_id: int, on: bool) -> None:
+        if on:
+            self.checked.add(professional_id)
+        else:
+            self.checked.discard(professional_id)
+
+    def rows(self) -> list[tuple[int, str, bool]]:
+        """(id, label, checked): the checked first, then by label."""
+        ordered = sorted(self.labels.items(), key=lambda kv: (kv[0] not in self.checked, kv[1].casefold()))
+        return [(pid, label, pid in self.checked) for pid, label in ordered]
+
+    def chosen(self) -> tuple[int, ...]:
+        return tuple(sorted(self.checked))

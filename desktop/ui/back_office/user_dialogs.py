@@ -5,21 +5,31 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.state.back_office.accounts import STAFF_ROLES, FormInvalid, UserForm
+from desktop.state.back_office.accounts import (
+    PRACTICE_LABEL,
+    STAFF_ROLES,
+    FormInvalid,
+    PracticeChoice,
+    UserForm,
+    practice_criteria,
+)
+from desktop.sync.back_office_api import BackOfficeApi
 from desktop.sync.errors import ApiProblem, RequestRefused
 from desktop.ui.tasks import spawn
 from shared.domain import Role
@@ -80,8 +90,16 @@ class UserDialog(FormDialog):
     """A new user (`user` None: no password — a one-time link lets the account choose its own, sent
     to the e-mail or phone given here, else shown once) or the changes of one."""
 
+    practice_loaded = Signal()  # the secretary's practice is shown (tests)
+    practice_found = Signal()  # a search's professionals are listed (tests)
+
     def __init__(
-        self, user: UserOut | None, networks: dict[int, str], submit: Submit, parent: QWidget | None
+        self,
+        user: UserOut | None,
+        networks: dict[int, str],
+        submit: Submit,
+        parent: QWidget | None,
+        api: BackOfficeApi | None = None,
     ) -> None:
         super().__init__("Modifier l'utilisateur" if user else "Nouvel utilisateur", parent)
         self.setObjectName("user_dialog")
@@ -124,7 +142,94 @@ class UserDialog(FormDialog):
             )
             notice.setWordWrap(True)
             self.form.addRow(notice)
+        self.api = api
+        self.practice = PracticeChoice()
+        self.practice_saved: tuple[int, ...] = ()
+        self.practice_ready = user is None or user.role is not Role.SECRETARY  # else once loaded
+        self.practice_box: QWidget | None = None
+        if user is not None and api is not None:
+            self._add_practice(user)
         (self.display_name if user else self.username).setFocus()
+
+    # ---- « Cabinet (secrétariat) »: the professionals a secretary works for ----------------------
+    def _add_practice(self, user: UserOut) -> None:
+        box = QWidget()
+        box.setObjectName("practice_box")
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.practice_search = QLineEdit()
+        self.practice_search.setObjectName("practice_search")
+        self.practice_search.setPlaceholderText("Nom ou RPPS du professionnel")
+        self.practice_search.returnPressed.connect(lambda: spawn(self.find_professionals()))
+        self.practice_find = QPushButton("Chercher")
+        self.practice_find.setObjectName("practice_find")
+        self.practice_find.setAutoDefault(False)
+        self.practice_find.clicked.connect(lambda: spawn(self.find_professionals()))
+        bar.addWidget(self.practice_search, 1)
+        bar.addWidget(self.practice_find)
+        column.addLayout(bar)
+        self.practice_list = QListWidget()
+        self.practice_list.setObjectName("practice")
+        self.practice_list.itemChanged.connect(self._ticked)
+        column.addWidget(self.practice_list)
+        self.form.addRow(f"&{PRACTICE_LABEL} (Espace coche)", box)
+        self.practice_box = box
+        self.role.currentIndexChanged.connect(self._show_practice)
+        self._show_practice()
+        if user.role is Role.SECRETARY:
+            spawn(self._load_practice(user.id))
+
+    def _show_practice(self) -> None:
+        if self.practice_box is not None:
+            secretary = self.role.currentData() == Role.SECRETARY
+            self.practice_box.setVisible(secretary)
+            label = self.form.labelForField(self.practice_box)
+            if label is not None:
+                label.setVisible(secretary)
+
+    async def _load_practice(self, user_id: int) -> None:
+        assert self.api is not None
+        try:
+            saved = await self.api.practice(user_id)
+            professionals = [await self.api.professional(i) for i in saved.professional_ids]
+        except ApiProblem as problem:
+            self.error.setText(f"Cabinet illisible : {problem}")
+            return
+        self.practice_saved = tuple(saved.professional_ids)
+        self.practice.load(professionals)
+        self._fill_practice()
+        self.practice_ready = True
+        self.practice_loaded.emit()
+
+    async def find_professionals(self) -> None:
+        assert self.api is not None
+        try:
+            found = await self.api.professionals(practice_criteria(self.practice_search.text()), limit=50)
+        except FormInvalid as invalid:
+            self.error.setText(str(invalid))
+            return
+        except ApiProblem as problem:
+            self.error.setText(str(problem))
+            return
+        self.error.setText("" if found else "Aucun professionnel trouvé")
+        self.practice.found(found)
+        self._fill_practice()
+        self.practice_found.emit()
+
+    def _fill_practice(self) -> None:
+        self.practice_list.blockSignals(True)
+        self.practice_list.clear()
+        for professional_id, label, checked in self.practice.rows():
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, professional_id)
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.practice_list.addItem(item)
+        self.practice_list.blockSignals(False)
+
+    def _ticked(self, item: QListWidgetItem) -> None:
+        checked = item.checkState() == Qt.CheckState.Checked
+        self.practice.tick(int(item.data(Qt.ItemDataRole.UserRole)), checked)
 
     def checked_networks(self) -> tuple[int, ...]:
         found = []
@@ -142,6 +247,8 @@ class UserDialog(FormDialog):
             network_ids=self.checked_networks(),
             email=self.email.text() if self.email else "",
             phone=self.phone.text() if self.phone else "",
+            practice_ids=self.practice.chosen(),
+            practice_saved=self.practice_saved,
         )
 
     async def run(self) -> str:

@@ -113,12 +113,16 @@ class UsersView(BackOfficePage):
 
         async def save(form: UserForm) -> str:
             changes = form.changes(user)
-            if not changes:
+            practice = form.practice_update()  # a secretary's « Cabinet (secrétariat) »
+            if not changes and practice is None:
                 return "Aucune modification"
-            await self.api.patch_user(user.id, changes)
+            if changes:
+                await self.api.patch_user(user.id, changes)
+            if practice is not None:
+                await self.api.put_practice(user.id, practice)
             return f"Utilisateur « {user.username} » modifié"
 
-        self._open(UserDialog(user, self.network_names, save, self))
+        self._open(UserDialog(user, self.network_names, save, self, api=self.api))
 
     def password_selected(self) -> None:
         user = self.selected()

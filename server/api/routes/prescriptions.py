@@ -8,11 +8,9 @@ from fastapi import APIRouter, Depends, Query
 
 from server.api.context import Caller, RoleGuard
 from server.api.routes.acting import acting
-from server.errors import not_found
-from server.models import Prescription
 from server.security.principal import STAFF
 from server.services import answering_for, board, prescription_actions
-from server.services.prescription_views import notifications, view
+from server.services.prescription_views import view
 from shared.domain import PrescriptionState, Role
 from shared.schemas.care import ReportCreate, VisitCreate
 from shared.schemas.common import AwareMoment
@@ -83,10 +81,9 @@ def read_prescription(prescription_id: int, caller: Anyone) -> PrescriptionView:
 
 @router.get("/{prescription_id}/notifications", response_model=list[NotificationView])
 def read_notifications(prescription_id: int, caller: Staff) -> list[NotificationView]:
-    with caller.state.db.session() as session:
-        if session.get(Prescription, prescription_id) is None:
-            raise not_found("Demande")
-        return notifications(session, prescription_id)
+    """Who was offered the request; a practice secretary only for her practice's requests (403,
+    audited). Each read audited against the patient."""
+    return prescription_actions.read_notifications(acting(caller), prescription_id)
 
 
 def _answered(
