@@ -44,7 +44,7 @@ class Session:
         """``feed_head``: the change feed's head the login answered (where a new store starts)."""
         self.client = client
         self.user = user
-        self.operator = Operator(user_id=user.id, display_name=user.display_name)
+        self.operator = Operator.of(user)  # a secretary's « Service »: her practice
         folder = directory or data_dir()
         self.store = LocalStore(folder / f"local-{user.username}.sqlite3")
         self.on_outbox: list[Callable[[OutboxItem], None]] = []  # the cases (« Mes envois »)

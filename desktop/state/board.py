@@ -109,6 +109,7 @@ class BoardRow:
     declined_count: int = 0
     haystack: str = ""
     zone: tzinfo = PLATFORM_ZONE  # the case's zone (overseas), else the platform's: every time shown
+    patient_id: int | None = None  # « Déclenchement pour ce patient » (None: anonymised for this reader)
 
     @classmethod
     def from_view(cls, view: PrescriptionView, section: Section) -> BoardRow:
@@ -156,6 +157,7 @@ class BoardRow:
             declined_by=set(view.declined_user_ids),
             declined_count=view.declined_count,
             zone=zone,
+            patient_id=patient.id if patient else None,
         )
         row.haystack = fold(
             " ".join(

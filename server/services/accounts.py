@@ -12,6 +12,7 @@ from server.geo.placing import fill_from_commune, moved_commune
 from server.models import Network, ProfessionalProfile, User
 from server.notify.webhook_signing import new_secret
 from server.security.passwords import hash_new_password, personal_words
+from server.services import practices
 from server.services.account_sessions import end_sessions
 from shared.domain import PROFESSIONS, Availability, Role
 from shared.schemas.admin import (
@@ -37,6 +38,14 @@ def user_out(user: User) -> UserOut:
         network_ids=user.network_ids,
         active=user.active,
     )
+
+
+def signed_in_out(session: Session, user: User) -> UserOut:
+    """The logged-in user as login and « /auth/me » answer it: a secretary's practice named."""
+    out = user_out(user)
+    if user.role == Role.SECRETARY.value:
+        out.practice = practices.practice_names(session, user.id)
+    return out
 
 
 def networks_by_ids(session: Session, ids: list[int]) -> list[Network]:
@@ -76,9 +85,7 @@ def create_user(
     """A staff account. `password_hash`: a hash computed by the caller, who answers for the password
     (the published demo logins); otherwise the password must pass the rule of every new password."""
     if body.role == Role.PROFESSIONAL:
-        raise Invalid(
-            "use_professional_route", "Un professionnel se crée par /api/v1/admin/professionals"
-        )
+        raise Invalid("use_professional_route", "Un professionnel se crée par /api/v1/admin/professionals")
     _check_username_free(session, body.username)
     user = User(
         username=body.username,
@@ -146,15 +153,11 @@ def create_professional(
     position = {"latitude": body.latitude, "longitude": body.longitude, "commune_insee": body.commune_insee}
     fill_from_commune(position)
     if position["latitude"] is None or position["longitude"] is None:
-        raise Invalid(
-            "position_unknown", "Commune sans position connue : indiquez la position du cabinet"
-        )
+        raise Invalid("position_unknown", "Commune sans position connue : indiquez la position du cabinet")
     user = User(
         username=body.username,
         password_hash=password_hash
-        or hash_new_password(
-            body.password, personal_words(body.username, body.last_name, body.first_name)
-        ),
+        or hash_new_password(body.password, personal_words(body.username, body.last_name, body.first_name)),
         role=Role.PROFESSIONAL.value,
         display_name=f"{body.last_name.upper()} {body.first_name}",
         phone=body.phone,

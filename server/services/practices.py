@@ -91,6 +91,13 @@ def practice_cases(session: Session, secretary_id: int, patient_id: int) -> froz
 # ---- the back office ----------------------------------------------------------------------------
 
 
+def practice_names(session: Session, secretary_id: int) -> list[str]:
+    """The names of a secretary's professionals (her « Service » on the desktop), sorted."""
+    return sorted(
+        session.scalars(select(User.display_name).where(User.id.in_(professionals_of(secretary_id))))
+    )
+
+
 def _secretary(session: Session, user_id: int) -> User:
     user = session.get(User, user_id, with_for_update=True)
     if user is None:

@@ -22,6 +22,10 @@ class UserOut(BaseModel):
     display_name: str
     network_ids: list[int]
     active: bool = True
+    practice: list[str] = Field(
+        default_factory=list,
+        description="A practice secretary's professionals, by name (her « Service »); empty for others",
+    )
 
 
 class LoginResponse(BaseModel):

@@ -26,6 +26,8 @@ from desktop.state.wizard.patient_step import PatientStep
 from desktop.state.wizard.qualification_step import DEFAULT_TZ, PrescriptionForm, QualificationStep
 from desktop.state.wizard.search_step import SearchStep
 from desktop.state.wizard.usual_step import UsualProfessionalsStep
+from shared.domain import Role
+from shared.schemas.auth import UserOut
 from shared.schemas.dispatch import CaseCreate
 from shared.schemas.patients import PatientOut
 from shared.validation import format_phone_national
@@ -64,14 +66,33 @@ class WizardIncomplete(ValueError):
         super().__init__(f"{step.title} › {self.field} : {self.message}")
 
 
+PLATFORM_SERVICE = "Plateforme Centrale"
+
+
 @dataclass(frozen=True, slots=True)
 class Operator:
     """Who is logged in: the default caller of a case started without a call."""
 
     user_id: int
     display_name: str
-    service: str = "Plateforme Centrale"
+    service: str = PLATFORM_SERVICE
     profession: str = ""
+
+    @classmethod
+    def of(cls, user: UserOut) -> Operator:
+        """The logged-in user: a practice secretary's « Service » is her practice, not the platform."""
+        return cls(user_id=user.id, display_name=user.display_name, service=service_of(user))
+
+
+def service_of(user: UserOut) -> str:
+    """« Plateforme Centrale » for the hotline's staff; a secretary's practice: « Cabinet du Dr X »,
+    « Cabinet des Dr X, Y » (the platform's name only while she works for nobody yet)."""
+    if user.role is not Role.SECRETARY or not user.practice:
+        return PLATFORM_SERVICE
+    names = [name.removeprefix("Dr ").strip() for name in user.practice]
+    if len(names) == 1:
+        return f"Cabinet du Dr {names[0]}"
+    return f"Cabinet des Dr {', '.join(names)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,5 +32,6 @@ def install_board(shell: Shell) -> BoardView | None:
     session.on_event.append(on_event)
     shell.add_tab(view, "Tableau de bord", "Alt+2")
     view.open_requested.connect(shell.open_prescription)
+    view.patient_case_requested.connect(shell.case_for_patient)  # the tutorial's entry point B
     spawn(view.refresh())
     return view

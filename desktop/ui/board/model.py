@@ -20,6 +20,8 @@ from shared.schemas.feed import FeedEvent
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 PENDING_ROLE = Qt.ItemDataRole.UserRole + 3
+PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 4
+SAME_PATIENT_HINT = "Clic droit : « Déclenchement pour ce patient » (Ctrl+Maj+D)"
 TIMELINE_LINES = 4
 
 Index = QModelIndex | QPersistentModelIndex
@@ -154,7 +156,10 @@ class BoardModel(QAbstractTableModel):
             return _URGENT if urgent else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if column is Column.TIMESTAMPS:
-                return "\n".join(f"{stamp(at, row.zone)} {text}" for at, text in row.timeline())
+                lines = [f"{stamp(at, row.zone)} {text}" for at, text in row.timeline()]
+                if row.patient_id is not None:
+                    lines.append(SAME_PATIENT_HINT)
+                return "\n".join(lines)
             return cell_text(row, column, self.state.clock.now())
         if role == SORT_ROLE:
             return sort_key(row, column, self.state.clock.now())
@@ -162,6 +167,8 @@ class BoardModel(QAbstractTableModel):
             return row.id
         if role == PENDING_ROLE:
             return row.state is PrescriptionState.PENDING
+        if role == PATIENT_ID_ROLE:
+            return row.patient_id
         return None
 
     # ---- changes ----------------------------------------------------------------------------------

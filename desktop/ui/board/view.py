@@ -4,7 +4,7 @@ the change feed (« Rafraîchissement auto »), and one countdown timer for the 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,13 +23,15 @@ from shiboken6 import Shiboken
 
 from desktop.services.board_feed import BoardFeed, BoardReader
 from desktop.state.board import DEFAULT_PERIOD_DAYS, PERIODS, BoardFilter, Section
-from desktop.ui.board.model import PENDING_ROLE, ROW_ID_ROLE, BoardModel, Column
+from desktop.ui.board.model import PATIENT_ID_ROLE, PENDING_ROLE, ROW_ID_ROLE, BoardModel, Column
 from desktop.ui.board.proxy import BoardProxy
 from desktop.ui.tasks import spawn
 from shared.domain import PROFESSIONS, PrescriptionState
 from shared.schemas.feed import FeedEvent
 
 TICK_MS = 1000
+SAME_PATIENT = "Déclenchement pour ce patient"  # the tutorial's entry point B, from a row's « Horodatage »
+SAME_PATIENT_KEYS = "Ctrl+Shift+D"
 RETRY_MS = 5000  # a first read that failed is tried again
 STATE_CHOICES = {
     PrescriptionState.PENDING: "En cours",
@@ -52,6 +54,7 @@ COLUMN_WIDTHS = {
 
 class BoardTable(QTableView):
     row_opened = Signal(QModelIndex)  # double-click or Entrée on a row
+    patient_case_requested = Signal(QModelIndex)  # « Déclenchement pour ce patient » on a row
 
     def __init__(self, proxy: BoardProxy) -> None:
         super().__init__()
@@ -72,6 +75,17 @@ class BoardTable(QTableView):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring at 10,000 rows
         rows.setDefaultSectionSize(4 * self.fontMetrics().lineSpacing() + 8)
         rows.hide()
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)  # right-click on a row
+        self.same_patient_action = QAction(SAME_PATIENT, self)
+        self.same_patient_action.setObjectName("board_same_patient")
+        self.same_patient_action.setShortcut(QKeySequence(SAME_PATIENT_KEYS))
+        self.same_patient_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # in this table
+        self.same_patient_action.triggered.connect(self._same_patient)
+        self.addAction(self.same_patient_action)
+
+    def _same_patient(self) -> None:
+        if self.currentIndex().isValid():
+            self.patient_case_requested.emit(self.currentIndex())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
@@ -83,6 +97,7 @@ class BoardTable(QTableView):
 
 class BoardView(QWidget):
     open_requested = Signal(int)  # prescription id (double-click or Entrée on a row)
+    patient_case_requested = Signal(int)  # patient id: « Déclenchement pour ce patient » on a row
     refreshed = Signal()  # after each full read
 
     def __init__(self, reader: BoardReader, *, tick_ms: int = TICK_MS) -> None:
@@ -140,6 +155,7 @@ class BoardView(QWidget):
             proxy = BoardProxy(self.model, section)
             table = BoardTable(proxy)
             table.row_opened.connect(self._activated)
+            table.patient_case_requested.connect(self._patient_case)
             box = QWidget()
             column = QVBoxLayout(box)
             column.setContentsMargins(0, 0, 0, 0)
@@ -269,6 +285,13 @@ class BoardView(QWidget):
         prescription_id = index.data(ROW_ID_ROLE)  # type: ignore[attr-defined]
         if prescription_id is not None:
             self.open_requested.emit(int(prescription_id))
+
+    def _patient_case(self, index: QModelIndex) -> None:
+        patient_id = index.data(PATIENT_ID_ROLE)
+        if patient_id is None:
+            self.status.setText("Patient non identifié sur cette ligne : déclenchement impossible d'ici")
+            return
+        self.patient_case_requested.emit(int(patient_id))
 
     def proxy_row_of(self, section: Section, prescription_id: int) -> int | None:
         """The row a prescription is shown on in a section (tests, benchmarks)."""

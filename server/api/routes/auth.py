@@ -11,7 +11,7 @@ from server.api.context import Caller, RoleGuard, app_state, bearer_token, clien
 from server.models import User
 from server.security.principal import EVERYONE
 from server.security.tokens import issue_token, revoke_token
-from server.services.accounts import user_out
+from server.services.accounts import signed_in_out
 from server.services.authentication import log_in
 from server.services.feed import last_seq
 from shared.schemas.auth import LoginRequest, LoginResponse, UserOut
@@ -30,7 +30,10 @@ def login(body: LoginRequest, request: Request) -> LoginResponse:
         client = f"{ip or ''} {agent or ''}".strip()
         token, expires_at = issue_token(session, user, now, state.settings.token_ttl_minutes, client)
         return LoginResponse(
-            access_token=token, expires_at=expires_at, user=user_out(user), feed_head=last_seq(session)
+            access_token=token,
+            expires_at=expires_at,
+            user=signed_in_out(session, user),
+            feed_head=last_seq(session),
         )
 
     origin = origin_of(request)
@@ -51,4 +54,4 @@ def me(caller: Annotated[Caller, Depends(RoleGuard(*EVERYONE))]) -> UserOut:
     with caller.state.db.session() as session:
         user = session.get(User, caller.principal.id)
         assert user is not None
-        return user_out(user)
+        return signed_in_out(session, user)
