@@ -29,7 +29,7 @@ class SessionActions(QObject):
         self.switch_user = self._action(menu, "Changer d'utilisateur", Leaving.SWITCH_USER)
         self.logout = self._action(menu, "Se déconnecter", Leaving.LOGOUT)
         menu.addSeparator()
-        self.quit = self._action(menu, "Quitter (Ctrl+Q)", Leaving.QUIT)
+        self.quit = self._action(menu, "Quitter", Leaving.QUIT)  # the menu shows « Ctrl+Q » itself
         self.quit.setShortcut(QKeySequence("Ctrl+Q"))
         window.menuBar().addMenu(menu)
         self.menu = menu

@@ -80,7 +80,7 @@ def install_supervision(
         spawn(view.refresh())
         wall = WallboardWindow(api, f"{user.display_name} — {capacity(user)}", owner)
         session.on_event.append(wall.on_event)
-        action = QAction(f"Mode mur d'écran ({WALLBOARD_KEYS})", owner)
+        action = QAction("Mode mur d'écran", owner)  # the menu shows its shortcut itself
         action.setObjectName("wallboard_action")
         action.setShortcut(QKeySequence(WALLBOARD_KEYS))
         action.triggered.connect(supervision.toggle_wallboard)
