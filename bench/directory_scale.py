@@ -12,11 +12,8 @@ Figures are HTTP round trips seen by the client. 1,000 registered professionals 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,9 +22,9 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from bench import support
+from bench.import_runs import timed_import
 from bench.make_rpps import write_file
 from tests.support import postgres
-from tests.support.server_process import ServerProcess
 
 LINES = 1_858_028
 TARGETS = {"import_s": 90.0, "rss_mb": 500.0, "search_p95_ms": 20.0, "lookup_p95_ms": 10.0}
@@ -50,21 +47,7 @@ def extraction(rows: int) -> Path:
 
 
 def run_import(data: support.Dataset, path: Path) -> tuple[float, float, str]:
-    env = ServerProcess(data.url, data.directory, test_clock=False).env
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "import-rpps", str(path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    output = process.stdout.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - started
-    if status != 0:
-        raise RuntimeError(f"import failed ({status}):\n{output}")
-    return seconds, usage.ru_maxrss / 1024, output
+    return timed_import("import-rpps", data.url, data.directory, path)
 
 
 def notations(rng: random.Random, e164: str) -> str:

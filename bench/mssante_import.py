@@ -10,22 +10,19 @@ comparison with the previous import), then 1,000 médecin-traitant lookups
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bench.import_runs import timed_import
 from bench.make_mssante import rpps_for, write_file
 from server.db import Database
 from server.services.doctor_informed import mssante_address
 from tests.support import postgres
-from tests.support.server_process import ServerProcess
 
 LINES = 535_928
 TARGETS = {"import_s": 60.0, "rss_mb": 300.0, "lookup_p95_ms": 10.0}
@@ -41,20 +38,8 @@ def extraction(rows: int) -> Path:
 
 
 def run_import(url: str, directory: Path, path: Path) -> tuple[float, float]:
-    env = ServerProcess(url, directory, test_clock=False).env
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "import-mssante", str(path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    output = process.stdout.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"import failed ({status}):\n{output}")
-    return time.monotonic() - started, usage.ru_maxrss / 1024
+    seconds, rss_mb, _ = timed_import("import-mssante", url, directory, path)
+    return seconds, rss_mb
 
 
 def measure(kind: str, path: Path) -> None:

@@ -1,51 +1,73 @@
-"""What ``centrale-server import-rpps FILE`` prints (French): progress on stderr, then a summary."""
+"""What ``centrale-server import-rpps FILE`` prints (French): progress on stderr, then a summary.
+
+The MSSanté import (server/directory/mssante_cli.py) runs and reports the same way."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import TextIO, TypeVar
 
 from server.clock import Clock
 from server.db import Database
+from server.directory.generations import ReportsRejections
 from server.directory.import_lock import ImportBusy
 from server.directory.importer import ImportReport, import_rpps
 from server.directory.reader import SourceError
 from server.settings import Settings
 
+Report = TypeVar("Report")
 
-def _number(value: int) -> str:
+
+def number(value: int) -> str:
     return f"{value:,}".replace(",", " ")
+
+
+def print_rejections(report: ReportsRejections) -> None:
+    if report.rejected:
+        print(f"  {number(report.rejected)} ligne(s) rejetée(s) :")
+        for rejection in report.rejections:
+            print(f"    ligne {rejection.line} : {rejection.reason}")
+        hidden = report.rejected - len(report.rejections)
+        if hidden > 0:
+            print(f"    … et {number(hidden)} autre(s)")
+    else:
+        print("  aucune ligne rejetée")
 
 
 def print_report(report: ImportReport) -> None:
     print(f"Import RPPS terminé : {report.source} ({report.encoding}), génération {report.generation}")
     print(
-        f"  {_number(report.lines)} lignes lues en {report.seconds:.1f} s — "
-        f"{_number(report.persons)} professionnels, {_number(report.activities)} activités"
+        f"  {number(report.lines)} lignes lues en {report.seconds:.1f} s — "
+        f"{number(report.persons)} professionnels, {number(report.activities)} activités"
     )
     print(
-        f"  {_number(report.added)} ajoutés, {_number(report.updated)} modifiés, "
-        f"{_number(report.retired)} retirés"
+        f"  {number(report.added)} ajoutés, {number(report.updated)} modifiés, "
+        f"{number(report.retired)} retirés"
     )
-    if report.rejected:
-        print(f"  {_number(report.rejected)} ligne(s) rejetée(s) :")
-        for rejection in report.rejections:
-            print(f"    ligne {rejection.line} : {rejection.reason}")
-        hidden = report.rejected - len(report.rejections)
-        if hidden > 0:
-            print(f"    … et {_number(hidden)} autre(s)")
-    else:
-        print("  aucune ligne rejetée")
+    print_rejections(report)
 
 
-def import_rpps_command(settings: Settings, file: str) -> int:
+def run_import_command(
+    settings: Settings,
+    file: str,
+    run_import: Callable[[Database, Path, datetime, TextIO], Report],
+    print_summary: Callable[[Report], None],
+) -> int:
+    """Runs an import with progress on stderr; a French refusal on stderr and exit code 2."""
     db = Database(settings.database_url)
     try:
-        report = import_rpps(db, Path(file), Clock().now(), sys.stderr)
+        report = run_import(db, Path(file), Clock().now(), sys.stderr)
     except (SourceError, ValueError, ImportBusy) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
     finally:
         db.dispose()
-    print_report(report)
+    print_summary(report)
     return 0
+
+
+def import_rpps_command(settings: Settings, file: str) -> int:
+    return run_import_command(settings, file, import_rpps, print_report)

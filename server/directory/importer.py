@@ -21,20 +21,29 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from server.db import Database
+from server.directory.generations import (
+    CRASH_ENV,
+    Rejection,
+    clear_unfinished,
+    delete_other_generations,
+    latest_finished,
+    read_header,
+    reject,
+)
 from server.directory.import_lock import exclusive_import
-from server.directory.reader import Progress, Source, detect_encoding, open_source
+from server.directory.reader import Progress, Source, open_source
 from server.directory.rpps_format import Activity, Layout, RowParser, RowRejected
 from server.directory.writers import Row, writer_for
 from server.models import DirectoryImport
 
+__all__ = ["CRASH_ENV", "ImportReport", "Rejection", "current_generation", "import_rpps"]
+
 BATCH_LINES = 20_000
-MAX_LISTED_REJECTIONS = 1_000
-# Test hook: the process dies (as if killed) right after committing the batch holding this line.
-CRASH_ENV = "CENTRALE_IMPORT_CRASH_AFTER_LINE"
+TABLES = ("directory_activities", "directory_persons")
 _COMPARED = (
     "last_name",
     "first_name",
@@ -44,12 +53,6 @@ _COMPARED = (
     "postal_code",
     "phone",
 )
-
-
-@dataclass(frozen=True)
-class Rejection:
-    line: int
-    reason: str
 
 
 @dataclass
@@ -70,25 +73,12 @@ class ImportReport:
 
 def current_generation(session: Session) -> int | None:
     """The generation searches read: the latest finished import."""
-    return session.scalar(select(func.max(DirectoryImport.id)).where(DirectoryImport.status == "done"))
-
-
-def _delete_generations(session: Session, keep: int | None) -> None:
-    for table in ("directory_activities", "directory_persons"):
-        if keep is None:
-            session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - constant table names
-        else:
-            statement = text(f"DELETE FROM {table} WHERE generation <> :keep")  # noqa: S608 - constant
-            session.execute(statement, {"keep": keep})
+    return latest_finished(session, DirectoryImport)
 
 
 def _begin(db: Database, source: str, now: datetime) -> int:
     with db.session() as session:
-        current = current_generation(session)
-        session.execute(
-            update(DirectoryImport).where(DirectoryImport.status == "running").values(status="abandoned")
-        )
-        _delete_generations(session, current)
+        clear_unfinished(session, DirectoryImport, TABLES)
         started = DirectoryImport(
             source=source[:300],
             status="running",
@@ -150,10 +140,7 @@ class _Batches:
 
 
 def _load(db: Database, source: Source, generation: int, report: ImportReport, progress: Progress) -> None:
-    header = source.stream.readline()
-    if header.startswith(b"\xef\xbb\xbf"):
-        header = header[3:]
-    report.encoding = detect_encoding(header)
+    header, report.encoding = read_header(source)
     parser = RowParser(Layout.from_header(header.decode(report.encoding)))
     crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
     batches = _Batches(generation)
@@ -169,9 +156,9 @@ def _load(db: Database, source: Source, generation: int, report: ImportReport, p
             try:
                 batches.add(line_number, parser.parse(raw.decode(report.encoding)))
             except UnicodeDecodeError:
-                _reject(report, line_number, f"caractères invalides pour l'encodage {report.encoding}")
+                reject(report, line_number, f"caractères invalides pour l'encodage {report.encoding}")
             except RowRejected as rejected:
-                _reject(report, line_number, str(rejected))
+                reject(report, line_number, str(rejected))
             if line_number % BATCH_LINES == 0 or line_number == crash_after:
                 writer.write(*batches.take())
                 progress.update(done_bytes, line_number)
@@ -184,12 +171,6 @@ def _load(db: Database, source: Source, generation: int, report: ImportReport, p
         writer.close()
     report.lines = line_number
     report.persons, report.activities = batches.person_count, batches.activity_count
-
-
-def _reject(report: ImportReport, line_number: int, reason: str) -> None:
-    report.rejected += 1
-    if len(report.rejections) < MAX_LISTED_REJECTIONS:
-        report.rejections.append(Rejection(line_number, reason))
 
 
 def _compare(session: Session, new: int, old: int | None, report: ImportReport) -> None:
@@ -252,7 +233,7 @@ def _finish(db: Database, generation: int, now: datetime, report: ImportReport) 
             )
         )
     with db.session() as session:
-        _delete_generations(session, generation)
+        delete_other_generations(session, TABLES, generation)
     _checkpoint(db)
 
 

@@ -22,12 +22,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session
 
 from server.db import Database
+from server.directory.generations import (
+    CRASH_ENV,
+    Rejection,
+    clear_unfinished,
+    delete_other_generations,
+    latest_finished,
+    read_header,
+    reject,
+)
 from server.directory.import_lock import exclusive_import
-from server.directory.importer import CRASH_ENV, Rejection
 from server.directory.mssante_format import (
     ZIP_MEMBER_HINT,
     LineRejected,
@@ -35,11 +43,11 @@ from server.directory.mssante_format import (
     MailboxParser,
     MssanteLayout,
 )
-from server.directory.reader import Progress, Source, detect_encoding, open_source
+from server.directory.reader import Progress, Source, open_source
 from server.models import MssanteImport
 
 BATCH_LINES = 20_000
-MAX_LISTED_REJECTIONS = 1_000
+TABLES = ("mssante_addresses",)
 ADVISORY_KEY = 0x4D535341  # "MSSA" in ASCII: not the RPPS import's key
 COLUMNS = (
     "generation",
@@ -73,23 +81,12 @@ class MssanteReport:
 
 def current_mssante_generation(session: Session) -> int | None:
     """The generation lookups read: the latest finished import."""
-    return session.scalar(select(func.max(MssanteImport.id)).where(MssanteImport.status == "done"))
-
-
-def _delete_generations(session: Session, keep: int | None) -> None:
-    if keep is None:
-        session.execute(text("DELETE FROM mssante_addresses"))
-    else:
-        session.execute(text("DELETE FROM mssante_addresses WHERE generation <> :keep"), {"keep": keep})
+    return latest_finished(session, MssanteImport)
 
 
 def _begin(db: Database, source: str, now: datetime) -> int:
     with db.session() as session:
-        current = current_mssante_generation(session)
-        session.execute(
-            update(MssanteImport).where(MssanteImport.status == "running").values(status="abandoned")
-        )
-        _delete_generations(session, current)
+        clear_unfinished(session, MssanteImport, TABLES)
         started = MssanteImport(
             source=source[:300], status="running", started_at=now, lines=0, addresses=0, skipped=0, rejected=0
         )
@@ -130,17 +127,8 @@ class _Writer:
         self._raw.close()
 
 
-def _reject(report: MssanteReport, line_number: int, reason: str) -> None:
-    report.rejected += 1
-    if len(report.rejections) < MAX_LISTED_REJECTIONS:
-        report.rejections.append(Rejection(line_number, reason))
-
-
 def _load(db: Database, source: Source, generation: int, report: MssanteReport, progress: Progress) -> None:
-    header = source.stream.readline()
-    if header.startswith(b"\xef\xbb\xbf"):
-        header = header[3:]
-    report.encoding = detect_encoding(header)
+    header, report.encoding = read_header(source)
     parser = MailboxParser(MssanteLayout.from_header(header.decode(report.encoding)))
     crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
     writer = _Writer(db.engine)
@@ -155,9 +143,9 @@ def _load(db: Database, source: Source, generation: int, report: MssanteReport, 
             try:
                 box = parser.parse(raw.decode(report.encoding))
             except UnicodeDecodeError:
-                _reject(report, line_number, f"caractères invalides pour l'encodage {report.encoding}")
+                reject(report, line_number, f"caractères invalides pour l'encodage {report.encoding}")
             except LineRejected as rejected:
-                _reject(report, line_number, str(rejected))
+                reject(report, line_number, str(rejected))
             except LineSkipped:
                 report.skipped += 1
             else:
@@ -212,7 +200,7 @@ def _finish(db: Database, generation: int, now: datetime, report: MssanteReport)
             )
         )
     with db.session() as session:
-        _delete_generations(session, generation)
+        delete_other_generations(session, TABLES, generation)
 
 
 def import_mssante(

@@ -12,12 +12,11 @@ database's collation (SQLite compares bytes anyway).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models.base import Base, UtcDateTime
+from server.models.base import Base
+from server.models.import_runs import ImportRunColumns
 
 NAME_KEY_MAX = 100
 
@@ -26,18 +25,11 @@ def key_type() -> String:
     return String(NAME_KEY_MAX).with_variant(String(NAME_KEY_MAX, collation="C"), "postgresql")
 
 
-class DirectoryImport(Base):
+class DirectoryImport(ImportRunColumns, Base):
     __tablename__ = "directory_imports"
 
-    id: Mapped[int] = mapped_column(primary_key=True)  # the generation
-    source: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(12), index=True)  # running, done, abandoned
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    lines: Mapped[int] = mapped_column(Integer, default=0)
     persons: Mapped[int] = mapped_column(Integer, default=0)
     activities: Mapped[int] = mapped_column(Integer, default=0)
-    rejected: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DirectoryPerson(Base):

@@ -10,26 +10,18 @@ commit and an interrupted one leaves rows that the next run deletes
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.models.base import Base, UtcDateTime
+from server.models.base import Base
+from server.models.import_runs import ImportRunColumns
 
 
-class MssanteImport(Base):
+class MssanteImport(ImportRunColumns, Base):
     __tablename__ = "mssante_imports"
 
-    id: Mapped[int] = mapped_column(primary_key=True)  # the generation
-    source: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(12), index=True)  # running, done, abandoned
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    lines: Mapped[int] = mapped_column(Integer, default=0)
     addresses: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[int] = mapped_column(Integer, default=0)  # organisational boxes, boxes of nobody
-    rejected: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class MssanteAddress(Base):

@@ -20,11 +20,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.errors import Invalid
-from server.models import AuthToken, User, VerificationCode, WebDevice, WebSession
+from server.models import User, VerificationCode
 from server.notify.outbound import queue_email, queue_sms
-from server.security import login_limits
 from server.security.passwords import check_new_password, hash_password, personal_words
 from server.security.signing import digest, keyed_hash, signing_key
+from server.services.account_sessions import end_sessions
 from server.services.enrolment_limits import account_resets_exhausted, refuse_reset_flood
 from server.services.one_time_codes import issue_code, try_code
 from server.services.visit import Visit
@@ -183,22 +183,12 @@ def _set_password(session: Session, user_id: int, password_hash: str, visit: Vis
     user = session.get(User, user_id)
     assert user is not None  # the code row cascades with the user
     user.password_hash = password_hash
-    now = visit.now
-    for statement in (
-        update(AuthToken)
-        .where(AuthToken.user_id == user.id, AuthToken.revoked.is_(False))
-        .values(revoked=True),
-        update(WebSession)
-        .where(WebSession.user_id == user.id, WebSession.revoked.is_(False))
-        .values(revoked=True),
-        update(WebDevice)
-        .where(WebDevice.user_id == user.id, WebDevice.forgotten.is_(False))
-        .values(forgotten=True),
+    unused_codes = (
         update(VerificationCode)
         .where(VerificationCode.user_id == user.id, VerificationCode.used_at.is_(None))
-        .values(used_at=now),
-    ):
-        session.execute(statement.execution_options(synchronize_session=False))
-    login_limits.lift_blocks(session, user.username, now)
+        .values(used_at=visit.now)
+    )
+    session.execute(unused_codes.execution_options(synchronize_session=False))
+    end_sessions(session, user, visit.now)
     visit.audit(session, "password_reset", username=user.username)
     return user.username

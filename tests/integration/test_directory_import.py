@@ -3,22 +3,21 @@ rejected lines reported without stopping, an interrupted import re-run, a newer 
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from subprocess import CompletedProcess
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from bench.make_rpps import activity_line, header_for, write_file
-from server.directory.import_lock import ADVISORY_KEY, lock_path
+from server.directory.import_lock import ADVISORY_KEY
 from server.directory.importer import CRASH_ENV
 from tests.integration.conftest import start_live
+from tests.support import directory_imports
+from tests.support.directory_imports import holding_import_lock
 from tests.support.live import LiveServer, rpps_with_key
 
 ROWS = 3_000
@@ -30,33 +29,19 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     yield from start_live(request.param, tmp_path_factory.mktemp(f"rpps-{request.param}"))
 
 
-def run_import(server: LiveServer, path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", "import-rpps", str(path)],
-        env={**server.process.env, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def run_import(server: LiveServer, path: Path, **env: str) -> CompletedProcess[str]:
+    return directory_imports.run_import(server, "import-rpps", path, **env)
 
 
 def imported(server: LiveServer, path: Path) -> str:
-    result = run_import(server, path)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return directory_imports.imported(server, "import-rpps", path)
 
 
 CURRENT = "generation = (SELECT max(id) FROM directory_imports WHERE status = 'done')"
 
 
 def generations(server: LiveServer) -> int:
-    engine = create_engine(server.database_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.scalar(text("SELECT count(DISTINCT generation) FROM directory_activities")) or 0)
-    finally:
-        engine.dispose()
+    return directory_imports.generation_count(server, "directory_activities")
 
 
 def directory_digest(server: LiveServer) -> tuple[int, int, str]:
@@ -211,27 +196,8 @@ def test_unusable_files_are_refused_in_french(live: LiveServer, tmp_path: Path) 
 def test_a_second_import_waits_for_the_first(live: LiveServer, tmp_path: Path) -> None:
     path = tmp_path / "small.txt"
     write_file(path, 50, seed=31, malformed_every=0)
-    with holding_the_import_lock(live):
+    with holding_import_lock(live, ADVISORY_KEY, "rpps"):
         refused = run_import(live, path)
     assert refused.returncode == 2
     assert "Un import RPPS est déjà en cours" in refused.stderr
     imported(live, path)  # the lock went with its holder
-
-
-@contextmanager
-def holding_the_import_lock(server: LiveServer) -> Iterator[None]:
-    """What a running importer holds (server/directory/import_lock.py)."""
-    if server.kind == "postgresql":
-        engine = create_engine(server.database_url)
-        try:
-            with engine.connect() as conn:
-                assert conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY})
-                yield
-        finally:
-            engine.dispose()
-        return
-    path = lock_path(server.database_url)
-    assert path is not None
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        yield

@@ -4,14 +4,11 @@ interrupted import that changes nothing and a re-run, a newer file, its own lock
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -19,11 +16,12 @@ from sqlalchemy import create_engine, text
 from bench.make_mssante import write_file
 from server.db import Database
 from server.directory.import_lock import ADVISORY_KEY as RPPS_KEY
-from server.directory.import_lock import lock_path
 from server.directory.importer import CRASH_ENV
 from server.directory.mssante_importer import ADVISORY_KEY
 from server.services.doctor_informed import mssante_address
 from tests.integration.conftest import start_live
+from tests.support import directory_imports
+from tests.support.directory_imports import holding_import_lock
 from tests.support.live import LiveServer
 
 SAMPLE = (
@@ -37,21 +35,12 @@ def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     yield from start_live(request.param, tmp_path_factory.mktemp(f"mssante-{request.param}"))
 
 
-def run_import(server: LiveServer, path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", "import-mssante", str(path)],
-        env={**server.process.env, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def run_import(server: LiveServer, path: Path, **env: str) -> CompletedProcess[str]:
+    return directory_imports.run_import(server, "import-mssante", path, **env)
 
 
 def imported(server: LiveServer, path: Path) -> str:
-    result = run_import(server, path)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return directory_imports.imported(server, "import-mssante", path)
 
 
 def rows(server: LiveServer) -> list[tuple[object, ...]]:
@@ -77,12 +66,7 @@ def digest(server: LiveServer) -> tuple[int, str]:
 
 
 def generations(server: LiveServer) -> int:
-    engine = create_engine(server.database_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.scalar(text("SELECT count(DISTINCT generation) FROM mssante_addresses")) or 0)
-    finally:
-        engine.dispose()
+    return directory_imports.generation_count(server, "mssante_addresses")
 
 
 def address_of(server: LiveServer, rpps: str) -> str | None:
@@ -180,28 +164,9 @@ def test_unusable_files_are_refused_in_french(live: LiveServer, tmp_path: Path) 
 
 
 def test_one_mssante_import_at_a_time_beside_the_rpps_import(live: LiveServer) -> None:
-    with holding(live, ADVISORY_KEY, "mssante"):
+    with holding_import_lock(live, ADVISORY_KEY, "mssante"):
         refused = run_import(live, SAMPLE)
     assert refused.returncode == 2
     assert "Un import MSSanté est déjà en cours" in refused.stderr
-    with holding(live, RPPS_KEY, "rpps"):  # an RPPS import running does not stop this one
+    with holding_import_lock(live, RPPS_KEY, "rpps"):  # an RPPS import running does not stop this one
         imported(live, SAMPLE)
-
-
-@contextmanager
-def holding(server: LiveServer, key: int, name: str) -> Iterator[None]:
-    """What a running importer holds (server/directory/import_lock.py), held from the test."""
-    if server.kind == "postgresql":
-        engine = create_engine(server.database_url)
-        try:
-            with engine.connect() as conn:
-                assert conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
-                yield
-        finally:
-            engine.dispose()
-        return
-    path = lock_path(server.database_url, name)
-    assert path is not None
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        yield
