@@ -10,10 +10,12 @@ from typing import Any
 
 from server.errors import Forbidden, Invalid
 from server.models import Patient
+from server.security.principal import STAFF
 from server.services import patients
 from server.services.acting import Acting
 from server.services.identity_vigilance import evidence_detail
 from server.services.patient_views import patient_out, usual_professionals_out
+from server.services.request_history import request_steps
 from server.services.ties import patient_access
 from shared.schemas.patients import (
     PatientCreate,
@@ -119,7 +121,13 @@ def history(acting: Acting, patient_id: int) -> list[TimelineEntry]:
         names = patients.user_names(tx.session, {e.user_id for e in events if e.user_id is not None})
         scope = "all" if access.whole_history else sorted(access.cases)
         acting.audit(tx.session, "patient_timeline", patient_id=patient.id, scope=scope)
-        return [
+        show_operator = acting.principal.role in STAFF
+        steps = [
+            TimelineEntry(at=s.at, kind=s.kind, label=s.label, by=s.by, data=s.data)
+            for s in request_steps(tx.session, patient.id, show_operator=show_operator)
+            if access.shows(s.data["case_id"])
+        ]
+        own = [
             TimelineEntry(
                 at=e.at,
                 kind=e.kind,
@@ -129,6 +137,8 @@ def history(acting: Acting, patient_id: int) -> list[TimelineEntry]:
             )
             for e in events
         ]
+        # Newest first; at the same instant a request's step above its case's line (stable sort).
+        return sorted(steps + own, key=lambda entry: entry.at, reverse=True)
 
 
 def patch(acting: Acting, patient_id: int, body: PatientPatch) -> PatientOut:
