@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -212,6 +213,10 @@ class Controller:
         """The softphone stopped (unregistered), then the session (``sign_out``: token revoked)."""
         if self.phone is not None:  # before the session: the last calls reach its call log
             phone, self.phone = self.phone, None
+            # pjsua2's thread collects garbage before libDestroy: the Qt wrappers waiting in cycles
+            # (a previous session's windows) are finalised here first, on the GUI thread — freed
+            # there, their timers stayed registered on this thread and crashed its next timer
+            gc.collect()
             await phone.stop()
         if self.session is not None:
             session, self.session = self.session, None

@@ -205,6 +205,9 @@ class Engine:
         self._destroy()
 
     def _destroy(self) -> None:
+        # collects the pjsua2 objects left in cycles (they must go before libDestroy); the desktop
+        # collects on the GUI thread just before stopping the phone, so no Qt wrapper is left for
+        # this collection to finalise here (desktop/ui/application.py, Controller.stop)
         gc.collect()
         if self.ep is not None:
             try:

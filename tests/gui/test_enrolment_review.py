@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import FilePayload, Page, sync_playwright
-from PySide6.QtCore import QBuffer, QIODevice, Qt
-from PySide6.QtGui import QImage, QPainter, QPdfWriter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QImage, QImageWriter, QPainter, QPdfWriter
 from PySide6.QtWidgets import QDialogButtonBox
 
 from desktop.state.back_office.registrations import CREATE_NETWORK
@@ -97,7 +97,9 @@ def real_png() -> bytes:
     image.fill(Qt.GlobalColor.darkCyan)
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert image.save(buffer, b"PNG")
+    # QImage.save refuses bytes for the format at run time (PySide6 6.11) and its stub refuses str:
+    # the writer takes the format as a QByteArray for both
+    assert QImageWriter(buffer, QByteArray(b"PNG")).write(image)
     return bytes(buffer.data().data())
 
 
