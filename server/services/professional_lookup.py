@@ -87,11 +87,14 @@ def _criteria(query: Select[ProfessionalProfile], q: str) -> Select[Professional
     prefix, or a phone number in any French notation."""
     compact = "".join(c for c in q if c not in " .-/()")
     looks_like_phone = compact[:1] in ("+", "0") and compact[1:].isdigit() and len(compact) > PHONE_DIGITS_MIN
-    if looks_like_phone:  # an RPPS never starts with 0 or +
+    if looks_like_phone:
         try:
-            return query.where(ProfessionalProfile.phone == normalize_phone(q))
+            by_phone = ProfessionalProfile.phone == normalize_phone(q)
         except ValidationFailure:
-            return query.where(false())
+            by_phone = false()
+        if compact.isdigit():  # a valid RPPS may start with 0 too (11 digits and a Luhn key)
+            return query.where(or_(by_phone, ProfessionalProfile.rpps.startswith(compact, autoescape=True)))
+        return query.where(by_phone)
     for word in q.split():
         if word.isdigit():
             query = query.where(ProfessionalProfile.rpps.startswith(word, autoescape=True))

@@ -5,6 +5,7 @@ path, availability on their behalf, the audit trail and the request's history, r
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,7 +19,7 @@ from websockets.sync.client import ClientConnection, connect
 from server.db import Database
 from server.models import AuditEntry
 from tests.support.dispatch import Desk, Responder, place
-from tests.support.live import LiveServer, unique_phone
+from tests.support.live import LiveServer, rpps_with_key, unique_phone
 
 VIA = "par téléphone via la centrale"
 
@@ -247,6 +248,21 @@ def test_search_and_status_show_the_open_offers(desk: Desk) -> None:
     after = desk.operator.get(f"/professionals/{phoning.id}").json()
     assert pid not in [o["prescription_id"] for o in after["open_offers"]]
     assert pid in [c["prescription_id"] for c in after["in_care"]]
+
+
+def test_an_rpps_starting_with_0_is_found_by_its_number_not_taken_for_a_phone(desk: Desk) -> None:
+    """An RPPS is 11 digits with a Luhn key, any first digit (the GUI tests' random ones start with 0
+    one time in ten): typed whole or in part, it finds its professional."""
+    rpps = rpps_with_key(secrets.randbelow(10**9))  # « 0… »
+    assert rpps.startswith("0")
+    pro, _ = desk.server.professional(rpps=rpps)
+    for typed in (rpps, rpps[:9], rpps[:4]):
+        found = desk.operator.get("/professionals", params={"q": typed})
+        assert found.status_code == 200, found.text
+        assert pro["user_id"] in [p["user_id"] for p in found.json()], typed
+    assert [p["user_id"] for p in desk.operator.get("/professionals", params={"q": rpps}).json()] == [
+        pro["user_id"]
+    ]
 
 
 def test_forbidden_roles_are_refused_and_audited(desk: Desk) -> None:
