@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -12,6 +13,10 @@ from fastapi import APIRouter, FastAPI
 from server.api.body_limit import BodyLimit, PathLimit
 from server.api.context import AppState
 from server.api.errors import install_error_handlers
+from server.api.input_bounds import InputBounds
+from server.api.json_depth import JsonDepth
+from server.api.openapi import install_openapi
+from server.api.refusal_counting import RefusalCounting
 from server.api.routes import (
     admin,
     auth,
@@ -22,10 +27,15 @@ from server.api.routes import (
     exchanges,
     geo,
     incidents,
+    insi,
     me,
     offer_events,
     patients,
     prescriptions,
+    professionals,
+    push,
+    registration_review,
+    registrations,
     stats,
     system,
 )
@@ -33,10 +43,13 @@ from server.clock import Clock, DueWork
 from server.db import Database
 from server.live import Hub, hub_of
 from server.notify.webhooks import deliver_due, http_sender
+from server.notify.wiring import Notifier
 from server.scheduler import Scheduler
+from server.security.refusal_counts import RefusalCounts, RefusalFlusher, flush_interval
 from server.services.dispatch import process_due
 from server.settings import Settings
 from server.web.app import UPLOAD_PATH, mount_web
+from server.web.pages.enrolment import ENROLMENT_UPLOAD_PATH
 
 API_PREFIX = "/api/v1"
 
@@ -55,10 +68,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if state.settings.scheduler_interval > 0:
         scheduler.start()
     await hub_of(app).start()
+    notifier: Notifier = app.state.notifier
+    notifier.start(hub_of(app))  # woken by every process's commits too (server/notify/wiring.py)
+    # 401 and 429 answers: one aggregated audit entry per source and interval (issue 17).
+    refusals = RefusalFlusher(app.state.refusal_counts, state.db, flush_interval(dict(os.environ)))
+    refusals.start()
     try:
         yield
     finally:
         await hub_of(app).stop()
+        notifier.stop()
+        refusals.stop()
         scheduler.stop()
         state.db.dispose()
 
@@ -71,8 +91,10 @@ def routers(settings: Settings) -> list[APIRouter]:
         admin.router,
         admin.networks_router,
         patients.router,
+        insi.router,
         cases.router,
         prescriptions.router,
+        professionals.router,
         changes.router,
         exchanges.router,
         incidents.router,
@@ -81,6 +103,9 @@ def routers(settings: Settings) -> list[APIRouter]:
         stats.router,
         directory.router,
         geo.router,
+        push.router,
+        registrations.router,
+        registration_review.router,
     ]
     return [*found, system.test_clock_router] if settings.test_clock else found
 
@@ -104,8 +129,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     state = app.state.centrale
     state.due_work.register("dispatch_timers", partial(process_due, state.db))
-    state.due_work.register("webhooks", partial(deliver_due, state.db, send=http_sender()))
+    state.due_work.register(
+        "webhooks", partial(deliver_due, state.db, send=http_sender(settings.webhooks))
+    )
+    # Push, SMS, e-mail, MSSanté: planned from the feed and sent right after commit (server/notify/).
+    app.state.notifier = Notifier.build(
+        state.db, state.clock, state.due_work, settings.notify, settings.scheduler_interval
+    )
     install_error_handlers(app)
+    install_openapi(app, API_PREFIX)  # ErrorBody and every status a route answers (server/api/openapi.py)
     for router in routers(settings):
         app.include_router(router, prefix=API_PREFIX)
     # Wakes the WebSocket followers (server/live/).
@@ -115,5 +147,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_web(app, state, app.state.live_hub)  # the professionals' web app, /pro/ (server/web/)
     api_upload = exchanges.upload_limit(API_PREFIX)
     web_upload = PathLimit("POST", UPLOAD_PATH, api_upload.max_bytes, api_upload.code, api_upload.detail)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, path_limits=[api_upload, web_upload])
+    enrolment_form = PathLimit(
+        "POST", ENROLMENT_UPLOAD_PATH, api_upload.max_bytes, api_upload.code, api_upload.detail
+    )
+    enrolment_uploads = [*registrations.upload_limits(API_PREFIX), enrolment_form]
+    app.add_middleware(JsonDepth, prefix=API_PREFIX)  # deep nesting: 400 json_invalid before parsing
+    app.add_middleware(InputBounds, prefix=API_PREFIX)  # no id or offset beyond 64 bits, no NUL
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        path_limits=[api_upload, web_upload, *enrolment_uploads],
+    )
+    app.state.refusal_counts = RefusalCounts()
+    app.add_middleware(RefusalCounting, counts=app.state.refusal_counts, clock=state.clock)  # outermost
     return app

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from server.api.allowed_methods import allow_header
 from server.data_errors import refusal_of
 from server.errors import (
     DomainError,
@@ -66,9 +67,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": detail, "code": code, "errors": errors}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, detail = _HTTP_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
-        return JSONResponse({"detail": detail, "code": code}, exc.status_code, headers=exc.headers)
+        headers = allow_header(request, exc.headers) if exc.status_code == 405 else exc.headers
+        return JSONResponse({"detail": detail, "code": code}, exc.status_code, headers=headers)
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)

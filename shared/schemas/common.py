@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -18,6 +18,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    FutureDatetime,
+    NaiveDatetime,
+    PastDatetime,
+    ValidationInfo,
     field_validator,
 )
 
@@ -87,16 +91,44 @@ def _bounded(value: Any) -> Any:
     return value
 
 
+_NUMBER_TEXT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+MOMENT_TYPE = "datetime_type"
+MOMENT_TYPE_MESSAGE = "date et heure attendues au format ISO 8601 (AAAA-MM-JJTHH:MM:SS+01:00)"
+
+
+def moment_text(value: object) -> object:
+    """A moment is ISO 8601 text: pydantic's lax mode would read a number (or a text of digits,
+    as every query value is) as a Unix timestamp, so ``1700000000`` would pass for a date."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValidationFailure(MOMENT_TYPE, MOMENT_TYPE_MESSAGE)
+    if isinstance(value, str | bytes) and _NUMBER_TEXT.fullmatch(
+        value.decode("latin-1") if isinstance(value, bytes) else value
+    ):
+        raise ValidationFailure(MOMENT_TYPE, MOMENT_TYPE_MESSAGE)
+    return value
+
+
+_MOMENT_TYPES: tuple[Any, ...] = (datetime, AwareDatetime, NaiveDatetime, PastDatetime, FutureDatetime)
+
+
+def _holds_moment(annotation: Any) -> bool:
+    """Whether a field's annotation is, or includes (``X | None``, ``Annotated``), a datetime."""
+    if annotation in _MOMENT_TYPES:
+        return True
+    return any(_holds_moment(arg) for arg in get_args(annotation))
+
+
 # The path and query counterparts of ApiModel's checks (bodies are checked by ApiModel itself).
 DbInt = Annotated[int, AfterValidator(db_int)]
 NulFreeText = Annotated[str, AfterValidator(nul_free)]
-AwareMoment = Annotated[AwareDatetime, AfterValidator(within_utc_calendar)]
+AwareMoment = Annotated[AwareDatetime, BeforeValidator(moment_text), AfterValidator(within_utc_calendar)]
 
 
 class ApiModel(BaseModel):
     """Every request body refuses unknown fields, so a typo is an error rather than lost data, and
     holds nothing the databases cannot store: integers beyond 64 bits, moments whose UTC leaves the
-    calendar, the NUL character (each a 422 naming its field, never a database error)."""
+    calendar, the NUL character (each a 422 naming its field, never a database error); and every
+    moment is ISO 8601 text, never a number read as a Unix timestamp (``moment_text``)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -105,6 +137,14 @@ class ApiModel(BaseModel):
     def _no_nul(cls, value: Any) -> Any:
         if isinstance(value, str):
             return nul_free(value)
+        return value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _moments_are_text(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _holds_moment(field.annotation):
+            return moment_text(value)
         return value
 
     @field_validator("*", mode="after")
