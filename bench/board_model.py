@@ -222,6 +222,7 @@ async def through_server(app: Any, base_url: str, username: str, responder: Any,
     login = await client.login(username, PASSWORD)
     with tempfile.TemporaryDirectory() as folder:
         session = Session(client, login.user, directory=Path(folder))
+
         def arrived(event: Any) -> None:
             if event.type == "prescription_accepted" and event.prescription_id is not None:
                 received.setdefault(event.prescription_id, time.perf_counter())

@@ -127,7 +127,8 @@ async def measure(calls: int, directory: Path, quiet: bool) -> list[Timing]:
                 if not timing.number_painted and popup.number.text() == timing.number:
                     timing.number_painted = now
                 identified = view.identification is IdentificationOutcome.IDENTIFIED and view.chosen
-                if identified and not timing.identified_painted and popup.identity.text() == view.chosen.display_name:  # type: ignore[union-attr]  # noqa: E501
+                chosen_name = view.chosen.display_name if view.chosen else None
+                if identified and not timing.identified_painted and popup.identity.text() == chosen_name:
                     timing.identified_painted = now
             return False
 

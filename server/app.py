@@ -129,9 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     state = app.state.centrale
     state.due_work.register("dispatch_timers", partial(process_due, state.db))
-    state.due_work.register(
-        "webhooks", partial(deliver_due, state.db, send=http_sender(settings.webhooks))
-    )
+    state.due_work.register("webhooks", partial(deliver_due, state.db, send=http_sender(settings.webhooks)))
     # Push, SMS, e-mail, MSSanté: planned from the feed and sent right after commit (server/notify/).
     app.state.notifier = Notifier.build(
         state.db, state.clock, state.due_work, settings.notify, settings.scheduler_interval

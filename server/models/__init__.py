@@ -24,7 +24,13 @@ from server.models.exchanges import (
     WebhookDelivery,
 )
 from server.models.feed import Event, FeedCounter
+from server.models.insi import InsiAnswer
+from server.models.login_limits import LoginCounter
+from server.models.mssante import MssanteAddress, MssanteImport
+from server.models.notify import Delivery, NotifyCursor, PushSubscription, ServerSecret
 from server.models.patients import Patient, PatientEvent, UsualProfessional
+from server.models.practices import secretary_of
+from server.models.registrations import Registration, RegistrationDocument, VerificationCode
 from server.models.web import WebDevice, WebSession
 
 __all__ = [
@@ -37,6 +43,7 @@ __all__ = [
     "CareVisit",
     "Case",
     "Comment",
+    "Delivery",
     "DirectoryActivity",
     "DirectoryImport",
     "DirectoryPerson",
@@ -47,18 +54,29 @@ __all__ = [
     "IdempotencyRecord",
     "Incident",
     "IncidentNetwork",
+    "InsiAnswer",
+    "LoginCounter",
     "LoginThrottle",
+    "MssanteAddress",
+    "MssanteImport",
     "Network",
     "Notification",
+    "NotifyCursor",
     "Patient",
     "PatientEvent",
     "Prescription",
     "ProfessionalCommune",
     "ProfessionalProfile",
+    "PushSubscription",
+    "Registration",
+    "RegistrationDocument",
+    "ServerSecret",
     "User",
     "UsualProfessional",
+    "VerificationCode",
     "WebDevice",
     "WebSession",
     "WebhookDelivery",
+    "secretary_of",
     "user_networks",
 ]

@@ -71,9 +71,7 @@ def normalised_detail(detail: dict[str, Any] | None) -> dict[str, Any]:
 def canonical_entry(row: dict[str, Any]) -> bytes:
     """The bytes hashed for one entry but its id: its other chained columns as a compact,
     key-sorted JSON array."""
-    values = [
-        canonical_time(row["at"]) if name == "at" else row.get(name) for name in CHAINED_COLUMNS[1:]
-    ]
+    values = [canonical_time(row["at"]) if name == "at" else row.get(name) for name in CHAINED_COLUMNS[1:]]
     values[CHAINED_COLUMNS.index("detail") - 1] = normalised_detail(row.get("detail"))
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
@@ -90,9 +88,7 @@ def link_hash(prev_hash: str, row: dict[str, Any]) -> str:
 
 def chain_head(session: Session) -> ChainLink:
     """The last entry of the chain, else the latest archive's anchor, else the genesis."""
-    last = session.execute(
-        text("SELECT id, entry_hash FROM audit_entries ORDER BY id DESC LIMIT 1")
-    ).first()
+    last = session.execute(text("SELECT id, entry_hash FROM audit_entries ORDER BY id DESC LIMIT 1")).first()
     if last is not None:
         return ChainLink(int(last[0]), str(last[1] or ""))
     return anchor_head(session)

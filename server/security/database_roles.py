@@ -49,15 +49,12 @@ def grant_runtime(engine: Engine, role: str) -> list[str]:
             f"ON {', '.join(READ_ONLY)} FROM {quoted}",
             "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {quoted}",
-            "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
-            f"GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {quoted}",
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {quoted}",
         ]
         for statement in statements:
             conn.execute(text(statement))
         owns = conn.scalar(
-            text(
-                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = :r"
-            ),
+            text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = :r"),
             {"r": role},
         )
         if owns:

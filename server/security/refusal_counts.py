@@ -99,7 +99,6 @@ class RefusalFlusher:
         self.counts.flush(self.db)
 
 
-
 def flush_interval(environ: dict[str, str]) -> float:
     """`CENTRALE_REFUSAL_FLUSH_SECONDS` (60 by default, at least 0.1)."""
     try:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from server.errors import Conflict, Invalid
 from server.models import CareReport, CareVisit, Prescription
 from server.security.principal import Principal
-from server.services import feed
+from server.services import doctor_informed, feed
 from server.services.answers import begin, close_finished, locked, ordinal, own, state_conflict
 from server.services.exchanges import author_names, shorten, timeline_line
 from shared.domain import PrescriptionState
@@ -109,6 +109,7 @@ def _write_report(
     session.flush()
     label = f"Compte rendu de {by.display_name} : {text}"
     timeline_line(session, prescription, now, PatientReport, label, by, report_id=report.id)
+    doctor_informed.inform_on_report(session, prescription, report.id, by, now)
     reported = PrescriptionReported(report_id=report.id, user_id=by.id)
     feed.append_prescription_event(session, prescription, reported, now)
 

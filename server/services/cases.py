@@ -50,9 +50,7 @@ def replay(session: Session, key: str, principal: Principal, body: CaseCreate) -
     if record is None:
         return None
     if record.user_id != principal.id or record.request_hash != request_hash(body):
-        raise Invalid(
-            "idempotency_key_reused", "Cette clé d'idempotence a déjà servi pour une autre demande"
-        )
+        raise Invalid("idempotency_key_reused", "Cette clé d'idempotence a déjà servi pour une autre demande")
     assert record.response is not None  # stored in the same transaction as the key
     return CaseCreated.model_validate(record.response)
 

@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 
 from server.models import Delivery, User, user_networks
 from server.services.acting import Acting
+from server.services.visit import Visit
 from shared.domain import Role
 from shared.schemas.notify import DeliveryPage, DeliveryView
 
@@ -98,13 +99,18 @@ def read(acting: Acting, f: DeliveryFilter) -> DeliveryPage:
     return DeliveryPage(items=items, next_before_id=items[-1].id if len(rows) > limit else None)
 
 
-def demo_messages(acting: Acting, limit: int = 100) -> list[Delivery]:
-    """The demo's « Messages envoyés »: the SMS and e-mails the demo log backend kept, newest first."""
-    with acting.db.session() as session:
+def demo_messages(
+    reader: Acting | Visit, limit: int = 100, channels: tuple[str, ...] = ("sms", "email", "mssante")
+) -> list[Delivery]:
+    """The demo's « Messages envoyés »: the SMS and e-mails the demo log backend kept, newest first
+    (read by anyone in the demo, a registrant reading their code included; the read is audited)."""
+    with reader.db.session() as session:
         rows = session.scalars(
             select(Delivery)
-            .where(Delivery.channel.in_(("sms", "email", "mssante")), Delivery.status != "suppressed")
+            .where(Delivery.channel.in_(channels), Delivery.status != "suppressed")
             .order_by(Delivery.id.desc())
             .limit(limit)
         )
-        return list(rows)
+        found = list(rows)
+        reader.audit(session, "demo_messages", count=len(found))
+        return found

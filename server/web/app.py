@@ -21,13 +21,16 @@ from server.web.live import Fanout
 from server.web.pages import (
     access,
     care,
+    channels,
     dashboard,
+    demo_messages,
     enrolment,
     events,
     fragments,
     offers,
     password_reset,
     profile,
+    push,
     record,
     requests,
     shell,
@@ -46,6 +49,8 @@ def create_web_app(core: CoreState, hub: Hub, settings: WebSettings | None = Non
     install_page_errors(app)
     for module in (shell, access, events, fragments, requests, dashboard, offers, care, record, profile):
         app.include_router(module.router)
+    for notifying in (channels, push, demo_messages):  # issue 16's channels, « Messages envoyés »
+        app.include_router(notifying.router)
     for public in (enrolment, password_reset):  # « S'enregistrer », « Mot de passe oublié »
         app.include_router(public.router)
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)

@@ -65,7 +65,8 @@ def state_text(p: PrescriptionView) -> str:
     if state == PrescriptionState.PENDING and p.notified_count == 0:
         return "Aucune ressource disponible"
     if state == PrescriptionState.ACCEPTED:
-        return f"Déclenchement accepté par {who}"
+        phoned = f" ({p.accepted_on_behalf.label})" if p.accepted_on_behalf else ""
+        return f"Déclenchement accepté par {who}{phoned}"
     if state == PrescriptionState.STARTED:
         return f"Déclenchement débuté par {who}"
     if state == PrescriptionState.FINISHED:

@@ -21,7 +21,7 @@ def test_no_menu_action_says_its_shortcut_twice(loop, qtbot, gui_server: LiveSer
         main = await open_main_window(gui_server.process.base_url, supervisor["username"], PASSWORD, tmp_path)
         qtbot.addWidget(main)
         try:
-            menus = [a.menu() for a in main.menuBar().actions() if isinstance(a.menu(), QMenu)]
+            menus = [menu for a in main.menuBar().actions() if isinstance(menu := a.menu(), QMenu)]
             actions = [action for menu in menus for action in menu.actions() if not action.isSeparator()]
             texts = {action.text() for action in actions}
             assert {"Quitter", "Mode mur d'écran"} <= texts, texts  # both menus are there

@@ -39,7 +39,9 @@ def test_the_horodatage_shows_acceptance_cancellation_and_renewal(qtbot, gui_ser
     qtbot.addWidget(page)
     page.show_file(PatientFile(patient, timeline))
     tree = page.timeline
-    rows = [tuple(tree.topLevelItem(i).text(c) for c in range(3)) for i in range(tree.topLevelItemCount())]
+    items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    rows = [tuple(item.text(c) for c in range(3)) for item in items if item is not None]
+    assert len(rows) == len(items)
     by_label = {label: (when, by) for when, label, by in rows}
     acceptance = [label for label in by_label if label.startswith(f"Acceptation par {responder.name}")]
     assert len(acceptance) == 1

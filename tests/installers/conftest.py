@@ -18,6 +18,8 @@ from tests.support.kamailio import Kamailio, require
 from tests.support.server_process import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``installers/build_bundle.sh`` from scratch: the one-folder bundle ``…/dist/centrale``."""

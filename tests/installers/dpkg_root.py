@@ -54,7 +54,5 @@ class DpkgRoot:
         return sorted(
             entry.relative_to(self.path).as_posix()
             for entry in self.path.rglob("*")
-            if not entry.is_dir()
-            and not entry.is_relative_to(self.admin)
-            and entry != self.path / "dpkg.log"
+            if not entry.is_dir() and not entry.is_relative_to(self.admin) and entry != self.path / "dpkg.log"
         )

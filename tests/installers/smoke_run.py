@@ -29,9 +29,7 @@ class SmokeRun:
             command += ["--sip-uri", sip_uri]
         if wait_stdin:
             command.append("--wait-stdin")
-        env = isolated_env(
-            home, CENTRALE_SMOKE_PASSWORD=password, CENTRALE_SMOKE_SIP_PASSWORD=sip_password
-        )
+        env = isolated_env(home, CENTRALE_SMOKE_PASSWORD=password, CENTRALE_SMOKE_SIP_PASSWORD=sip_password)
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
         self.process = subprocess.Popen(

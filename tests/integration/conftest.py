@@ -9,6 +9,7 @@ import pytest
 
 from tests.support import postgres
 from tests.support.live import ADMIN_PASSWORD, ADMIN_USERNAME, LiveServer
+from tests.support.mail_fixtures import mail_pki, mssante_relay, smtp  # noqa: F401 (e-mail fixtures)
 from tests.support.server_process import ServerProcess
 
 

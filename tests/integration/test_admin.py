@@ -52,12 +52,14 @@ def test_create_read_list_and_patch_a_user(server: LiveServer) -> None:
         "display_name": "Opératrice Martine",
         "network_ids": [first],
         "active": True,
+        "practice": [],  # a practice secretary's professionals (issue 17, item 16); none for others
     }
     assert "password" not in created.text
     assert PASSWORD not in created.text
     assert admin.get(f"/admin/users/{user['id']}").json() == user
     listed = admin.get("/admin/users", params={"role": "operator"}).json()
-    assert user in listed
+    # The back office's list (issue 17) adds `blocked_until`: the user's own fields, unblocked.
+    assert {**user, "blocked_until": None} in listed
     assert all(u["role"] == "operator" for u in listed)
     assert user["id"] not in [u["id"] for u in admin.get("/admin/users", params={"role": "admin"}).json()]
 

@@ -127,6 +127,8 @@ def test_no_case_for_a_stranger_nor_in_another_name(desk: Desk) -> None:
 def test_a_professional_renews_their_own_expired_request(desk: Desk) -> None:
     lat, lon = place()
     doctor, colleague = desk.responders(2, lat, lon, profession_code="10")
+    # A nurse nearby: the request reaches someone (one that reached nobody is renewable, issue 18).
+    desk.responders(1, lat, lon, profession_code="60")
     mine = ok(doctor.client.post("/patients", json=patient_body(latitude=lat, longitude=lon)), 201)
     line = ok(doctor.client.post("/cases", json=own_case(doctor, mine["id"], response_delay_minutes=15)), 201)
     pid = line["prescriptions"][0]["id"]

@@ -71,9 +71,7 @@ def view(prescription_id: int, **overrides: Any) -> PrescriptionView:
     return PrescriptionView.model_validate(body)
 
 
-def event(
-    seq: int, kind: str, prescription_id: int, at: datetime | None = None, **data: Any
-) -> FeedEvent:
+def event(seq: int, kind: str, prescription_id: int, at: datetime | None = None, **data: Any) -> FeedEvent:
     """``prescription_<kind>``, typed as the follower hands it (round 1 unless given)."""
     data.setdefault("round", 1)
     when = at or T0 + timedelta(minutes=seq)

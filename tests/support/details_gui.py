@@ -56,4 +56,3 @@ def scene(server: LiveServer, responders: int = 2, **overrides: Any) -> Iterator
         yield Scene(desk, user["username"], operator, found, patient, int(line["id"]), answer["number"])
     finally:
         desk.close()
-

@@ -45,4 +45,3 @@ def feed_event(
         if info.is_required() and name not in data
     }
     return FeedEvent(seq, at, case_id, prescription_id, model.model_validate({**blanks, **data}))
-

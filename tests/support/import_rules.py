@@ -20,7 +20,15 @@ SERVER_ONLY = ("fastapi", "starlette", "uvicorn", "alembic", "argon2")
 # WebSocket through starlette); the core below knows nothing of HTTP and raises server.errors.
 SERVER_HTTP = ("server.api", "server.app", "fastapi", "starlette", "uvicorn")
 SERVER_CORE = (
-    "services", "security", "errors", "validation_messages", "models", "notify", "directory", "geo", "insi"
+    "services",
+    "security",
+    "errors",
+    "validation_messages",
+    "models",
+    "notify",
+    "directory",
+    "geo",
+    "insi",
 )
 
 # module prefix → imports it must never make (prefix match on the dotted name).
@@ -34,8 +42,15 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "telephony": ("desktop", "server", "cardreader", *QT, *SERVER_ONLY),
     "cardreader": ("desktop", "server", "telephony", *QT, *SERVER_ONLY),
     "desktop": ("server", *SERVER_ONLY),
-    "desktop.state": ("desktop.ui", "desktop.services", "desktop.sync", "desktop.store", "desktop.demo",
-                      "desktop.settings", *QT),  # pure state: no I/O
+    "desktop.state": (
+        "desktop.ui",
+        "desktop.services",
+        "desktop.sync",
+        "desktop.store",
+        "desktop.demo",
+        "desktop.settings",
+        *QT,
+    ),  # pure state: no I/O
     "desktop.services": ("desktop.ui", *QT),
     "desktop.demo": ("desktop.ui", *QT),
     "desktop.store": ("desktop.ui", "desktop.state", "desktop.services", "desktop.sync", *QT),

@@ -72,9 +72,15 @@ def _ca(common_name: str) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -220,10 +226,8 @@ def smtp_server(
         def authenticate(
             _server: SmtpProtocol, _session: Session, _envelope: Envelope, mechanism: str, data: Any
         ) -> AuthResult:
-            ok = isinstance(data, LoginPassword) and (
-                data.login.decode(),
-                data.password.decode(),
-            ) == credentials
+            given = (data.login.decode(), data.password.decode()) if isinstance(data, LoginPassword) else None
+            ok = given == credentials
             if ok:
                 with server.lock:
                     server.logins.append(data.login.decode())

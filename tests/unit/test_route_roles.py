@@ -17,6 +17,16 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("GET", "/api/v1/test/clock"),
     ("POST", "/api/v1/test/clock/advance"),
+    # Enrolment and « Mot de passe oublié »: no account yet; each step after the form proves it is
+    # the applicant's (X-Registration-Token, the SMS code, the e-mailed link).
+    ("POST", "/api/v1/registrations"),
+    ("GET", "/api/v1/registrations/{registration_id}"),
+    ("POST", "/api/v1/registrations/{registration_id}/phone-code"),
+    ("POST", "/api/v1/registrations/{registration_id}/phone-code/resend"),
+    ("POST", "/api/v1/registrations/{registration_id}/documents"),
+    ("POST", "/api/v1/registrations/email"),
+    ("POST", "/api/v1/password-reset"),
+    ("POST", "/api/v1/password-reset/confirm"),
 }
 
 

@@ -47,7 +47,10 @@ def upgrade() -> None:
         sa.Column("method", sa.String(length=10), nullable=False),
         sa.Column("client", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
-            ["device_id"], ["web_devices.id"], name=op.f("fk_web_sessions_device_id_web_devices"), ondelete="SET NULL"
+            ["device_id"],
+            ["web_devices.id"],
+            name=op.f("fk_web_sessions_device_id_web_devices"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_web_sessions_user_id_users"), ondelete="CASCADE"

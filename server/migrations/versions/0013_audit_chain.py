@@ -149,8 +149,7 @@ def _sqlite_guards() -> None:
     anchors_refuse = "BEGIN SELECT RAISE(ABORT, 'audit_anchors is append-only'); END"
     for verb in ("UPDATE", "DELETE"):
         op.execute(
-            f"CREATE TRIGGER audit_anchors_no_{verb.lower()} BEFORE {verb} ON audit_anchors "
-            f"{anchors_refuse}"
+            f"CREATE TRIGGER audit_anchors_no_{verb.lower()} BEFORE {verb} ON audit_anchors {anchors_refuse}"
         )
     op.execute(
         "CREATE TRIGGER audit_anchors_no_replace BEFORE INSERT ON audit_anchors WHEN "  # noqa: S608 - constants, no input

@@ -139,9 +139,7 @@ def _login(request: Request, username: str, password: str, next_page: str) -> Re
         return token, trusted
 
     limits = web.core.settings.login
-    outcome = check_password(
-        web.db, limits, now, username, password, origin_of(request), open_web_session
-    )
+    outcome = check_password(web.db, limits, now, username, password, origin_of(request), open_web_session)
     if outcome.opened is None:
         status = 429 if outcome.blocked else 401
         return _welcome(
