@@ -22,6 +22,7 @@ def test_login_returns_token_and_user(server: LiveServer) -> None:
         "display_name": "Supervisor de test",
         "network_ids": [network],
         "active": True,
+        "practice": [],  # a secretary's doctors (issue 18: her « Service »); empty for other roles
     }
     expires = datetime.fromisoformat(body["expires_at"])
     now = datetime.fromisoformat(server.client().get("/test/clock").json()["now"])

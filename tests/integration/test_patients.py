@@ -329,22 +329,25 @@ def test_timeline_newest_first_with_authors(server: LiveServer, operator: httpx.
     patient = create(operator)
     pid = patient["id"]
     moved = {"version": 1, "address_line": "3 place du Marché", "phone": phone()[0]}
-    assert secretary.patch(f"/patients/{pid}", json=moved).status_code == 200
+    # Not yet a patient of her practice: she may not write to the file (issue 17, item 16).
+    assert secretary.patch(f"/patients/{pid}", json=moved).status_code == 403
     usual = [{"profession_code": "10", "rpps": doctor["rpps"]}]
     assert operator.put(f"/patients/{pid}/usual-professionals", json=usual).status_code == 200
+    moved["version"] = operator.get(f"/patients/{pid}").json()["version"]
+    assert secretary.patch(f"/patients/{pid}", json=moved).status_code == 200  # now her doctor's
     response = secretary.get(f"/patients/{pid}/timeline")
     assert response.status_code == 200
     timeline = response.json()
     assert [(e["kind"], e["by"]) for e in timeline] == [
-        ("usual_professionals", "Operator de test"),
         ("updated", "Secretary de test"),
+        ("usual_professionals", "Operator de test"),
         ("created", "Operator de test"),
     ]
     by_operator = "modifiés par Operator de test"
-    assert timeline[0]["label"] == f"Professionnels habituels {by_operator} : Médecin {doctor['rpps']}"
-    assert timeline[0]["data"] == {"rpps": [doctor["rpps"]]}
-    assert timeline[1]["label"] == "Fiche modifiée par Secretary de test : Adresse de résidence, Téléphone"
-    assert timeline[1]["data"] == {"fields": ["address_line", "phone"]}
+    assert timeline[1]["label"] == f"Professionnels habituels {by_operator} : Médecin {doctor['rpps']}"
+    assert timeline[1]["data"] == {"rpps": [doctor["rpps"]]}
+    assert timeline[0]["label"] == "Fiche modifiée par Secretary de test : Adresse de résidence, Téléphone"
+    assert timeline[0]["data"] == {"fields": ["address_line", "phone"]}
     assert timeline[2]["label"] == "Fiche créée par Operator de test"
     moments = [datetime.fromisoformat(e["at"]) for e in timeline]
     assert moments == sorted(moments, reverse=True)

@@ -64,7 +64,8 @@ def test_an_acceptor_reads_the_history_of_their_episode_only(desk: Desk) -> None
     history = ok(scene.acceptor.client.get(f"/patients/{pid}/timeline"))
     case_id = scene.view()["case_id"]
     assert {e["data"]["case_id"] for e in history} == {case_id}
-    assert [e["kind"] for e in history] == ["comment", "case"]
+    # The episode's own request steps (issue 18: the patient page's Horodatage), not the other one's.
+    assert [e["kind"] for e in history] == ["comment", "request_accepted", "request_sent", "case"]
     staff_history = ok(desk.operator.get(f"/patients/{pid}/timeline"))
     assert {"created", "case", "comment"} <= {e["kind"] for e in staff_history}
     assert len(staff_history) > len(history)

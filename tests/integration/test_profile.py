@@ -44,7 +44,7 @@ def test_the_default_profile_and_a_round_trip(desk: Desk) -> None:
         "radius_km": 10.0,
         "communes": [],
         "served_communes": [],
-        "channels": {"push": True, "sms": False, "email": False},
+        "channels": {"push": True, "sms": False, "email": False, "events": None},  # events: defaults
         "timezone": "Europe/Paris",
     }
     week = [
@@ -79,7 +79,7 @@ def test_the_default_profile_and_a_round_trip(desk: Desk) -> None:
         "name": "Évry-Courcouronnes",
         "postal_code": "91000",
     }
-    assert changed["channels"] == {"push": True, "sms": True, "email": False}
+    assert changed["channels"] == {"push": True, "sms": True, "email": False, "events": None}
     assert ok(who.client.get("/me/profile")) == changed
     # What is left out stays; the communes are replaced (one removed).
     again = put(who, communes=["91228"])
