@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         session.on_event.append(self._event)
         session.on_login_required.append(self.ask_login)
         self.popup: CallPopup | None = None
+        self.closed_popup: CallPopup | None = None
         if session.flow is not None and session.softphone is not None:
             self.popup = CallPopup(session.flow)
             self.popup.new_case.connect(self.new_case_from_call)
@@ -372,9 +373,14 @@ class MainWindow(QMainWindow):
         if item.state is OutboxState.FAILED:  # settled from « Mes envois » or at once from here
             dialog.reopen.connect(lambda: self.outbox_view.reopen_item(item.id))
         self.success = dialog
+        dialog.finished.connect(lambda _result: self._success_closed(dialog))
         dialog.open()
         self.success_shown.emit(dialog)
         return dialog
+
+    def _success_closed(self, dialog: SuccessDialog) -> None:
+        if self.success is dialog:
+            self.success = None
 
     def _another_patient(self, previous: Wizard) -> None:
         """« Autre patient »: same caller (same call), a new patient."""
@@ -427,8 +433,21 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.session_actions.may_close(event):  # a call up, items waiting: asked first
             return
+        self._close_own_windows()
+        super().closeEvent(event)
+
+    def _close_own_windows(self) -> None:
+        """The session's windows go with it, the parentless ones too (the call popup, the last
+        « Déclenchement réussi »): after a change of user no patient stays on screen, and no
+        popup of a past session keeps its application-wide keys (F2 would become ambiguous)."""
         for window in list(self.wizards.values()):
             window.close()
+        if self.success is not None:
+            self.success.close()
+            self.success = None
         if self.popup is not None:
-            self.popup.close()
-        super().closeEvent(event)
+            # The call flow's last changes no longer show it; the window itself stays referenced
+            # (its wrapper finalised here on the GUI thread with the main window, never by a
+            # collection on another thread).
+            self.closed_popup, self.popup = self.popup, None
+            self.closed_popup.close()

@@ -59,3 +59,15 @@ def _config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings and the local store of each test in its own directory."""
     monkeypatch.setenv("CENTRALE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("CENTRALE_DESKTOP_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _no_window_left_open(qapp: QApplication) -> Iterator[None]:
+    """A test ends with every window it opened closed, as a session's end closes its own: a window
+    left visible (a call popup's application-wide F2, a dialog) would act in the next tests."""
+    yield
+    left = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    for window in left:
+        window.close()
+        window.deleteLater()
+    assert not left, f"windows left open: {[(type(w).__name__, w.windowTitle()) for w in left]}"

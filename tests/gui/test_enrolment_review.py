@@ -188,12 +188,14 @@ def test_enrol_in_chromium_validate_in_the_desktop_log_in(
         view = office.registrations
         await wait_for(lambda: view.rows, what="the registrations to review")
         assert view.status_filter.currentText() == "À valider"
-        shown: list[int] = []
-        view.detail_shown.connect(shown.append)
+
+        def shown(registration_id: int) -> bool:
+            # The state, not the signal: the first row may have been shown before we looked.
+            return view.current is not None and view.current.id == registration_id
 
         # The first applicant: the flags in French, the form, the image shown; « Valider ».
         assert view.select_id(mine["id"])
-        await wait_for(lambda: mine["id"] in shown, what="the registration shown")
+        await wait_for(lambda: shown(mine["id"]), what="the registration shown")
         row = view.table.currentRow()
         assert cell(view.table, row, 7) == "annuaire non importé, réseau nouveau"
         assert cell(view.table, row, 6) == "CPTS Centre Essonne (nouveau)"
@@ -217,7 +219,7 @@ def test_enrol_in_chromium_validate_in_the_desktop_log_in(
 
         # The second applicant: the PDF rendered; « Refuser » needs a reason.
         assert view.select_id(refused["id"])
-        await wait_for(lambda: refused["id"] in shown, what="the second registration")
+        await wait_for(lambda: shown(refused["id"]), what="the second registration")
         assert view.document.shown == "pdf"
         view.reject_button.click()
         reject = dialogs[-1]

@@ -80,8 +80,7 @@ class NetworksView(BackOfficePage):
         return False
 
     def _open(self, dialog: NameDialog) -> None:
-        dialog.accepted.connect(lambda: self.status.setText(dialog.done_text))
-        dialog.accepted.connect(lambda: spawn(self.refresh()))
+        dialog.accepted.connect(lambda: spawn(self.refresh_then_say(self.status, dialog.done_text)))
         dialog.open()
         self.dialog_opened.emit(dialog)
 

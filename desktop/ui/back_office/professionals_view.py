@@ -186,8 +186,7 @@ class ProfessionalsView(BackOfficePage):
             self.status.setText(str(problem))
             return
         dialog = SettingsDialog(pro, profile, self.api, self)
-        dialog.accepted.connect(lambda: self.status.setText(dialog.done_text))
-        dialog.accepted.connect(lambda: spawn(self.refresh()))
+        dialog.accepted.connect(lambda: spawn(self.refresh_then_say(self.status, dialog.done_text)))
         dialog.open()
         self.dialog_opened.emit(dialog)
 

@@ -98,7 +98,7 @@ class RegistrationsView(BackOfficePage):
         except ApiProblem as problem:
             self.status.setText(f"Inscriptions illisibles : {problem}")
             return
-        chosen = self.current.id if self.current else None
+        chosen = self._wanted  # the one shown or still loading: a refresh keeps it
         self.rows = [RegistrationRow.of(r) for r in found]
         self.table.blockSignals(True)
         self.table.clearSelection()

@@ -90,8 +90,7 @@ class UsersView(BackOfficePage):
         return False
 
     def _open(self, dialog: UserDialog | PasswordDialog) -> None:
-        dialog.accepted.connect(lambda: self.status.setText(dialog.done_text))
-        dialog.accepted.connect(lambda: spawn(self.refresh()))
+        dialog.accepted.connect(lambda: spawn(self.refresh_then_say(self.status, dialog.done_text)))
         dialog.open()
         self.dialog_opened.emit(dialog)
 

@@ -62,3 +62,9 @@ class BackOfficePage(QWidget):
 
     async def refresh(self) -> None:
         raise NotImplementedError
+
+    async def refresh_then_say(self, status: QLabel, done: str) -> None:
+        """After a dialog's change: the list read again, then what was done (the list's own count
+        would otherwise replace the confirmation before anyone read it)."""
+        await self.refresh()
+        status.setText(done)
