@@ -43,9 +43,11 @@ from pydantic import ValidationError
 
 from shared.schemas.dispatch import EventView
 from shared.schemas.feed_activity import (
+    AgentStateChanged,
     CallCallback,
     CallChange,
     CallRecorded,
+    HotlineQueueChanged,
     IncidentReported,
 )
 from shared.schemas.feed_patient import (
@@ -87,6 +89,7 @@ from shared.schemas.feed_types import (
 
 __all__ = [
     "EVENT_MODELS",
+    "AgentStateChanged",
     "AnswerChange",
     "CallCallback",
     "CallChange",
@@ -94,6 +97,7 @@ __all__ = [
     "EventPayload",
     "EventType",
     "FeedEvent",
+    "HotlineQueueChanged",
     "IncidentReported",
     "IsoDateTime",
     "PatientCase",
@@ -159,6 +163,8 @@ EVENT_MODELS: Mapping[EventType, type[EventPayload]] = MappingProxyType(
             CallRecorded,
             CallCallback,
             IncidentReported,
+            AgentStateChanged,
+            HotlineQueueChanged,
         )
     }
 )

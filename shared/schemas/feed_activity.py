@@ -34,3 +34,26 @@ class IncidentReported(EventPayload):
     TYPE = EventType.INCIDENT_REPORTED
     incident_id: int
     network_ids: tuple[int, ...]
+
+
+# --- the hotline's distribution (issue 19; no case or prescription in the envelope) ---
+
+
+class AgentStateChanged(EventPayload):
+    """An operator's state changed (set by their desktop, or by the server: `automatic` says why,
+    « unanswered » after too many unanswered calls, « disconnected » when the desktop vanished)."""
+
+    TYPE = EventType.AGENT_STATE_CHANGED
+    user_id: int
+    state: str
+    pause_reason: str | None = None
+    automatic: str | None = None
+
+
+class HotlineQueueChanged(EventPayload):
+    """A caller entered the queue, was offered to an operator, answered, or hung up waiting."""
+
+    TYPE = EventType.HOTLINE_QUEUE_CHANGED
+    entry_id: int
+    state: str
+    waiting: int  # callers waiting after this change

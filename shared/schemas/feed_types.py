@@ -40,6 +40,8 @@ class EventType(StrEnum):
     CALL_RECORDED = "call_recorded"
     CALL_CALLBACK = "call_callback"
     INCIDENT_REPORTED = "incident_reported"
+    AGENT_STATE_CHANGED = "agent_state_changed"
+    HOTLINE_QUEUE_CHANGED = "hotline_queue_changed"
 
 
 class EventPayload(BaseModel):
