@@ -82,6 +82,13 @@ WIRE: dict[str, dict[str, Any]] = {
         "new": True,
     },
     "call_callback": {"call_id": "b6be552f-c1e0-4fda-952a-72fbb76984a1", "operator_id": 2},
+    "agent_state_changed": {
+        "user_id": 4,
+        "state": "pause",
+        "pause_reason": "unanswered",
+        "automatic": "unanswered",
+    },
+    "hotline_queue_changed": {"entry_id": 9, "state": "waiting", "waiting": 2},
 }
 
 
