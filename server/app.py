@@ -19,6 +19,7 @@ from server.api.openapi import install_openapi
 from server.api.refusal_counting import RefusalCounting
 from server.api.routes import (
     admin,
+    agents,
     auth,
     calls,
     cases,
@@ -38,14 +39,17 @@ from server.api.routes import (
     registrations,
     stats,
     system,
+    telephony,
 )
 from server.clock import Clock, DueWork
 from server.db import Database
 from server.live import Hub, hub_of
+from server.live.presence import Presence, presence_of
 from server.notify.webhooks import deliver_due, http_sender
 from server.notify.wiring import Notifier
 from server.scheduler import Scheduler
 from server.security.refusal_counts import RefusalCounts, RefusalFlusher, flush_interval
+from server.services import agent_presence
 from server.services.dispatch import process_due
 from server.settings import Settings
 from server.web.app import UPLOAD_PATH, mount_web
@@ -68,6 +72,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if state.settings.scheduler_interval > 0:
         scheduler.start()
     await hub_of(app).start()
+    await presence_of(app).start()  # the operators' desktops connected here (server/live/presence.py)
     notifier: Notifier = app.state.notifier
     notifier.start(hub_of(app))  # woken by every process's commits too (server/notify/wiring.py)
     # 401 and 429 answers: one aggregated audit entry per source and interval (issue 17).
@@ -76,6 +81,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await presence_of(app).stop()
         await hub_of(app).stop()
         notifier.stop()
         refusals.stop()
@@ -106,6 +112,8 @@ def routers(settings: Settings) -> list[APIRouter]:
         push.router,
         registrations.router,
         registration_review.router,
+        agents.router,
+        telephony.router,
     ]
     return [*found, system.test_clock_router] if settings.test_clock else found
 
@@ -129,6 +137,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     state = app.state.centrale
     state.due_work.register("dispatch_timers", partial(process_due, state.db))
+    # The hotline: wrap-ups that end by themselves, operators whose desktop vanished (issue 19).
+    state.due_work.register("hotline", partial(agent_presence.due, state.db))
     state.due_work.register("webhooks", partial(deliver_due, state.db, send=http_sender(settings.webhooks)))
     # Push, SMS, e-mail, MSSanté: planned from the feed and sent right after commit (server/notify/).
     app.state.notifier = Notifier.build(
@@ -140,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     # Wakes the WebSocket followers (server/live/).
     app.state.live_hub = Hub(state.db, poll_interval=settings.live_poll_seconds)
+    app.state.presence = Presence(state.db, state.clock)
     app.include_router(changes.events_router, prefix=API_PREFIX)  # WebSocket: not in routers()
     app.include_router(offer_events.router, prefix=API_PREFIX)  # WebSocket for connected responders
     mount_web(app, state, app.state.live_hub)  # the professionals' web app, /pro/ (server/web/)

@@ -16,6 +16,7 @@ from server.security.login_limits import LoginLimits
 
 DEFAULT_TOKEN_TTL_MINUTES = 12 * 60  # one hotline shift
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+TELEPHONY_TOKEN_MIN = 16
 
 
 class SettingsError(RuntimeError):
@@ -44,6 +45,9 @@ class Settings:
     login: LoginLimits = field(default_factory=LoginLimits)
     # Where webhooks may point (server/notify/webhook_policy.py): HTTPS to public addresses by default.
     webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
+    # Kamailio's and the queue holder's shared secret (`X-Centrale-Telephony-Token`, docs/hotline.md);
+    # "" leaves the /telephony/ routes out (404).
+    telephony_token: str = ""
 
     @property
     def database_kind(self) -> str:
@@ -67,6 +71,7 @@ class Settings:
             login=_login_limits(env),
             webhooks=WebhookPolicy.from_env(env),
             insi=env.get("CENTRALE_INSI", ""),
+            telephony_token=env.get("CENTRALE_TELEPHONY_TOKEN", "").strip(),
         )
         settings.check()
         return settings
@@ -100,6 +105,10 @@ class Settings:
             raise SettingsError(str(exc)) from exc
         if self.token_ttl_minutes <= 0:
             raise SettingsError("CENTRALE_TOKEN_TTL_MINUTES doit être positif")
+        if self.telephony_token and len(self.telephony_token) < TELEPHONY_TOKEN_MIN:
+            raise SettingsError(
+                f"CENTRALE_TELEPHONY_TOKEN doit compter au moins {TELEPHONY_TOKEN_MIN} caractères"
+            )
 
 
 def _notify_settings(env: dict[str, str]) -> NotifySettings:

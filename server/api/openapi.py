@@ -8,6 +8,7 @@ route is made of rather than by editing every route:
 - every API route: 422 (a path or query value no database can hold is refused before routing,
   server/api/input_bounds.py; parameters and bodies are validated);
 - a role guard (server/api/context.py ``RoleGuard``) among its dependencies: 401 and 403;
+- the telephony's token guard (server/api/telephony_guard.py): 401, and 404 when the server has no token;
 - a path parameter, or a body field naming a record by its id: 404;
 - a request body: 400 (``json_invalid``) and 413 (server/api/body_limit.py);
 - a guarded route that changes something (POST, PUT, PATCH, DELETE): 409;
@@ -26,6 +27,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from server.api.context import RoleGuard
+from server.api.telephony_guard import TelephonyGuard
 from shared.schemas.common import ErrorBody
 
 ERROR_SCHEMA_NAME = "ErrorBody"
@@ -79,6 +81,10 @@ def _has_role_guard(route: APIRoute) -> bool:
     return any(isinstance(sub.call, RoleGuard) for sub in _dependencies(route.dependant))
 
 
+def _has_telephony_guard(route: APIRoute) -> bool:
+    return any(isinstance(sub.call, TelephonyGuard) for sub in _dependencies(route.dependant))
+
+
 def _names_records(annotation: Any, depth: int = 0) -> bool:
     """Whether a body model has an integer field naming a record by its id (``…_id``, ``…_ids``), at
     its top level or in a nested model: an id that names nothing is a 404 (« Fiche introuvable »)."""
@@ -107,6 +113,8 @@ def error_statuses(route: APIRoute, path: str, method: str, prefix: str) -> set[
     statuses = {422}
     if _has_role_guard(route):
         statuses |= {401, 403}
+    if _has_telephony_guard(route):
+        statuses |= {401, 404}
     if _path_parameters(route) or (
         route.body_field is not None and _names_records(route.body_field.field_info.annotation)
     ):

@@ -24,6 +24,7 @@ from server.models.exchanges import (
     WebhookDelivery,
 )
 from server.models.feed import Event, FeedCounter
+from server.models.hotline import Agent, AgentStatePeriod, HotlineCall, HotlineCallEvent, HotlineSettingsRow
 from server.models.insi import InsiAnswer
 from server.models.login_limits import LoginCounter
 from server.models.mssante import MssanteAddress, MssanteImport
@@ -35,6 +36,8 @@ from server.models.web import WebDevice, WebSession
 
 __all__ = [
     "CASE_NUMBER_BASE",
+    "Agent",
+    "AgentStatePeriod",
     "AuditEntry",
     "AuthToken",
     "Base",
@@ -51,6 +54,9 @@ __all__ = [
     "DocumentBlob",
     "Event",
     "FeedCounter",
+    "HotlineCall",
+    "HotlineCallEvent",
+    "HotlineSettingsRow",
     "IdempotencyRecord",
     "Incident",
     "IncidentNetwork",

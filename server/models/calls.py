@@ -17,7 +17,8 @@ class CallRecord(Base):
     __tablename__ = "call_records"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    operator_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # None: a hotline call lost in the queue (no operator took it; server/services/hotline_routing.py).
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     direction: Mapped[str] = mapped_column(String(10))
     remote_number: Mapped[str] = mapped_column(String(80), index=True)
     remote_raw: Mapped[str] = mapped_column(String(200), default="")
@@ -39,6 +40,9 @@ class CallRecord(Base):
     callback_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     callback_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     callback_note: Mapped[str] = mapped_column(String(500), default="")
+    # The wrap-up's code (hotline settings' qualifications), and a lost call's wait in the queue.
+    qualification: Mapped[str | None] = mapped_column(String(40))
+    queue_wait_seconds: Mapped[float | None] = mapped_column(Float)
 
     # Supervisors' list of calls to return: missed ones, newest first.
     __table_args__ = (Index("ix_call_records_outcome_started", "outcome", "started_at"),)

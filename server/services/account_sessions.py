@@ -1,5 +1,6 @@
 """Ending every session of an account, as any change of its password must: API tokens revoked,
-web sessions closed, trusted devices (PIN) forgotten, and the login blocks on it lifted."""
+web sessions closed, trusted devices (PIN) forgotten, the login blocks on it lifted, and a hotline
+operator put Hors ligne."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from server.models import AuthToken, User, WebDevice, WebSession
 from server.security import login_limits
+from server.services import agent_states
 
 
 def end_sessions(session: Session, user: User, now: datetime) -> None:
@@ -26,3 +28,4 @@ def end_sessions(session: Session, user: User, now: datetime) -> None:
     ):
         session.execute(statement.execution_options(synchronize_session=False))
     login_limits.lift_blocks(session, user.username, now)
+    agent_states.signed_out(session, user.id, now)  # no session left: no longer rung

@@ -7,19 +7,25 @@ operator who sent it. Operators and secretaries see their own calls; supervisors
 (the hotline is one room), so they can have missed calls returned. Taking a callback is a
 conditional update: two people never return the same call. The change feed says that a call
 was recorded (ids and outcome only); the numbers and names stay behind the API.
+
+A hotline call lost in the queue (issue 19) is a record of no operator (`operator_id` None, written
+by server/services/hotline_routing.py), with its wait: the hotline's operators and supervisors see
+it and may return it. A missed call a desktop logged for a hotline call is left out of the calls to
+return: the hotline's record of that call says whether it was answered, and holds it when it was lost.
+Each record may carry the wrap-up's qualification, set by the operator who owns it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from server.errors import Conflict, Forbidden, not_found
-from server.models import CallRecord, User
+from server.errors import Conflict, Forbidden, Invalid, not_found
+from server.models import CallRecord, HotlineCall, User
 from server.security.principal import Principal
-from server.services import feed
+from server.services import feed, hotline_settings
 from shared.domain import Role
 from shared.schemas.calls import CallRecordIn, CallRecordOut, IdentifiedCandidate
 from shared.schemas.feed import CallCallback, CallRecorded
@@ -27,6 +33,7 @@ from shared.schemas.feed import CallCallback, CallRecorded
 LIST_MAX = 500
 # Calls whose caller may be returned: they reached nobody.
 TO_CALL_BACK = ("missed", "rejected", "failed")
+HOTLINE_QUEUE_NAME = "File d'attente"  # who « took » a lost call, in the call list
 
 
 def record(session: Session, body: CallRecordIn, by: Principal, now: datetime) -> tuple[CallRecordOut, bool]:
@@ -56,12 +63,12 @@ def _names(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 def view(session: Session, row: CallRecord, names: dict[int, str] | None = None) -> CallRecordOut:
-    ids = {row.operator_id, *([row.callback_by] if row.callback_by else [])}
+    ids = {i for i in (row.operator_id, row.callback_by) if i is not None}
     names = names if names is not None else _names(session, ids)
     return CallRecordOut(
         id=row.id,
         operator_id=row.operator_id,
-        operator_name=names.get(row.operator_id, ""),
+        operator_name=names.get(row.operator_id, "") if row.operator_id is not None else HOTLINE_QUEUE_NAME,
         direction=row.direction,
         remote_number=row.remote_number,
         remote_display_name=row.remote_display_name,
@@ -80,6 +87,26 @@ def view(session: Session, row: CallRecord, names: dict[int, str] | None = None)
         callback_at=row.callback_at,
         callback_by=names.get(row.callback_by) if row.callback_by else None,
         callback_note=row.callback_note,
+        qualification=row.qualification,
+        queue_wait_seconds=row.queue_wait_seconds,
+    )
+
+
+def _readable(by: Principal) -> ColumnElement[bool] | None:
+    """Which records `by` reads: all for a supervisor; their own, and the hotline's lost calls for
+    an operator; their own for a secretary."""
+    if by.role == Role.SUPERVISOR:
+        return None
+    if by.role == Role.OPERATOR:
+        return or_(CallRecord.operator_id == by.id, CallRecord.operator_id.is_(None))
+    return CallRecord.operator_id == by.id
+
+
+def _answered_by_the_hotline() -> ColumnElement[bool]:
+    """A desktop's record of a hotline call: the hotline's own record of it is the one to return."""
+    return and_(
+        CallRecord.operator_id.is_not(None),
+        exists().where(HotlineCall.call_id == CallRecord.sip_call_id),
     )
 
 
@@ -93,8 +120,9 @@ def visible(
     limit: int,
 ) -> list[CallRecordOut]:
     query = select(CallRecord).order_by(CallRecord.started_at.desc(), CallRecord.id).limit(limit)
-    if by.role != Role.SUPERVISOR:
-        query = query.where(CallRecord.operator_id == by.id)
+    readable = _readable(by)
+    if readable is not None:
+        query = query.where(readable)
     if outcome is not None:
         query = query.where(CallRecord.outcome == outcome)
     if since is not None:
@@ -104,16 +132,18 @@ def visible(
             CallRecord.direction == "incoming",
             CallRecord.outcome.in_(TO_CALL_BACK),
             CallRecord.callback_at.is_(None),
+            ~_answered_by_the_hotline(),
         )
     rows = list(session.scalars(query))
-    names = _names(session, {r.operator_id for r in rows} | {r.callback_by for r in rows if r.callback_by})
+    names = _names(session, {i for r in rows for i in (r.operator_id, r.callback_by) if i is not None})
     return [view(session, r, names) for r in rows]
 
 
 def take_callback(session: Session, call_id: str, by: Principal, note: str, now: datetime) -> CallRecordOut:
     """Mark a call as being returned by `by`; the first to take it wins (409 for the others)."""
     row = session.get(CallRecord, call_id)
-    if row is None or (by.role != Role.SUPERVISOR and row.operator_id != by.id):
+    lost_call = row is not None and row.operator_id is None and by.role == Role.OPERATOR
+    if row is None or (by.role != Role.SUPERVISOR and row.operator_id != by.id and not lost_call):
         raise not_found("Appel")
     if row.direction != "incoming" or row.outcome not in TO_CALL_BACK:
         raise Conflict("callback_not_needed", "Cet appel a abouti : il n'y a pas à rappeler")
@@ -128,4 +158,21 @@ def take_callback(session: Session, call_id: str, by: Principal, note: str, now:
         who = _names(session, {row.callback_by} if row.callback_by else set()).get(row.callback_by or 0, "")
         raise Conflict("callback_taken", f"Rappel déjà pris en charge par {who}".strip())
     feed.append_event(session, CallCallback(call_id=row.id, operator_id=row.operator_id), now)
+    return view(session, row)
+
+
+def qualify(session: Session, call_id: str, code: str, by: Principal, now: datetime) -> CallRecordOut:
+    """The wrap-up's code for one of `by`'s own calls (a code of the hotline settings)."""
+    row = session.get(CallRecord, call_id, with_for_update=True)
+    if row is None:
+        raise not_found("Appel")
+    if row.operator_id != by.id:
+        raise Forbidden("call_not_yours", "Cet appel a été enregistré par un autre utilisateur")
+    codes = {c.code for c in hotline_settings.current(session).qualifications}
+    if code not in codes:
+        raise Invalid("qualification_unknown", f"Qualification d'appel inconnue : « {code} »")
+    if row.qualification != code:
+        row.qualification, row.updated_at = code, now
+        event = CallRecorded(call_id=row.id, operator_id=row.operator_id, outcome=row.outcome, new=False)
+        feed.append_event(session, event, now)
     return view(session, row)

@@ -63,7 +63,7 @@ class CallbackIn(ApiModel):
 
 class CallRecordOut(BaseModel):
     id: str
-    operator_id: int
+    operator_id: int | None  # None: a hotline call lost in the queue, before any operator (issue 19)
     operator_name: str
     direction: str
     remote_number: str
@@ -84,3 +84,6 @@ class CallRecordOut(BaseModel):
     callback_at: datetime | None
     callback_by: str | None
     callback_note: str
+    # Issue 19: the wrap-up's code (hotline settings' qualifications), a lost call's wait in the queue.
+    qualification: str | None = None
+    queue_wait_seconds: float | None = None

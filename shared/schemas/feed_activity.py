@@ -8,14 +8,15 @@ from shared.schemas.feed_types import EventPayload, EventType
 
 
 class CallChange(EventPayload):
-    """A call record changed; `operator_id` is the operator who recorded the call."""
+    """A call record changed; `operator_id` is the operator who recorded the call (None: a hotline
+    call lost in the queue)."""
 
     call_id: str
-    operator_id: int
+    operator_id: int | None
 
 
 class CallRecorded(CallChange):
-    """A call record was created (`new`) or updated by the desktop that took the call."""
+    """A call record was created (`new`) or updated (by a desktop; by the server for a lost call)."""
 
     TYPE = EventType.CALL_RECORDED
     outcome: str

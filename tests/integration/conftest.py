@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import postgres
-from tests.support.live import ADMIN_PASSWORD, ADMIN_USERNAME, LiveServer
+from tests.support.live import ADMIN_PASSWORD, ADMIN_USERNAME, TELEPHONY_TOKEN, LiveServer
 from tests.support.mail_fixtures import mail_pki, mssante_relay, smtp  # noqa: F401 (e-mail fixtures)
 from tests.support.server_process import ServerProcess
 
@@ -27,7 +27,7 @@ def database_url(kind: str, directory: Path) -> str:
 def start_live(kind: str, directory: Path, **env: str) -> Iterator[LiveServer]:
     url = database_url(kind, directory)
     process = ServerProcess(url, directory)
-    process.env.update(env)
+    process.env.update({"CENTRALE_TELEPHONY_TOKEN": TELEPHONY_TOKEN, **env})
     created = process.cli(
         "create-user",
         "--username",

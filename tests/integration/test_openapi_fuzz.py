@@ -38,7 +38,7 @@ from schemathesis.specs.openapi.checks import response_headers_conformance
 from tests.integration.conftest import database_url
 from tests.support import postgres
 from tests.support.dispatch import Desk, Login
-from tests.support.live import ADMIN_PASSWORD, ADMIN_USERNAME, LiveServer
+from tests.support.live import ADMIN_PASSWORD, ADMIN_USERNAME, TELEPHONY_TOKEN, LiveServer
 from tests.support.server_process import ServerProcess
 
 # Per operation and generation mode: ~80 operations × 2 modes × 3 = 480 requests per role. A longer
@@ -64,7 +64,7 @@ class FuzzedServer:
 
 def _start(kind: str, directory: Path) -> Iterator[FuzzedServer]:
     url = database_url(kind, directory)
-    process = ServerProcess(url, directory, test_clock=False)
+    process = ServerProcess(url, directory, test_clock=False, CENTRALE_TELEPHONY_TOKEN=TELEPHONY_TOKEN)
     created = process.cli(
         "create-user",
         "--username",
@@ -181,6 +181,8 @@ def test_no_5xx_and_schema_conformance(fuzzed: FuzzedServer, role: str) -> None:
     headers = {"X-Centrale-Client": "centrale-fuzz"}
     if role in fuzzed.tokens:
         headers["Authorization"] = f"Bearer {fuzzed.tokens[role]}"
+    else:  # no user: as Kamailio and the queue holder call the /telephony/ routes
+        headers["X-Centrale-Telephony-Token"] = TELEPHONY_TOKEN
     found: list[Found] = []
     calls = 0
     started = time.monotonic()

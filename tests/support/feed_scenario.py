@@ -14,7 +14,7 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 def _ok(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
-    result: dict[str, Any] = response.json()
+    result: dict[str, Any] = response.json() if response.content else {}
     return result
 
 
@@ -64,6 +64,14 @@ def every_event(desk: Desk) -> list[dict[str, Any]]:
     _ok(operator.post("/calls", json=call), 201)
     _, supervisor = desk.staff("supervisor")
     _ok(supervisor.post(f"/calls/{call['id']}/callback", json={"note": "Rappelé"}))
+
+    # The hotline's distribution (issue 19): a state, a caller queued then lost (a missed call).
+    _ok(operator.put("/agents/me/state", json={"state": "pause", "pause_reason": "repas"}))
+    telephony = desk.server.telephony()
+    hotline_call = f"{uuid.uuid4()}@sipp"
+    for kind in ("queued", "lost"):
+        _ok(telephony.post("/telephony/events", json={"call_id": hotline_call, "kind": kind}), 204)
+    _ok(operator.put("/agents/me/state", json={"state": "offline"}))
 
     events: list[dict[str, Any]] = []
     after = start

@@ -16,6 +16,8 @@ from tests.support.server_process import ServerProcess
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "admin-password-for-tests"
 PASSWORD = "correct-horse-battery"
+# The deployment's token of Kamailio and the queue holder (CENTRALE_TELEPHONY_TOKEN), on every test server.
+TELEPHONY_TOKEN = "telephony-token-for-tests"
 _counter = itertools.count(1)
 
 
@@ -81,6 +83,12 @@ class LiveServer:
     def client(self, token: str | None = None) -> httpx.Client:
         client = self.process.client(token)
         self._clients.append(client)
+        return client
+
+    def telephony(self, token: str = TELEPHONY_TOKEN) -> httpx.Client:
+        """A client as Kamailio and the queue holder call the server (the deployment's token)."""
+        client = self.client()
+        client.headers["X-Centrale-Telephony-Token"] = token
         return client
 
     def login(self, username: str, password: str = PASSWORD) -> str:

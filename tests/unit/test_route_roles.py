@@ -8,10 +8,17 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from server.api.context import RoleGuard
+from server.api.telephony_guard import TelephonyGuard
 from server.app import API_PREFIX, create_app, routers
 from server.settings import Settings
 from shared.domain import Role
 
+# Kamailio's and the queue holder's routes: the deployment's token instead of a user's role.
+TELEPHONY = {
+    ("GET", "/api/v1/telephony/route"),
+    ("POST", "/api/v1/telephony/events"),
+    ("POST", "/api/v1/telephony/queue/next"),
+}
 PUBLIC = {
     ("GET", "/api/v1/health"),
     ("POST", "/api/v1/auth/login"),
@@ -37,6 +44,13 @@ def _guards(dependant: Dependant) -> list[RoleGuard]:
     return [g for g in found if isinstance(g, RoleGuard)]
 
 
+def _token_guarded(dependant: Dependant) -> bool:
+    """Guarded by the telephony's token (Kamailio and the queue holder: no user, no role)."""
+    return isinstance(dependant.call, TelephonyGuard) or any(
+        _token_guarded(d) for d in dependant.dependencies
+    )
+
+
 def _routes(tmp_path: Path, *, test_clock: bool) -> dict[tuple[str, str], list[RoleGuard]]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", data_dir=tmp_path, test_clock=test_clock
@@ -59,10 +73,10 @@ def _routes(tmp_path: Path, *, test_clock: bool) -> dict[tuple[str, str], list[R
 
 def test_every_route_declares_its_roles(tmp_path: Path) -> None:
     routes = _routes(tmp_path, test_clock=True)
-    undeclared = sorted(key for key, guards in routes.items() if not guards and key not in PUBLIC)
+    undeclared = sorted(key for key, guards in routes.items() if not guards and key not in PUBLIC | TELEPHONY)
     assert undeclared == []
-    assert set(routes) >= PUBLIC
-    assert all(len(guards) == 1 for key, guards in routes.items() if key not in PUBLIC)
+    assert set(routes) >= PUBLIC | TELEPHONY
+    assert all(len(guards) == 1 for key, guards in routes.items() if key not in PUBLIC | TELEPHONY)
 
 
 def test_sensitive_routes_allow_only_the_expected_roles(tmp_path: Path) -> None:
@@ -83,6 +97,22 @@ def test_sensitive_routes_allow_only_the_expected_roles(tmp_path: Path) -> None:
     admin_routes = [guards for (_, path), guards in routes.items() if path.startswith("/api/v1/admin/")]
     assert admin_routes
     assert all(g[0].roles == {Role.ADMIN} for g in admin_routes)
+
+
+def test_only_the_telephony_routes_take_the_telephony_token(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}", data_dir=tmp_path)
+    by_token = {
+        (method, API_PREFIX + route.path)
+        for router in routers(settings)
+        for route in router.routes
+        if isinstance(route, APIRoute) and _token_guarded(route.dependant)
+        for method in route.methods or ()
+    }
+    assert by_token == TELEPHONY
+    routes = _routes(tmp_path, test_clock=False)
+    assert all(not routes[key] for key in TELEPHONY)  # no user's role on top of the token
+    assert routes[("PUT", "/api/v1/hotline/settings")][0].roles == {Role.ADMIN}
+    assert routes[("GET", "/api/v1/agents")][0].roles == {Role.SUPERVISOR, Role.ADMIN}
 
 
 def test_the_test_clock_does_not_exist_without_its_setting(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from server.api.context import Caller, RoleGuard, app_state, bearer_token, clien
 from server.models import User
 from server.security.principal import EVERYONE
 from server.security.tokens import issue_token, revoke_token
+from server.services import agent_states
 from server.services.accounts import signed_in_out
 from server.services.authentication import log_in
 from server.services.feed import last_seq
@@ -46,6 +47,9 @@ def logout(caller: Annotated[Caller, Depends(RoleGuard(*EVERYONE))]) -> Response
     if token is not None:
         with caller.state.db.session() as session:
             revoke_token(session, token)
+            # An operator who leaves is no longer rung (the desktop says Hors ligne first; this is
+            # the backstop).
+            agent_states.signed_out(session, caller.principal.id, caller.state.clock.now())
     return Response(status_code=204)
 
 

@@ -1,4 +1,5 @@
-"""Call records of the operators' softphones: `POST /calls` (upsert by id), the call log, callbacks."""
+"""Call records of the operators' softphones: `POST /calls` (upsert by id), the call log, callbacks,
+the wrap-up's qualification."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from server.security.principal import STAFF
 from server.services import calls
 from shared.schemas.calls import CallbackIn, CallRecordIn, CallRecordOut
 from shared.schemas.common import AwareMoment
+from shared.schemas.hotline import QualificationIn
 
 router = APIRouter(prefix="/calls", tags=["calls"])
 Staff = Annotated[Caller, Depends(RoleGuard(*STAFF))]
@@ -67,3 +69,25 @@ def take_callback(call_id: str, body: CallbackIn, caller: Staff) -> CallRecordOu
         seen = calls.take_callback(session, call_id, caller.principal, body.note, caller.state.clock.now())
         caller.audit(session, "call_callback", call_id=call_id)
         return seen
+
+
+@router.put("/{call_id}/qualification", response_model=CallRecordOut)
+def qualify_call(call_id: str, body: QualificationIn, caller: Staff) -> CallRecordOut:
+    """The wrap-up's code (a code of the hotline settings' qualifications, else 422) for one of my
+    calls; another user's record: 403, audited like a refused role."""
+    try:
+        with caller.state.db.session() as session:
+            seen = calls.qualify(session, call_id, body.code, caller.principal, caller.state.clock.now())
+            caller.audit(session, "call_qualification", call_id=call_id, code=body.code)
+    except Forbidden as refusal:
+        with caller.state.db.session() as session:
+            caller.audit(
+                session,
+                "forbidden",
+                status=403,
+                attempted="call_qualification",
+                reason=refusal.code,
+                call_id=call_id,
+            )
+        raise
+    return seen

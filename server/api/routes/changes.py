@@ -21,8 +21,11 @@ from server.api.context import AppState, Caller, RoleGuard, origin_of
 from server.errors import Forbidden, TokenRefused
 from server.live import follow, hub_of
 from server.live.follower import Refusal
+from server.live.presence import presence_of
 from server.security.access import admit
 from server.security.principal import STAFF, Principal
+from server.services import agent_presence
+from server.services.agent_states import AGENT_ROLES
 from server.services.feed import events_after, last_seq
 from shared.domain import Role
 from shared.schemas.dispatch import ChangesPage
@@ -55,6 +58,8 @@ def read_changes(
 ) -> ChangesPage:
     with caller.state.db.session() as session:
         events = events_after(session, after, limit)
+        if caller.principal.role in AGENT_ROLES:  # a desktop polling (no WebSocket) is there too
+            agent_presence.refresh(session, {caller.principal.id}, caller.state.clock.now())
     return ChangesPage(events=events, last_seq=events[-1].seq if events else after)
 
 
@@ -93,7 +98,13 @@ async def follow_events(websocket: WebSocket) -> None:
     if refusal is not None:
         await websocket.close(*refusal)
         return
-    await follow(websocket, hub_of(websocket.app), after, access.recheck)
+    principal = access.principal
+    if principal is None or principal.role not in AGENT_ROLES:
+        await follow(websocket, hub_of(websocket.app), after, access.recheck)
+        return
+    # An operator's desktop: while this connection lasts, the hotline knows it is there.
+    async with presence_of(websocket.app).holding(principal.id):
+        await follow(websocket, hub_of(websocket.app), after, access.recheck)
 
 
 def _after(raw: str | None) -> int | None:

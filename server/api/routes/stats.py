@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from server.api.context import Caller, RoleGuard
 from server.errors import Invalid
 from server.security.principal import STAFF
-from server.services import board, stats
+from server.services import board, hotline_stats, stats
+from shared.domain import Role
 from shared.schemas.common import AwareMoment, TimeZoneName
+from shared.schemas.hotline import HotlineStatsOut
 from shared.schemas.stats import Statistics
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 Staff = Annotated[Caller, Depends(RoleGuard(*STAFF))]
+Supervisor = Annotated[Caller, Depends(RoleGuard(Role.SUPERVISOR, Role.ADMIN))]
 MAX_DAYS = 366
 
 
@@ -61,6 +64,35 @@ def prescriptions_csv(
     name = f"declenchements-{start:%Y%m%d}-{end:%Y%m%d}.csv"
     return Response(
         # A BOM so that spreadsheets open the accents right.
+        content="\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/hotline",
+    response_model=HotlineStatsOut,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+def hotline(
+    caller: Supervisor,
+    start: AwareMoment | None = None,
+    end: AwareMoment | None = None,
+    format: Literal["json", "csv"] = "json",
+) -> HotlineStatsOut | Response:
+    """The hotline's figures (issue 19): calls received, answered, lost, service level, waits, talk
+    and wrap-up, per hour (Europe/Paris) and per operator, qualifications; `format=csv` exports
+    them (the last 14 days by default)."""
+    start, end = _period(caller, start, end)
+    with caller.state.db.session() as session:
+        figures = hotline_stats.compute(session, caller.principal, start, end, caller.state.clock.now())
+        if format == "json":
+            return figures
+        text = hotline_stats.csv_export(figures, hotline_stats.labels(session))
+        caller.audit(session, "stats_export", since=start.isoformat(), until=end.isoformat(), what="hotline")
+    name = f"ligne-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+    return Response(
         content="\ufeff" + text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
