@@ -1,6 +1,7 @@
 """One logged-in session: the API client, the local store, the outbox pusher (cases and call
 records), the case sender, the change-feed follower and, when a softphone is given, the call flow
-with its call log and screen pop."""
+with its call log and screen pop, and for who answers the hotline (operator, supervisor) the
+hotline presence: « Mon état » sent to the server, « Hors ligne » first on leaving."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from desktop.services.call_records import OutboxCallSink
 from desktop.services.caller_lookup import ServerLookup
 from desktop.services.case_sender import CaseSender
+from desktop.services.hotline_presence import HOTLINE_ROLES, HotlinePresence
 from desktop.settings import data_dir
 from desktop.state.call_flow import CallFlow
 from desktop.state.wizard.wizard import Operator
@@ -21,6 +23,7 @@ from desktop.store.outbox import ItemKind, OutboxItem
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
 from desktop.sync.follower import ChangeFollower, FeedState
+from desktop.sync.hotline_api import HotlineApi
 from desktop.sync.outbox_pusher import OutboxPusher
 from shared.schemas.auth import UserOut
 from shared.schemas.feed import FeedEvent
@@ -40,8 +43,10 @@ class Session:
         directory: Path | None = None,
         softphone: Softphone | None = None,
         feed_head: int | None = None,
+        sip_user: str | None = None,
     ) -> None:
-        """``feed_head``: the change feed's head the login answered (where a new store starts)."""
+        """``feed_head``: the change feed's head the login answered (where a new store starts);
+        ``sip_user``: the user part of the SIP account the softphone registers (what Kamailio rings)."""
         self.client = client
         self.user = user
         self.operator = Operator.of(user)  # a secretary's « Service »: her practice
@@ -67,6 +72,7 @@ class Session:
         self.call_log: CallLog | None = None
         self.flow: CallFlow | None = None
         self.screen_pop: ScreenPop | None = None
+        self.presence: HotlinePresence | None = None
         if softphone is not None:
             self.call_log = CallLog(
                 folder / f"calls-{user.username}.sqlite3",
@@ -77,6 +83,9 @@ class Session:
             self.flow.attach()
             self.screen_pop = ScreenPop(ServerLookup(client), self.flow.on_event)
             softphone.add_listener(self.screen_pop.on_event)
+            if user.role in HOTLINE_ROLES:
+                self.presence = HotlinePresence(HotlineApi(client), self.flow, user.id, sip_user, self.store)
+                self.on_event.append(self.presence.on_event)
         self._tasks: list[asyncio.Task[None]] = []
         self._handovers: set[asyncio.Task[int]] = set()
 
@@ -123,16 +132,27 @@ class Session:
     def start(self) -> None:
         self._tasks = [asyncio.ensure_future(self.pusher.run()), asyncio.ensure_future(self.follower.run())]
         self._hand_over_calls()  # records a previous run stored but did not queue
+        if self.presence is not None:
+            self.presence.start()
 
     def resume(self, token: str) -> None:
         """After a new login (expired session): everything waiting goes on."""
         self.pusher.resume(token)
         self.follower.resume(token)
+        if self.presence is not None:
+            self.presence.resume()
+
+    async def go_offline(self) -> None:
+        """« Hors ligne » on the server, before the softphone unregisters (leaving the desktop)."""
+        if self.presence is not None:
+            await self.presence.leave()
 
     async def stop(self, *, sign_out: bool = False) -> None:
         """Everything stopped and closed; ``sign_out`` (« Se déconnecter », « Changer
         d'utilisateur »): the token is revoked on the server first — an unreachable server lets it
-        expire on its own. What waits in the outbox stays in this user's local file."""
+        expire on its own. What waits in the outbox stays in this user's local file. « Hors ligne »
+        is sent first when it was not yet (``go_offline``)."""
+        await self.go_offline()
         self.follower.stop()
         for task in self._tasks:
             task.cancel()

@@ -126,6 +126,11 @@ class SoftphoneService:
         return int(getattr(self.softphone, "local_port", 0) or 0)
 
     @property
+    def sip_user(self) -> str | None:
+        """The user part of the registered account (the AOR Kamailio rings); None for direct calls."""
+        return uri_user(self.plan.account.uri) if self.plan.account is not None else None
+
+    @property
     def direct_only(self) -> bool:
         return self.plan.config is not None and self.plan.account is None
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from desktop.state.wizard.wizard import Wizard
+from shared.schemas.hotline import AgentState
 from telephony.api import PhoneError, RejectCode, Softphone
 from telephony.call_log import CallLog
 from telephony.events import (
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 _SIP_URI = re.compile(r"^sips?:([^@\s]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s]*)?$", re.IGNORECASE)
 _DIALLED = re.compile(r"^\+?[0-9*#]+$")
-WRAP_UP_SECONDS = 30.0  # « Post-appel » ends by itself after this (issue 19: wrap-up, then Disponible)
+WRAP_UP_SECONDS = 30.0  # « Post-appel » ends by itself after this until the server's setting is read
 TRANSFER_HINT = "un numéro (01 23 45 67 89), un poste (1234) ou une adresse sip:…"
 
 
@@ -59,20 +60,8 @@ def transfer_destination_error(destination: str) -> str | None:
     return None
 
 
-class OperatorState(StrEnum):
-    AVAILABLE = "available"
-    PAUSE = "pause"
-    IN_CALL = "in_call"
-    AFTER_CALL = "after_call"
-
-    @property
-    def label(self) -> str:
-        return {
-            "available": "Disponible",
-            "pause": "Pause",
-            "in_call": "En appel",
-            "after_call": "Post-appel",
-        }[self.value]
+# « Mon état » is the shared AgentState the server records (issue 19): the desktop's old name kept.
+OperatorState = AgentState
 
 
 class CallPhase(StrEnum):
@@ -102,6 +91,7 @@ class CallView:
     started_at: datetime
     phase: CallPhase
     waiting: bool = False  # arrived while another call was in progress
+    sip_call_id: str = ""  # the SIP Call-ID (what the server's hotline knows the call by)
     record_id: str | None = None  # the call log record (its UUID)
     identification: IdentificationOutcome | None = None
     candidates: tuple[Candidate, ...] = ()
@@ -141,7 +131,10 @@ class CallFlow:
         self.on_change = on_change
         self.calls: dict[int, CallView] = {}  # calls not ended, by softphone call id
         self.finished: list[CallView] = []  # ended calls of this session, most recent last
-        self.operator_state = OperatorState.AVAILABLE
+        self.operator_state = AgentState.AVAILABLE
+        self.pause_reason: str | None = None  # the code of the platform's list, in « Pause »
+        self.wrapped: CallView | None = None  # the call « Post-appel » follows (its qualification)
+        self.on_state: list[Callable[[CallFlow], None]] = []  # « Mon état » changed (sent to the server)
         self.message = ""  # last command failure, French
 
     def attach(self) -> None:
@@ -167,6 +160,7 @@ class CallFlow:
                     event.received_at,
                     CallPhase.RINGING,
                     waiting=event.waiting or self._busy(),
+                    sip_call_id=event.sip_call_id,
                 )
                 self._add(view)
             case OutgoingCallStarted():
@@ -177,6 +171,7 @@ class CallFlow:
                     "",
                     event.started_at,
                     CallPhase.DIALING,
+                    sip_call_id=event.sip_call_id,
                 )
                 self._add(view)
             case CallerIdentified() if event.call_id in self.calls:
@@ -191,7 +186,7 @@ class CallFlow:
                 view = self.calls[event.call_id]
                 if view.phase is not CallPhase.HELD:
                     view.phase = CallPhase.ACTIVE
-                self.operator_state = OperatorState.IN_CALL
+                self._change_state(AgentState.IN_CALL)
             case CallMediaChanged() if event.call_id in self.calls:
                 view = self.calls[event.call_id]
                 view.muted = event.muted
@@ -205,10 +200,16 @@ class CallFlow:
                 view.phase, view.end_cause = CallPhase.ENDED, event.cause
                 self.finished.append(view)
                 answered = event.cause in (EndCause.COMPLETED, EndCause.TRANSFERRED)
-                if not self._busy() and self.operator_state is OperatorState.IN_CALL and answered:
-                    self.operator_state = OperatorState.AFTER_CALL
+                if not self._busy() and self.operator_state is AgentState.IN_CALL and answered:
+                    self.wrapped = view
+                    self._change_state(AgentState.AFTER_CALL)
+                elif self.operator_state is AgentState.IN_CALL and self.in_call() is not None:
+                    self._state_changed()  # another call is now the one in progress
             case _:
                 return
+        in_call = self.operator_state is AgentState.IN_CALL
+        if in_call and isinstance(event, (CallerIdentified, CallMediaChanged)):
+            self._state_changed()  # who is on the line, as shown, goes with « En appel »
         self._notify(view)
 
     def _add(self, view: CallView) -> None:
@@ -227,6 +228,10 @@ class CallFlow:
 
     def active(self) -> CallView | None:
         return next((view for view in self.calls.values() if view.phase is CallPhase.ACTIVE), None)
+
+    def in_call(self) -> CallView | None:
+        """The call « En appel » is about: the active one, else a held one."""
+        return self.active() or next(iter(self.held()), None)
 
     # ---- operator's commands ----------------------------------------------------------------------
     async def _run(self, command: Callable[[], Awaitable[None]]) -> bool:
@@ -286,16 +291,37 @@ class CallFlow:
             target = re.sub(r"[\s.\-()]", "", target)
         return await self._run(lambda: self.phone.transfer(call_id, target))
 
-    def set_operator_state(self, state: OperatorState) -> None:
-        self.operator_state = state
+    def set_operator_state(self, state: AgentState, pause_reason: str | None = None) -> None:
+        """The operator's choice (« Mon état », Ctrl+E); ``pause_reason``: the code for « Pause »."""
+        self._change_state(state, pause_reason)
         self._notify(None)
 
+    def follow_server(self, state: AgentState, pause_reason: str | None = None) -> None:
+        """The server changed this operator's state by itself (unanswered calls, a desktop seen gone):
+        the desktop follows, and does not send it back (the listeners are told: they know why)."""
+        self._change_state(state, pause_reason)
+        self._notify(None)
+
+    def _change_state(self, state: AgentState, pause_reason: str | None = None) -> None:
+        reason = pause_reason if state is AgentState.PAUSE else None
+        if (state, reason) == (self.operator_state, self.pause_reason):
+            return
+        if state is not AgentState.AFTER_CALL:
+            self.wrapped = None
+        self.operator_state, self.pause_reason = state, reason
+        self._state_changed()
+
+    def _state_changed(self) -> None:
+        for listener in list(self.on_state):
+            listener(self)
+
     def end_wrap_up(self) -> bool:
-        """« Post-appel » over (its delay passed): back to « Disponible ». Nothing changes when the
-        operator chose another state meanwhile or took another call. True when it ended."""
-        if self.operator_state is not OperatorState.AFTER_CALL or self._busy():
+        """« Post-appel » over (its delay passed, or « Prêt »): back to « Disponible ». Nothing
+        changes when the operator chose another state meanwhile or took another call. True when it
+        ended."""
+        if self.operator_state is not AgentState.AFTER_CALL or self._busy():
             return False
-        self.set_operator_state(OperatorState.AVAILABLE)
+        self.set_operator_state(AgentState.AVAILABLE)
         return True
 
     # ---- the wizard from a call -------------------------------------------------------------------

@@ -131,6 +131,7 @@ class Controller:
             directory=self.options.data_dir,
             softphone=softphone,
             feed_head=login.feed_head,
+            sip_user=phone_service.sip_user if phone_service is not None else None,
         )
         window = MainWindow(self.session, self.settings, self.secrets)
         self.window = window
@@ -210,7 +211,10 @@ class Controller:
         return reader, asyncio.ensure_future(window.cards.follow(reader))
 
     async def stop(self, *, sign_out: bool = False) -> None:
-        """The softphone stopped (unregistered), then the session (``sign_out``: token revoked)."""
+        """« Hors ligne » sent, the softphone stopped (unregistered), then the session
+        (``sign_out``: token revoked)."""
+        if self.session is not None:  # the server stops offering calls before the phone goes
+            await self.session.go_offline()
         if self.phone is not None:  # before the session: the last calls reach its call log
             phone, self.phone = self.phone, None
             # pjsua2's thread collects garbage before libDestroy: the Qt wrappers waiting in cycles

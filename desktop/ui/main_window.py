@@ -8,7 +8,7 @@ import asyncio
 import dataclasses
 import logging
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.services.case_sender import SendOutcome, SubmissionMismatch, reopen
 from desktop.services.session import Session
 from desktop.settings import SecretStore, Settings
-from desktop.state.call_flow import CallView, OperatorState
+from desktop.state.call_flow import CallView
 from desktop.state.times import clock_time
 from desktop.state.tray_notices import board_known
 from desktop.state.window_title import window_title
@@ -40,6 +40,7 @@ from desktop.ui.calls import install_calls
 from desktop.ui.card_binding import CardBinding
 from desktop.ui.drafts import DraftsDialog
 from desktop.ui.login import LoginDialog
+from desktop.ui.my_state import MyState
 from desktop.ui.outbox_view import OutboxView
 from desktop.ui.patients import install_patient_files
 from desktop.ui.prescription import DetailsWindows
@@ -47,7 +48,7 @@ from desktop.ui.professionals import install_professionals
 from desktop.ui.session_actions import SessionActions
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.status_bar import StatusBar
-from desktop.ui.supervision import install_supervision
+from desktop.ui.supervision import Supervision, install_supervision
 from desktop.ui.tasks import spawn
 from desktop.ui.window_size import first_size
 from desktop.ui.wizard.success_dialog import SuccessDialog
@@ -55,6 +56,7 @@ from desktop.ui.wizard.window import WizardWindow
 from shared.domain import Role
 from shared.schemas.auth import LoginResponse
 from shared.schemas.feed import FeedEvent
+from shared.schemas.hotline import AgentState
 from telephony.events import PhoneEvent, RegistrationChanged
 
 log = logging.getLogger(__name__)
@@ -96,9 +98,9 @@ class MainWindow(QMainWindow):
             state_action.triggered.connect(self._choose_state)
             toolbar.addAction(state_action)
         self.status.show_operator_state(user.role in PHONE_ROLES)
-        self.wrap_up = QTimer(self)  # « Post-appel » ends by itself (CallFlow.wrap_up_seconds)
-        self.wrap_up.setSingleShot(True)
-        self.wrap_up.timeout.connect(self._wrap_up_over)
+        self.supervision: Supervision | None = None
+        self.my_state = MyState(self, session, self.status, self.tell_operator)  # sent to the server
+        self.wrap_up = self.my_state.timer  # « Post-appel » ends by itself (the server's delay)
         self.settings_action = QAction("Paramètres (Ctrl+,)", self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
@@ -212,26 +214,23 @@ class MainWindow(QMainWindow):
             self.status.set_registration(event)
 
     def _call_changed(self, view: CallView | None) -> None:
-        flow = self.session.flow
-        if flow is not None:
-            self.status.set_operator_state(flow.operator_state)
-            if flow.operator_state is OperatorState.AFTER_CALL and not self.wrap_up.isActive():
-                self.wrap_up.start(int(flow.wrap_up_seconds * 1000))  # then « Disponible »
+        self.my_state.call_changed()  # the state shown; « Post-appel » and its window
         if self.popup is not None:
             self.popup.refresh(view)
-
-    def _wrap_up_over(self) -> None:
-        if self.session.flow is not None:
-            self.session.flow.end_wrap_up()
 
     def _choose_state(self) -> None:
         self.status.operator.setFocus()
         self.status.operator.showPopup()
 
-    def set_operator_state(self, state: OperatorState) -> None:
-        if self.session.flow is not None:
-            self.session.flow.set_operator_state(state)
-        self.status.set_operator_state(state)
+    def set_operator_state(self, state: AgentState) -> None:
+        """« Mon état » chosen (a pause asks its reason first); sent to the server by the session."""
+        self.my_state.choose(state)
+
+    def tell_operator(self, title: str, message: str) -> None:
+        """What the operator must know now: the status bar, and the tray when there is one."""
+        self.show_message(f"{title} — {message}" if title else message, 30_000)
+        if title and self.supervision is not None:
+            self.supervision.notifier.show_text(title, message)
 
     # ---- wizards --------------------------------------------------------------------------------
     def new_case(self) -> WizardWindow:
@@ -442,6 +441,7 @@ class MainWindow(QMainWindow):
         popup of a past session keeps its application-wide keys (F2 would become ambiguous)."""
         for window in list(self.wizards.values()):
             window.close()
+        self.my_state.close()
         if self.success is not None:
             self.success.close()
             self.success = None

@@ -1,4 +1,6 @@
-"""The status bar: server diode (three states of the seeds), SIP, card reader, operator's state."""
+"""The status bar: server diode (three states of the seeds), SIP, card reader, operator's state (the
+shared ``AgentState`` the server records; « Pause — motif »), and a red line when the server does
+not hold it (not yet sent, refused)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar
 
-from desktop.state.call_flow import OperatorState
+from desktop.state.agent_state import state_text
 from desktop.sync.follower import FeedState
+from shared.schemas.hotline import AgentState
 from telephony.events import RegistrationChanged, RegistrationStatus
 
 DIODE_COLOURS = {"Connecté": "#2e7d32", "En cours de connexion": "#f9a825"}
@@ -21,7 +24,7 @@ SIP_LABELS = {
 
 
 class StatusBar(QStatusBar):
-    def __init__(self, on_operator_state: Callable[[OperatorState], None]) -> None:
+    def __init__(self, on_operator_state: Callable[[AgentState], None]) -> None:
         super().__init__()
         self.diode = QLabel()
         self.diode.setObjectName("server_diode")
@@ -33,14 +36,18 @@ class StatusBar(QStatusBar):
         self.operator = QComboBox()
         self.operator.setObjectName("operator_state")
         self.operator.setToolTip("Mon état (Ctrl+E)")
-        for state in OperatorState:
+        for state in AgentState:
             self.operator.addItem(state.label, state.value)
-        self.operator.activated.connect(
-            lambda _i: on_operator_state(OperatorState(self.operator.currentData()))
-        )
+        self.operator.activated.connect(lambda _i: on_operator_state(AgentState(self.operator.currentData())))
+        self.state_problem = QLabel("")
+        self.state_problem.setObjectName("state_problem")
+        self.state_problem.setStyleSheet("color: #c62828;")
+        self.state_problem.setWordWrap(True)
+        self.state_problem.hide()
         self.addWidget(self.diode)
         self.addWidget(self.sip)
         self.addWidget(self.card)
+        self.addPermanentWidget(self.state_problem)
         self.operator_label = QLabel("Mon état :")
         self.addPermanentWidget(self.operator_label)
         self.addPermanentWidget(self.operator)
@@ -63,5 +70,17 @@ class StatusBar(QStatusBar):
         self.operator_label.setVisible(shown)
         self.operator.setVisible(shown)
 
-    def set_operator_state(self, state: OperatorState) -> None:
-        self.operator.setCurrentIndex(max(self.operator.findData(state.value), 0))
+    def set_operator_state(self, state: AgentState, pause_label: str = "") -> None:
+        index = max(self.operator.findData(state.value), 0)
+        pause = self.operator.findData(AgentState.PAUSE.value)
+        self.operator.setItemText(
+            pause, state_text(AgentState.PAUSE, pause_label if state is AgentState.PAUSE else "")
+        )
+        self.operator.setCurrentIndex(index)
+        self.operator.setToolTip(f"Mon état : {state_text(state, pause_label)} (Ctrl+E)")
+
+    def set_state_problem(self, text: str) -> None:
+        """Why the server does not hold « Mon état » ("": it does)."""
+        self.state_problem.setText(text)
+        self.state_problem.setToolTip(text)
+        self.state_problem.setVisible(bool(text))

@@ -56,6 +56,7 @@ def test_the_admin_back_office(loop, qtbot, gui_server: LiveServer, tmp_path: Pa
             "Journal d'audit",
             "Inscriptions à valider",
             "Journal des notifications",
+            "Téléphonie",
         ]
         await wait_for(lambda: "Comptes actifs" in office.overview.lines.text(), what="the counts")
         assert "Réseaux : " in office.overview.lines.text()

@@ -59,7 +59,10 @@ def test_post_appel_ends_after_its_delay_unless_the_operator_chose_another_state
         qtbot.addWidget(main)
         flow = main.session.flow
         assert flow is not None
-        assert flow.wrap_up_seconds == 30.0
+        presence = main.session.presence
+        assert presence is not None
+        await wait_for(lambda: presence.settings is not None, what="the hotline settings")
+        assert flow.wrap_up_seconds == presence.settings.wrap_up_seconds  # the server's setting
         flow.wrap_up_seconds = 0.4  # the test does not wait half a minute
         _call(phone, 1)
         assert main.status.operator.currentText() == "En appel"
@@ -75,10 +78,14 @@ def test_post_appel_ends_after_its_delay_unless_the_operator_chose_another_state
         _call(phone, 2)
         _hang_up(phone, 2)
         assert OperatorState(flow.operator_state) is OperatorState.AFTER_CALL  # a fresh read
-        main.set_operator_state(OperatorState.PAUSE)  # the operator's own choice stands
+        main.set_operator_state(OperatorState.PAUSE)  # the operator's own choice stands…
+        dialog = main.my_state.pause_dialog  # …with its reason, from the platform's list
+        assert dialog is not None
+        assert dialog.reasons.count() >= 1
+        dialog.accept()
         await wait_for(lambda: not main.wrap_up.isActive(), timeout=5, what="the wrap-up timer")
         assert OperatorState(flow.operator_state) is OperatorState.PAUSE  # a fresh read
-        assert main.status.operator.currentText() == "Pause"
+        assert main.status.operator.currentText().startswith("Pause — ")
         assert "Mon état (Ctrl+E)" in toolbar_texts(main)
         assert main.calls_view is not None
         assert main.status.operator.isVisibleTo(main)

@@ -1,6 +1,7 @@
 """The platform team's back office (admin role): the counts on « Accueil », then one tab per view —
 « Utilisateurs » (Alt+2), « Professionnels » (Alt+3), « Réseaux » (Alt+4), « Journal d'audit »
-(Alt+5). A further view (« Inscriptions à valider », « Journal des notifications ») is one more
+(Alt+5), « Inscriptions à valider » (Alt+6), « Journal des notifications » (Alt+7),
+« Téléphonie » (Alt+8: the hotline's settings, issue 19). A further view is one more
 `BackOfficeView` in `VIEWS`: a title, its shortcut, and a factory taking the `BackOfficeApi`."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from desktop.ui.back_office.deliveries_view import DeliveriesView
 from desktop.ui.back_office.networks_view import NetworksView
 from desktop.ui.back_office.professionals_view import ProfessionalsView
 from desktop.ui.back_office.registrations_view import RegistrationsView
+from desktop.ui.back_office.telephony_view import TelephonyView
 from desktop.ui.back_office.users_view import UsersView
 from desktop.ui.back_office.widgets import BackOfficePage, button
 from desktop.ui.shell import Shell
@@ -40,6 +42,7 @@ VIEWS = (
     BackOfficeView("Journal d'audit", "Alt+5", AuditView),
     BackOfficeView("Inscriptions à valider", "Alt+6", RegistrationsView),
     BackOfficeView("Journal des notifications", "Alt+7", DeliveriesView),
+    BackOfficeView("Téléphonie", "Alt+8", TelephonyView),
 )
 
 
@@ -107,6 +110,12 @@ class BackOffice:
     def deliveries(self) -> DeliveriesView:
         view = self.views["Journal des notifications"]
         assert isinstance(view, DeliveriesView)
+        return view
+
+    @property
+    def telephony(self) -> TelephonyView:
+        view = self.views["Téléphonie"]
+        assert isinstance(view, TelephonyView)
         return view
 
     @property

@@ -1,4 +1,5 @@
-"""The supervisor's view — « Statistiques » (Alt+5), « Mode mur d'écran » (F11) — and the desktop
+"""The supervisor's view — « Statistiques » (Alt+5) with the hotline's figures, « Opérateurs »
+(Alt+7: the hotline's operators and queue, live), « Mode mur d'écran » (F11) — and the desktop
 notifications of every staff member (system tray, « Notifications » menu)."""
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from PySide6.QtWidgets import QMenu, QWidget
 from desktop.state.tray_notices import KnownRequest, NoticeDecider, NoticeSwitches
 from desktop.state.window_title import capacity, window_title
 from desktop.sync.errors import ApiProblem
+from desktop.sync.hotline_api import HotlineApi
 from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.shell import Shell
+from desktop.ui.supervision.hotline_stats import HotlineStatsSection
+from desktop.ui.supervision.hotline_tiles import HotlineTiles
+from desktop.ui.supervision.operators_view import OperatorsView
 from desktop.ui.supervision.stats_view import StatisticsView
 from desktop.ui.supervision.tray import TrayNotifier
 from desktop.ui.supervision.wallboard import WallboardWindow
@@ -33,6 +38,7 @@ class Supervision(QObject):
         super().__init__(owner)
         self.notifier = notifier
         self.statistics: StatisticsView | None = None
+        self.operators: OperatorsView | None = None
         self.wallboard: WallboardWindow | None = None
         self.wallboard_action: QAction | None = None
         owner.installEventFilter(self)
@@ -74,11 +80,18 @@ def install_supervision(
     shell.add_menu(notifier.menu)
     supervision = Supervision(owner, notifier)
     if user.role is Role.SUPERVISOR:
-        view = StatisticsView(api)
+        hotline = HotlineApi(session.client)
+        view = StatisticsView(api, HotlineStatsSection(hotline))
         session.on_event.append(view.on_event)
         shell.add_tab(view, "Statistiques", "Alt+5")
         spawn(view.refresh())
-        wall = WallboardWindow(api, f"{user.display_name} — {capacity(user)}", owner)
+        operators = OperatorsView(hotline)
+        session.on_event.append(operators.on_event)
+        shell.add_tab(operators, "Opérateurs", "Alt+7")
+        spawn(operators.refresh())
+        supervision.operators = operators
+        title = f"{user.display_name} — {capacity(user)}"
+        wall = WallboardWindow(api, title, owner, HotlineTiles(hotline))
         session.on_event.append(wall.on_event)
         action = QAction("Mode mur d'écran", owner)  # the menu shows its shortcut itself
         action.setObjectName("wallboard_action")

@@ -1,5 +1,6 @@
 """« Statistiques » (supervisors): the period, the charts of `GET /stats`, the CSV export of the
-server's own file, and the incidents of their networks."""
+server's own file, the incidents of their networks, and the hotline's figures of the same period
+(`hotline_stats.py`, with its own CSV export)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from desktop.sync.supervision_api import SupervisionApi
 from desktop.ui.file_dialogs import documents_folder
 from desktop.ui.keys import button_shortcut
 from desktop.ui.supervision.charts import bar_chart, chart_view, pie_chart, replace_chart
+from desktop.ui.supervision.hotline_stats import HotlineStatsSection
 from desktop.ui.tasks import on_loop, spawn
 from shared.schemas.exchanges import IncidentOut
 from shared.schemas.feed import CallRecorded, FeedEvent, IncidentReported, PrescriptionChange
@@ -48,7 +50,7 @@ class StatisticsView(QWidget):
     exported = Signal(str)  # the path written
     export_dialog_opened = Signal(object)  # the QFileDialog (tests)
 
-    def __init__(self, api: SupervisionApi) -> None:
+    def __init__(self, api: SupervisionApi, hotline: HotlineStatsSection | None = None) -> None:
         super().__init__()
         self.setObjectName("statistics_view")
         self.api = api
@@ -103,6 +105,9 @@ class StatisticsView(QWidget):
         self.incidents.horizontalHeader().setStretchLastSection(True)
         self.incidents.setMinimumHeight(150)
         grid.addWidget(self.incidents, 4, 0, 1, 2)
+        self.hotline = hotline
+        if hotline is not None:
+            grid.addWidget(hotline, 5, 0, 1, 2)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
@@ -137,6 +142,8 @@ class StatisticsView(QWidget):
         self.show_data(statistics.chart_data(figures, period))
         self.show_incidents(incidents)
         self.status.setText("")
+        if self.hotline is not None:
+            await self.hotline.refresh(period)
         self.refreshed.emit()
 
     def on_event(self, event: FeedEvent) -> None:

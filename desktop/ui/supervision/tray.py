@@ -87,6 +87,12 @@ class TrayNotifier(QObject):
             self.shell.show_message(f"{notice.title} — {notice.message}", STATUS_BAR_MS)
         self.notified.emit(notice)
 
+    def show_text(self, title: str, message: str) -> None:
+        """A notice that is no request's (« Mon état » changed by the server): the tray only, the
+        caller shows it in the status bar itself."""
+        if self.tray is not None:
+            self.tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, SHOWN_MS)
+
     def open_last(self) -> None:
         """A click on the notice opens its request's details."""
         notice = self.shown[-1] if self.shown else None

@@ -1,5 +1,7 @@
 """« Mode mur d'écran »: a full-screen window in large type for a screen in the room, its figures
-read again after each burst of prescription events of the change feed. F11 or Échap leaves it."""
+read again after each burst of prescription events of the change feed; with the hotline's API, a
+second row for the hotline (`hotline_tiles.py`: calls waiting, longest wait, service level,
+operators, coloured by thresholds). F11 or Échap leaves it."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from desktop.state import wallboard
 from desktop.state.wallboard import WallboardFigures
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
+from desktop.ui.supervision.hotline_tiles import HotlineTiles
 from desktop.ui.tasks import on_loop, spawn
 from shared.schemas.feed import FeedEvent
 
@@ -25,7 +28,13 @@ VALUE_COLOURS = {"expired": "#ef5350", "accepted": "#66bb6a", "pending": "#ffca2
 class WallboardWindow(QWidget):
     refreshed = Signal()
 
-    def __init__(self, api: SupervisionApi, title: str, owner: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        api: SupervisionApi,
+        title: str,
+        owner: QWidget | None = None,
+        hotline: HotlineTiles | None = None,
+    ) -> None:
         super().__init__(owner, Qt.WindowType.Window)  # its own window, deleted with its owner
         self.setObjectName("wallboard")
         self.setWindowTitle(f"Centrale — mur d'écran — {title}")
@@ -59,6 +68,9 @@ class WallboardWindow(QWidget):
             grid.addWidget(tile, index // 3, index % 3)
             self.values[key] = number
         column.addLayout(grid, 1)
+        self.hotline = hotline
+        if hotline is not None:
+            column.addWidget(hotline)
         self.updated = QLabel("")
         self.updated.setObjectName("wall_updated")
         self.updated.setStyleSheet("color: #78909c; font-size: 16pt;")
@@ -85,15 +97,20 @@ class WallboardWindow(QWidget):
         except ApiProblem as problem:
             self.updated.setText(f"Pas de mise à jour : {problem}")
             return
+        if self.hotline is not None:
+            await self.hotline.refresh()
         self.show_figures(WallboardFigures.of(today, recent), now)
 
     def show_figures(self, figures: WallboardFigures, at: datetime) -> None:
         self.figures = figures
         for key, _label, value in figures.tiles():
             self.values[key].setText(value)
-        self.updated.setText(wallboard.updated_line(at))
+        problem = self.hotline.problem if self.hotline is not None else ""
+        self.updated.setText(wallboard.updated_line(at) + (f" — {problem}" if problem else ""))
         self.refreshed.emit()
 
     def on_event(self, event: FeedEvent) -> None:
+        if self.hotline is not None and self.isVisible():
+            self.hotline.on_event(event)
         if self.isVisible() and wallboard.refreshes(event):
             self._timer.start()
