@@ -29,9 +29,9 @@ DEVICES=(tests/gui tests/integration/cardreader tests/integration/telephony test
 REST=(tests)
 for path in "${DEVICES[@]}"; do REST+=("--ignore=$path"); done
 set +e
-"$VENV/pytest" -p no:cacheprovider "${DEVICES[@]}" >"$logs/devices.log" 2>&1 &
+"$VENV/pytest" -p no:cacheprovider --basetemp="$logs/devices-tmp" "${DEVICES[@]}" >"$logs/devices.log" 2>&1 &
 devices=$!
-"$VENV/pytest" -p no:cacheprovider "${REST[@]}" >"$logs/rest.log" 2>&1 &
+"$VENV/pytest" -p no:cacheprovider --basetemp="$logs/rest-tmp" "${REST[@]}" >"$logs/rest.log" 2>&1 &
 rest=$!
 wait $devices
 devices_status=$(checked $?)
