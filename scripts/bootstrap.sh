@@ -17,6 +17,7 @@ die() { printf '[bootstrap] ERREUR : %s\n' "$*" >&2; exit 1; }
 #   swig libpcsclite-dev       build pyscard (source-only on Linux)
 #   pcscd vsmartcard-vpcd      the PC/SC daemon and the virtual reader used by the card tests
 #   kamailio sip-tester        SIP registrar/proxy and SIPp for the telephony tests
+#   kamailio-utils-modules     http_client: Kamailio asks the server whom to ring (docs/hotline.md)
 #   xvfb                       a real X screen for GUI screenshots
 #   libegl1 … libxcb-cursor0 … what Qt (PySide6) loads: offscreen for the GUI tests, xcb for a window
 #   python3-venv python3-dev   the virtual environment and headers for compiled packages
@@ -25,7 +26,7 @@ die() { printf '[bootstrap] ERREUR : %s\n' "$*" >&2; exit 1; }
 #   chromium fonts-dejavu-core the headless browser of tests/browser (driven by Playwright for
 #                              Python, which never downloads a browser of its own) and a font
 #   nodejs npm                 (only when node or npm is missing) npm ci of server/web's packages
-DEB_PACKAGES=(swig libpcsclite-dev libpcsclite1 pcscd vsmartcard-vpcd kamailio sip-tester xvfb
+DEB_PACKAGES=(swig libpcsclite-dev libpcsclite1 pcscd vsmartcard-vpcd kamailio kamailio-utils-modules sip-tester xvfb
               python3-venv python3-dev gcc postgresql-client nsis chromium fonts-dejavu-core
               libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libglib2.0-0
               libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1

@@ -34,6 +34,7 @@ class PhoneConfig:
     local_user: str = "centrale"
     local_display_name: str = ""
     network_check_seconds: float = 5.0  # how often the local address is checked (0: never)
+    max_calls: int = 8  # simultaneous calls (the hotline's queue holder needs two per waiting caller)
     # Diagnostics (support checks and tests): a steady tone sent into every call instead of the
     # microphone (0: off), and every call's received audio written to <record_dir>/call-<id>.wav.
     test_tone_hz: int = 0

@@ -176,7 +176,7 @@ class Engine:
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0
         cfg.uaConfig.mainThreadOnly = True
-        cfg.uaConfig.maxCalls = 8
+        cfg.uaConfig.maxCalls = self.config.max_calls
         cfg.uaConfig.userAgent = self.config.user_agent
         cfg.logConfig.level = self.config.log_level
         cfg.logConfig.consoleLevel = self.config.log_level

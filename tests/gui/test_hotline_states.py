@@ -43,8 +43,10 @@ def test_mon_etat_reaches_the_server_with_pause_reason_call_and_qualification(
         qtbot.addWidget(main)
         presence = main.session.presence
         assert presence is not None
-        await wait_for(lambda: presence.settings is not None, what="the hotline settings")
-        assert main.session.flow.wrap_up_seconds == presence.settings.wrap_up_seconds  # the server's delay
+        settings = await wait_for(lambda: presence.settings, what="the hotline settings")
+        flow = main.session.flow
+        assert flow is not None
+        assert flow.wrap_up_seconds == settings.wrap_up_seconds  # the server's delay
         await wait_for(
             lambda: state_of(desk, watcher, operator["id"])["state"] == "available", what="Disponible"
         )
@@ -77,6 +79,7 @@ def test_mon_etat_reaches_the_server_with_pause_reason_call_and_qualification(
         codes = [window.codes.item(i).text() for i in range(window.codes.count())]
         window.codes.setCurrentRow(codes.index("Renseignement"))
         window.ready_button.click()  # « Prêt »: the qualification recorded, Post-appel over
+        assert main.session.flow is not None
         record_id = main.session.flow.finished[-1].record_id
         await wait_for(lambda: state_of(desk, watcher, operator["id"])["state"] == "available", what="Prêt")
 
@@ -109,6 +112,7 @@ def test_the_supervisor_s_grid_follows_the_operators_live(
     async def scenario() -> None:
         main = await open_main_window(gui_server.process.base_url, supervisor["username"], PASSWORD, tmp_path)
         qtbot.addWidget(main)
+        assert main.supervision is not None
         view = main.supervision.operators
         assert view is not None
         assert "Opérateurs" in [main.tabs.tabText(i) for i in range(main.tabs.count())]
@@ -139,6 +143,7 @@ def test_the_admin_edits_the_hotline_settings(loop, qtbot, gui_server: LiveServe
     async def scenario() -> None:
         main = await open_main_window(gui_server.process.base_url, ADMIN_USERNAME, ADMIN_PASSWORD, tmp_path)
         qtbot.addWidget(main)
+        assert main.back_office is not None
         view = main.back_office.telephony
         await wait_for(lambda: view.lists["qualifications"].toPlainText(), what="the settings read")
         before = view.numbers["wrap_up_seconds"].value()

@@ -61,8 +61,8 @@ def test_post_appel_ends_after_its_delay_unless_the_operator_chose_another_state
         assert flow is not None
         presence = main.session.presence
         assert presence is not None
-        await wait_for(lambda: presence.settings is not None, what="the hotline settings")
-        assert flow.wrap_up_seconds == presence.settings.wrap_up_seconds  # the server's setting
+        settings = await wait_for(lambda: presence.settings, what="the hotline settings")
+        assert flow.wrap_up_seconds == settings.wrap_up_seconds  # the server's setting
         flow.wrap_up_seconds = 0.4  # the test does not wait half a minute
         _call(phone, 1)
         assert main.status.operator.currentText() == "En appel"

@@ -24,10 +24,12 @@ def _matches(event: dict[str, Any], fields: dict[str, Any]) -> bool:
 
 
 class JsonLinesProcess:
-    def __init__(self, argv: list[str], log_path: Path, *, stdin: bool = False) -> None:
+    def __init__(
+        self, argv: list[str], log_path: Path, *, stdin: bool = False, env: dict[str, str] | None = None
+    ) -> None:
         self.log_path = log_path
         self._log = log_path.open("ab")
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         self.process = subprocess.Popen(
             argv,
             cwd=ROOT,

@@ -132,3 +132,98 @@ def finish_sipp(process: subprocess.Popen[str], directory: Path, name: str, time
     if process.returncode and errors.exists():
         print(errors.read_text(errors="replace")[-2000:])
     return process.returncode
+
+
+_ACK_2XX = """
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: {from_header};tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      [routes]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+"""
+
+_BYE = """
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: {from_header};tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      [routes]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+"""
+
+
+def answered_call(from_header: str, talk_ms: int = 300, extra_headers: str = "") -> str:
+    """INVITE, any provisional answers (several phones may ring), 200, ACK, talk, BYE.
+
+    A hotline call rings several operators at once (one 180 each) or one after another, and a
+    queued caller is answered by the queue holder: the 200 may come after any number of 180s.
+    """
+    provisional = '  <recv response="100" optional="true"/>\n' + (
+        '  <recv response="180" optional="true"/>\n  <recv response="183" optional="true"/>\n' * 6
+    )
+    # An empty line there would end the headers: the SDP offer would be lost (no media to play to)
+    headers = extra_headers or "User-Agent: SIPp"
+    body = (
+        _INVITE.format(from_header=from_header, extra_headers=headers)
+        + provisional
+        + '  <recv response="200" rrs="true"/>\n'
+        + _ACK_2XX.format(from_header=from_header)
+        + f'  <pause milliseconds="{talk_ms}"/>\n'
+        + _BYE.format(from_header=from_header)
+        + '  <recv response="200"/>\n'
+    )
+    return _scenario("answered call", body)
+
+
+_OK_TO_BYE = """
+  <send next="done">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Content-Length: 0
+    ]]>
+  </send>
+"""
+
+
+def patient_caller(from_header: str, patience_ms: int) -> str:
+    """INVITE, answered (by an operator, or by the queue holder who then bridges one), waits for the
+    far end to hang up; gives up (BYE) after ``patience_ms`` if nobody has."""
+    provisional = '  <recv response="100" optional="true"/>\n' + (
+        '  <recv response="180" optional="true"/>\n  <recv response="183" optional="true"/>\n' * 6
+    )
+    body = (
+        _INVITE.format(from_header=from_header, extra_headers="User-Agent: SIPp")
+        + provisional
+        + '  <recv response="200" rrs="true"/>\n'
+        + _ACK_2XX.format(from_header=from_header)
+        + f'  <recv request="BYE" timeout="{patience_ms}" ontimeout="giveup"/>\n'
+        + _OK_TO_BYE
+        + '  <label id="giveup"/>\n'
+        + _BYE.format(from_header=from_header)
+        + '  <recv response="200"/>\n'
+        + '  <label id="done"/>\n'
+    )
+    return _scenario("patient caller", body)
