@@ -94,6 +94,14 @@ def test_ring_all_rings_every_free_operator_and_never_offers_two_calls_at_once(h
     assert hotline.agents()[first.id]["unanswered_in_row"] == 1
 
 
+def test_the_text_answer_gives_the_ring_time_first_then_the_sip_users(hotline: Hotline) -> None:
+    """Kamailio reads « ring <seconds> <user>… »: the time is the platform's setting, and always
+    first, so an extension made of digits is never taken for it."""
+    operator = hotline.operator()
+    text = hotline.telephony.get("/telephony/route", params={"call_id": call_id(), "format": "text"})
+    assert text.text == f"ring 15 {operator.sip_user}"
+
+
 def test_an_offer_that_got_no_answer_frees_the_operator_when_its_time_is_up(hotline: Hotline) -> None:
     operator = hotline.operator()
     assert hotline.route(call_id())["targets"] == [operator.sip_user]

@@ -22,7 +22,7 @@ _SIP_USER = re.compile(SIP_USER_PATTERN)
 
 ROUTE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
-        "description": "Qui faire sonner (JSON, ou « ring u1 u2 » / « queue » en texte avec `format=text`)",
+        "description": "Qui faire sonner (JSON, ou « ring 15 u1 u2 » (durée de sonnerie, puis les comptes SIP) / « queue » en texte avec `format=text`)",
         "content": {"text/plain": {"schema": {"type": "string"}}},
     }
 }
@@ -53,7 +53,10 @@ def route_call(
         )
         caller.audit(session, "hotline_route", call_id=call_id, answer=answer.action, targets=answer.targets)
     if format == "text":
-        text = "queue" if answer.action == "queue" else " ".join(["ring", *answer.targets])
+        # « ring 15 u1 u2 »: the ring time first (the platform's setting, so Kamailio never needs
+        # its own copy), then the SIP users; an all-digit SIP user is never taken for the time.
+        ring = ["ring", str(answer.ring_seconds), *answer.targets]
+        text = "queue" if answer.action == "queue" else " ".join(ring)
         return PlainTextResponse(text)
     return answer
 
