@@ -33,6 +33,7 @@ from shared.schemas.hotline import (
     QueueOfferOut,
     RouteOut,
 )
+from shared.validation import ValidationFailure, normalize_phone
 
 RESERVE_SLACK = timedelta(seconds=5)
 # A queue entry older than this is no longer waited on (its holder never said it was lost).
@@ -49,7 +50,17 @@ IN_QUEUE = (WAITING, OFFERED)
 HOTLINE_LOCAL_NUMBER = "hotline"
 
 
+def caller_number(raw: str) -> str:
+    """E.164 of the caller's number as Kamailio sends it (From's user part, often national), like
+    the desktops' call records; what is not a phone number (an anonymous caller) is kept as is."""
+    try:
+        return normalize_phone(raw) if raw else raw
+    except ValidationFailure:
+        return raw
+
+
 def _call(session: Session, call_id: str, number: str, name: str, at: datetime) -> HotlineCall:
+    number = caller_number(number)
     call = session.scalar(select(HotlineCall).where(HotlineCall.call_id == call_id))
     if call is None:
         call = HotlineCall(
