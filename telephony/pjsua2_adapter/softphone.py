@@ -7,9 +7,7 @@ Each command is queued to the pjsua2 thread and awaited; events come back throug
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pjsua2 as pj
 
@@ -17,28 +15,18 @@ from telephony.api import AudioDevice, Listener, PhoneError, RejectCode
 from telephony.config import PhoneConfig, SipAccount
 from telephony.events import PhoneEvent
 from telephony.pjsua2_adapter.engine import EndpointBusy, Engine
+from telephony.pjsua2_adapter.loop_face import LoopFace
 from telephony.pjsua2_adapter.phone import Phone
 
-log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-
-class Pjsua2Softphone:
+class Pjsua2Softphone(LoopFace[PhoneEvent, Phone]):
     def __init__(self, config: PhoneConfig | None = None) -> None:
+        super().__init__("Le téléphone n'est pas démarré")
         self.config = config or PhoneConfig()
-        self._listeners: list[Listener] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._engine: Engine | None = None
-        self._phone: Phone | None = None
         self._devices: list[AudioDevice] = []
 
-    def add_listener(self, listener: Listener) -> None:
-        self._listeners.append(listener)
-
-    @property
-    def local_port(self) -> int:
-        """The UDP port the SIP transport is bound to (useful with ``port=0``)."""
-        return self._engine.local_port if self._engine else 0
+    def add_listener(self, listener: Listener) -> None:  # the Protocol's own signature
+        super().add_listener(listener)
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -57,36 +45,10 @@ class Pjsua2Softphone:
             raise PhoneError(f"Le téléphone n'a pas pu démarrer : {exc.info()}") from None
         except (ValueError, EndpointBusy) as exc:  # an unknown audio device, a second Endpoint (French)
             raise PhoneError(f"Le téléphone n'a pas pu démarrer : {exc}") from None
-        self._engine, self._phone = engine, phone
-
-    async def stop(self) -> None:
-        engine, self._engine, self._phone = self._engine, None, None
-        if engine is not None and self._loop is not None:
-            await self._loop.run_in_executor(None, engine.stop)
+        self._engine, self._target = engine, phone
 
     def audio_devices(self) -> list[AudioDevice]:
         return list(self._devices)
-
-    def _from_pjsua2_thread(self, event: PhoneEvent) -> None:
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._dispatch, event)
-
-    def _dispatch(self, event: PhoneEvent) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:
-                log.exception("listener failed on %s", type(event).__name__)
-
-    async def _run(self, command: Callable[[Phone], T]) -> T:
-        engine, phone = self._engine, self._phone
-        if engine is None or phone is None:
-            raise PhoneError("Le téléphone n'est pas démarré")
-        try:
-            result: T = await asyncio.wrap_future(engine.submit(lambda: command(phone)))
-        except pj.Error as exc:
-            raise PhoneError(f"Commande refusée par la pile SIP : {exc.info()}") from None
-        return result
 
     # ---- commands -------------------------------------------------------------------------
     async def register(self, account: SipAccount, password: str) -> None:
