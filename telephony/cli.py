@@ -12,11 +12,9 @@ import contextlib
 import json
 import os
 import signal
-import sys
 from collections.abc import Coroutine
 from typing import Any, TextIO
 
-from telephony.api import PhoneError
 from telephony.config import PhoneConfig, SipAccount
 from telephony.events import (
     CallEnded,
@@ -28,6 +26,7 @@ from telephony.events import (
     RegistrationStatus,
     event_to_json,
 )
+from telephony.json_stdout import run_with_json_stdout
 from telephony.pjsua2_adapter import Pjsua2Softphone
 
 _background: set[asyncio.Future[None]] = set()
@@ -231,18 +230,7 @@ def _follow_call(phone: Pjsua2Softphone, args: argparse.Namespace, done: asyncio
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
-    sys.stdout.flush()
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # pjsip's console log goes to stderr
-    try:
-        return asyncio.run(_session(args, out))
-    except PhoneError as exc:
-        print(f"centrale-phone : {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        out.flush()
+    return run_with_json_stdout(lambda out: _session(args, out), "centrale-phone")
 
 
 if __name__ == "__main__":

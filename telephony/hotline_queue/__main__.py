@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from telephony.api import PhoneError
 from telephony.hotline_queue.events import LineEvent, line_event_to_json
 from telephony.hotline_queue.holder import QueueHolder
 from telephony.hotline_queue.make_announcement import DEFAULT_OUT
 from telephony.hotline_queue.pool import WorkerPool
 from telephony.hotline_queue.server_link import HttpQueueServer
+from telephony.json_stdout import run_with_json_stdout
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,16 +98,7 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
-    sys.stdout.flush()
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # pjsip's console log goes to stderr
-    try:
-        return asyncio.run(_serve(args, out))
-    except PhoneError as exc:
-        print(f"file d'attente : {exc}", file=sys.stderr)
-        return 2
-    finally:
-        out.flush()
+    return run_with_json_stdout(lambda out: _serve(args, out), "file d'attente")
 
 
 if __name__ == "__main__":

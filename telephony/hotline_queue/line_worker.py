@@ -12,13 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from telephony.config import PhoneConfig
 from telephony.hotline_queue.events import LineEvent, line_event_to_json
+from telephony.json_stdout import run_with_json_stdout
 from telephony.pjsua2_adapter.queue_calls import HoldSettings
 from telephony.pjsua2_adapter.queue_line import Pjsua2QueueLine
 
@@ -94,9 +94,7 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> int:
 
 def main() -> None:
     args = _parser().parse_args()
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # pjsip's console log goes to stderr
-    raise SystemExit(asyncio.run(_serve(args, out)))
+    raise SystemExit(run_with_json_stdout(lambda out: _serve(args, out), "ligne de file d'attente"))
 
 
 if __name__ == "__main__":
