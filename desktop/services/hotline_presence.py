@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 HOTLINE_ROLES = (Role.OPERATOR, Role.SUPERVISOR)  # who answers the hotline's phone (« Mon état »)
 SETTINGS_CACHE_KEY = "hotline_settings"
 LEAVE_TIMEOUT = 2.0  # seconds « Hors ligne » may take on leaving before the softphone unregisters
+SETTINGS_RETRY_START, SETTINGS_RETRY_MAX = 1.0, 30.0  # seconds between reads of unread settings
 
 
 class HotlinePresence:
@@ -126,7 +127,13 @@ class HotlinePresence:
 
     # ---- the platform's settings ------------------------------------------------------------------
     async def _read_settings_once(self) -> None:
-        await self.read_settings()
+        """At start; tried again while neither the server nor the cache gave them (a failed first
+        read would otherwise leave the session without pause labels, qualifications or the
+        wrap-up's delay until the pause dialog reads them)."""
+        delay = SETTINGS_RETRY_START
+        while await self.read_settings() is None and not self.left:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, SETTINGS_RETRY_MAX)
 
     async def read_settings(self) -> HotlineSettings | None:
         """The platform's lists and delays (the wrap-up's delay applies to the next « Post-appel »);

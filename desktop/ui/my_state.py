@@ -46,6 +46,7 @@ class MyState(QObject):
             self.presence.on_problem.append(self._problem)
             self.presence.on_notice.append(self._notice)
             self.presence.on_qualified.append(self._qualified)
+            self.presence.on_settings.append(lambda _settings: self.show_state())  # the labels now known
 
     # ---- the operator's choice --------------------------------------------------------------------
     def choose(self, state: AgentState) -> None:

@@ -43,13 +43,23 @@ def _collect_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
         gc.enable()
 
 
+SETTLE_SECONDS = 30
+
+
 @pytest.fixture
 def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     qapp.setQuitOnLastWindowClosed(False)  # as the application does: closing a window never ends the loop
     event_loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(event_loop)
     yield event_loop
-    event_loop.run_until_complete(tasks.settle())
+    try:
+        event_loop.run_until_complete(asyncio.wait_for(tasks.settle(), SETTLE_SECONDS))
+    except TimeoutError:
+        # A test that failed with its window open leaves its session's followers running: cancelled
+        # here (wait_for cancels the gathered tasks), the failure is reported instead of a hang.
+        event_loop.close()
+        asyncio.set_event_loop(None)
+        raise AssertionError(f"UI tasks still running {SETTLE_SECONDS} s after the test: cancelled") from None
     event_loop.close()
     asyncio.set_event_loop(None)
 

@@ -73,12 +73,25 @@ async def tab(window: QWidget, times: int = 1) -> None:
 
 
 async def open_main_window(
-    base_url: str, username: str, password: str, directory: Path, softphone: Softphone | None = None
+    base_url: str,
+    username: str,
+    password: str,
+    directory: Path,
+    softphone: Softphone | None = None,
+    sip_user: str | None = None,
 ) -> MainWindow:
-    """What the application does after the login: a session and its main window, syncing."""
+    """What the application does after the login: a session and its main window, syncing
+    (``sip_user``: the SIP account the softphone registered, what the hotline rings)."""
     client = ApiClient(base_url)
     login = await client.login(username, password)
-    session = Session(client, login.user, directory=directory, softphone=softphone, feed_head=login.feed_head)
+    session = Session(
+        client,
+        login.user,
+        directory=directory,
+        softphone=softphone,
+        feed_head=login.feed_head,
+        sip_user=sip_user,
+    )
     window = MainWindow(
         session, Settings(server_url=base_url, username=username), SecretStore(MemoryKeyring())
     )

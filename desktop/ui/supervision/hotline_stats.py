@@ -4,9 +4,6 @@ operator (pause time by reason), the qualifications — and its CSV export (the 
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,9 +24,8 @@ from desktop.state.hotline_figures import LEVEL_COLOURS, Level
 from desktop.state.statistics import Period
 from desktop.sync.errors import ApiProblem
 from desktop.sync.hotline_api import HotlineApi
-from desktop.ui.file_dialogs import documents_folder
 from desktop.ui.keys import button_shortcut
-from desktop.ui.tasks import spawn
+from desktop.ui.supervision.csv_export import CsvExport
 from shared.schemas.hotline import HotlineSettings, HotlineStatsOut
 
 
@@ -65,7 +61,6 @@ class HotlineStatsSection(QWidget):
         self.settings: HotlineSettings | None = None
         self.stats: HotlineStatsOut | None = None
         self.period: Period | None = None
-        self.save_dialog: QFileDialog | None = None
         column = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("<b>Standard téléphonique</b>"))
@@ -91,6 +86,7 @@ class HotlineStatsSection(QWidget):
         grid.addWidget(self.operators, 3, 0, 1, 2)
         column.addLayout(grid)
         self.status = QLabel("")
+        self.csv = CsvExport(self, self.status, self.export_dialog_opened, self.exported)
         self.status.setObjectName("hotline_stats_status")
         column.addWidget(self.status)
 
@@ -143,36 +139,9 @@ class HotlineStatsSection(QWidget):
         if period is None:
             self.status.setText("Export impossible : les chiffres du standard ne sont pas encore lus")
             return None
-        dialog = QFileDialog(self, "Exporter les chiffres du standard en CSV")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dialog.setNameFilter("Fichiers CSV (*.csv)")
-        dialog.setDefaultSuffix("csv")
-        dialog.setDirectory(documents_folder())
-        dialog.selectFile(hotline_figures.csv_name(period.since, period.until))
-        dialog.fileSelected.connect(lambda path: spawn(self.export_to(Path(path), period)))
-        dialog.finished.connect(self._dialog_closed)
-        self.save_dialog = dialog
-        dialog.open()
-        self.export_dialog_opened.emit(dialog)
-        return dialog
 
-    def _dialog_closed(self, _result: int) -> None:
-        dialog, self.save_dialog = self.save_dialog, None
-        if dialog is not None:
-            dialog.deleteLater()
+        async def fetch() -> bytes:
+            return await self.api.statistics_csv(period.since, period.until)
 
-    async def export_to(self, path: Path, period: Period) -> None:
-        try:
-            content = await self.api.statistics_csv(period.since, period.until)
-            await asyncio.to_thread(path.write_bytes, content)
-        except ApiProblem as problem:
-            self.status.setText(f"Export impossible : {problem}")
-            return
-        except OSError as error:
-            self.status.setText(
-                f"Export impossible : le fichier {path} n'a pas pu être écrit ({error.strerror})"
-            )
-            return
-        self.status.setText(f"Export enregistré : {path}")
-        self.exported.emit(str(path))
+        name = hotline_figures.csv_name(period.since, period.until)
+        return self.csv.ask("Exporter les chiffres du standard en CSV", name, fetch)

@@ -4,10 +4,8 @@ server's own file, the incidents of their networks, and the hotline's figures of
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -31,9 +29,9 @@ from desktop.state.statistics import ChartData, Period, PeriodChoice
 from desktop.state.times import date_time
 from desktop.sync.errors import ApiProblem
 from desktop.sync.supervision_api import SupervisionApi
-from desktop.ui.file_dialogs import documents_folder
 from desktop.ui.keys import button_shortcut
 from desktop.ui.supervision.charts import bar_chart, chart_view, pie_chart, replace_chart
+from desktop.ui.supervision.csv_export import CsvExport
 from desktop.ui.supervision.hotline_stats import HotlineStatsSection
 from desktop.ui.tasks import on_loop, spawn
 from shared.schemas.exchanges import IncidentOut
@@ -56,7 +54,6 @@ class StatisticsView(QWidget):
         self.api = api
         self.period: Period | None = None
         self.data: ChartData | None = None
-        self.save_dialog: QFileDialog | None = None
         self.network_names: dict[int, str] = {}
         self._reads = 0  # a read answered after a later one started is dropped
         outer = QVBoxLayout(self)
@@ -113,6 +110,7 @@ class StatisticsView(QWidget):
         scroll.setWidget(content)
         outer.addWidget(scroll, 1)
         self.status = QLabel("")
+        self.csv = CsvExport(self, self.status, self.export_dialog_opened, self.exported)
         self.status.setObjectName("stats_status")
         outer.addWidget(self.status)
         self._live = QTimer(self)
@@ -232,39 +230,10 @@ class StatisticsView(QWidget):
 
     # ---- CSV export -------------------------------------------------------------------------------
     def ask_export(self) -> QFileDialog:
-        """The save dialog (Qt's own, so that it behaves the same everywhere); the server's CSV of
-        the period shown is written to the file chosen."""
+        """The save dialog; the server's CSV of the period shown is written to the file chosen."""
         period = self.period or statistics.period_for(self.chosen(), datetime.now(UTC))
-        dialog = QFileDialog(self, "Exporter les déclenchements en CSV")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dialog.setNameFilter("Fichiers CSV (*.csv)")
-        dialog.setDefaultSuffix("csv")
-        dialog.setDirectory(documents_folder())  # the user's documents, not the program's folder
-        dialog.selectFile(period.csv_name())
-        dialog.fileSelected.connect(lambda path: spawn(self.export_to(Path(path), period)))
-        dialog.finished.connect(self._dialog_closed)
-        self.save_dialog = dialog
-        dialog.open()
-        self.export_dialog_opened.emit(dialog)
-        return dialog
 
-    def _dialog_closed(self, _result: int) -> None:
-        dialog, self.save_dialog = self.save_dialog, None
-        if dialog is not None:
-            dialog.deleteLater()
+        async def fetch() -> bytes:
+            return statistics.csv_in_zone(await self.api.prescriptions_csv(period), period.tz)
 
-    async def export_to(self, path: Path, period: Period) -> None:
-        try:
-            content = statistics.csv_in_zone(await self.api.prescriptions_csv(period), period.tz)
-            await asyncio.to_thread(path.write_bytes, content)
-        except ApiProblem as problem:
-            self.status.setText(f"Export impossible : {problem}")
-            return
-        except OSError as error:
-            self.status.setText(
-                f"Export impossible : le fichier {path} n'a pas pu être écrit ({error.strerror})"
-            )
-            return
-        self.status.setText(f"Export enregistré : {path}")
-        self.exported.emit(str(path))
+        return self.csv.ask("Exporter les déclenchements en CSV", period.csv_name(), fetch)

@@ -25,6 +25,7 @@ STATUS_BAR_MS = 15_000
 
 class TrayNotifier(QObject):
     notified = Signal(object)  # the Notice, once shown (tray or status bar)
+    told = Signal(str, str)  # (title, message) of a notice that is no request's, once given to the tray
 
     def __init__(self, decider: NoticeDecider, shell: Shell, owner: QWidget) -> None:
         """``owner``: the Qt parent (the main window); ``shell`` opens a notice's request, shows it
@@ -92,6 +93,7 @@ class TrayNotifier(QObject):
         caller shows it in the status bar itself."""
         if self.tray is not None:
             self.tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, SHOWN_MS)
+        self.told.emit(title, message)
 
     def open_last(self) -> None:
         """A click on the notice opens its request's details."""

@@ -22,7 +22,10 @@ _SIP_USER = re.compile(SIP_USER_PATTERN)
 
 ROUTE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
-        "description": "Qui faire sonner (JSON, ou « ring 15 u1 u2 » (durée de sonnerie, puis les comptes SIP) / « queue » en texte avec `format=text`)",
+        "description": (
+            "Qui faire sonner (JSON, ou en texte avec `format=text` : « ring 15 u1 u2 », la durée "
+            "de sonnerie puis les comptes SIP, ou « queue »)"
+        ),
         "content": {"text/plain": {"schema": {"type": "string"}}},
     }
 }
