@@ -43,9 +43,19 @@ def make_nir(
     return f"{body}{nir_key(body):02d}"
 
 
+# Numbers some tests write by hand (01 99 00 12 34, 00 07, 11 11, 22 22, 33 33): never drawn.
+_PHONES_GIVEN: set[int] = {1234, 7, 1111, 2222, 3333}
+
+
 def unique_phone() -> str:
-    """A fiction-range number (ARCEP: 01 99 00 xx xx), different on each call in a run."""
-    n = secrets.randbelow(10000)
+    """A fiction-range number (ARCEP: 01 99 00 xx xx), different on each call in this process: drawn
+    without replacement (a random draw collided in a GUI run — a professional and a patient with the
+    same phone made the caller ambiguous on the popup)."""
+    if len(_PHONES_GIVEN) >= 10000:  # pragma: no cover - a run uses a few hundred
+        raise RuntimeError("the 10,000 fiction-range numbers are all given in this run")
+    while (n := secrets.randbelow(10000)) in _PHONES_GIVEN:
+        pass
+    _PHONES_GIVEN.add(n)
     return f"01 99 00 {n // 100:02d} {n % 100:02d}"
 
 
