@@ -16,7 +16,8 @@ its payload's class instead of comparing strings and reading dict keys:
 
 Families share a base class: `PatientChange` (the patient's file changed; the envelope has no
 ids), `PrescriptionChange` (the envelope carries `case_id` and `prescription_id`), `RoundChange`
-(a prescription change that says which round it is about), `CallChange`. `event.type` is the
+(a prescription change that says which round it is about), `CallChange`, `ThreadChange` (a
+messaging thread: its id and current participants). `event.type` is the
 `EventType` (a `StrEnum`: it compares equal to the wire string).
 
 Decisions: an unknown type (a newer server) gives None with an INFO log line; a known type whose
@@ -49,6 +50,10 @@ from shared.schemas.feed_activity import (
     CallRecorded,
     HotlineQueueChanged,
     IncidentReported,
+    MessagePosted,
+    ThreadChange,
+    ThreadParticipantsChanged,
+    ThreadRead,
 )
 from shared.schemas.feed_patient import (
     PatientCase,
@@ -100,6 +105,7 @@ __all__ = [
     "HotlineQueueChanged",
     "IncidentReported",
     "IsoDateTime",
+    "MessagePosted",
     "PatientCase",
     "PatientChange",
     "PatientComment",
@@ -126,6 +132,9 @@ __all__ = [
     "PrescriptionStarted",
     "PrescriptionVisited",
     "RoundChange",
+    "ThreadChange",
+    "ThreadParticipantsChanged",
+    "ThreadRead",
     "parse_event",
     "payload_of",
 ]
@@ -165,6 +174,9 @@ EVENT_MODELS: Mapping[EventType, type[EventPayload]] = MappingProxyType(
             IncidentReported,
             AgentStateChanged,
             HotlineQueueChanged,
+            MessagePosted,
+            ThreadParticipantsChanged,
+            ThreadRead,
         )
     }
 )

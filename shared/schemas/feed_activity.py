@@ -58,3 +58,41 @@ class HotlineQueueChanged(EventPayload):
     entry_id: int
     state: str
     waiting: int  # callers waiting after this change
+
+
+# --- messaging (issue 20; no case or prescription in the envelope, no patient either: the
+# thread's readers fetch it through the routes, where the access rules apply) ---
+
+
+class ThreadChange(EventPayload):
+    """Something changed in a thread; `participant_ids` are its current participants (those who
+    have not left), so a follower knows at once whether the thread is theirs."""
+
+    thread_id: int
+    participant_ids: tuple[int, ...]
+
+
+class MessagePosted(ThreadChange):
+    """A message was posted (the thread's creation posts its first one)."""
+
+    TYPE = EventType.MESSAGE_POSTED
+    message_id: int
+    author_id: int
+
+
+class ThreadParticipantsChanged(ThreadChange):
+    """Participants were added (`added`) or one left the thread (`left`).
+
+    The one who left is no longer among `participant_ids` but still receives this one event."""
+
+    TYPE = EventType.THREAD_PARTICIPANTS_CHANGED
+    added: tuple[int, ...] = ()
+    left: int | None = None
+
+
+class ThreadRead(ThreadChange):
+    """A participant's read mark moved (« vu par », the unread badges of their other devices)."""
+
+    TYPE = EventType.THREAD_READ
+    user_id: int
+    up_to_message_id: int

@@ -42,6 +42,9 @@ class EventType(StrEnum):
     INCIDENT_REPORTED = "incident_reported"
     AGENT_STATE_CHANGED = "agent_state_changed"
     HOTLINE_QUEUE_CHANGED = "hotline_queue_changed"
+    MESSAGE_POSTED = "message_posted"
+    THREAD_PARTICIPANTS_CHANGED = "thread_participants_changed"
+    THREAD_READ = "thread_read"
 
 
 class EventPayload(BaseModel):

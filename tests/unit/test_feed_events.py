@@ -75,6 +75,9 @@ WIRE: dict[str, dict[str, Any]] = {
     "prescription_reported": {"report_id": 4, "user_id": 5},
     "prescription_series_ended": {"round": 1, "user_id": 5, "state": "finished"},
     "incident_reported": {"incident_id": 1, "network_ids": [3, 7]},
+    "message_posted": {"thread_id": 4, "participant_ids": [2, 5], "message_id": 31, "author_id": 2},
+    "thread_participants_changed": {"thread_id": 4, "participant_ids": [2, 5, 9], "added": [9], "left": None},
+    "thread_read": {"thread_id": 4, "participant_ids": [2, 5], "user_id": 5, "up_to_message_id": 31},
     "call_recorded": {
         "call_id": "b6be552f-c1e0-4fda-952a-72fbb76984a1",
         "operator_id": 2,
