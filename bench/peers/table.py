@@ -58,14 +58,15 @@ def _ratio_text(value: float | None) -> str:
 def markdown(rows: Sequence[Row]) -> str:
     """The table as the README shows it."""
     lines = [
-        "| comparison | figure | ours | peer | peer value | floor | floor value | ours ÷ peer | ours ÷ floor |",
+        "| comparison | figure | ours | peer | peer value | floor | floor value"
+        " | ours ÷ peer | ours ÷ floor |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         figure = f"{row.figure} ({row.unit})" + (f" — {row.note}" if row.note else "")
         lines.append(
-            f"| {row.comparison} | {figure} | {_number(row.ours)} | {row.peer_name or '—'} | {_number(row.peer)}"
-            f" | {row.floor_name or '—'} | {_number(row.floor)} | {_ratio_text(row.vs_peer)}"
+            f"| {row.comparison} | {figure} | {_number(row.ours)} | {row.peer_name or '—'}"
+            f" | {_number(row.peer)} | {row.floor_name or '—'} | {_number(row.floor)} | {_ratio_text(row.vs_peer)}"
             f" | {_ratio_text(row.vs_floor)} |"
         )
     return "\n".join(lines)
