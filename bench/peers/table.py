@@ -66,8 +66,8 @@ def markdown(rows: Sequence[Row]) -> str:
         figure = f"{row.figure} ({row.unit})" + (f" — {row.note}" if row.note else "")
         lines.append(
             f"| {row.comparison} | {figure} | {_number(row.ours)} | {row.peer_name or '—'}"
-            f" | {_number(row.peer)} | {row.floor_name or '—'} | {_number(row.floor)} | {_ratio_text(row.vs_peer)}"
-            f" | {_ratio_text(row.vs_floor)} |"
+            f" | {_number(row.peer)} | {row.floor_name or '—'} | {_number(row.floor)}"
+            f" | {_ratio_text(row.vs_peer)} | {_ratio_text(row.vs_floor)} |"
         )
     return "\n".join(lines)
 
