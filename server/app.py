@@ -30,6 +30,7 @@ from server.api.routes import (
     incidents,
     insi,
     me,
+    messaging,
     offer_events,
     patients,
     prescriptions,
@@ -49,10 +50,10 @@ from server.notify.webhooks import deliver_due, http_sender
 from server.notify.wiring import Notifier
 from server.scheduler import Scheduler
 from server.security.refusal_counts import RefusalCounts, RefusalFlusher, flush_interval
-from server.services import agent_presence
+from server.services import agent_presence, messaging_retention
 from server.services.dispatch import process_due
 from server.settings import Settings
-from server.web.app import UPLOAD_PATH, mount_web
+from server.web.app import MESSAGE_UPLOAD_PATH, UPLOAD_PATH, mount_web
 from server.web.pages.enrolment import ENROLMENT_UPLOAD_PATH
 
 API_PREFIX = "/api/v1"
@@ -114,6 +115,7 @@ def routers(settings: Settings) -> list[APIRouter]:
         registration_review.router,
         agents.router,
         telephony.router,
+        messaging.router,
     ]
     return [*found, system.test_clock_router] if settings.test_clock else found
 
@@ -139,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state.due_work.register("dispatch_timers", partial(process_due, state.db))
     # The hotline: wrap-ups that end by themselves, operators whose desktop vanished (issue 19).
     state.due_work.register("hotline", partial(agent_presence.due, state.db))
+    # Messaging: threads past the retention archived (issue 20).
+    state.due_work.register("messaging_retention", partial(messaging_retention.archive_due, state.db))
     state.due_work.register("webhooks", partial(deliver_due, state.db, send=http_sender(settings.webhooks)))
     # Push, SMS, e-mail, MSSanté: planned from the feed and sent right after commit (server/notify/).
     app.state.notifier = Notifier.build(
@@ -160,12 +164,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "POST", ENROLMENT_UPLOAD_PATH, api_upload.max_bytes, api_upload.code, api_upload.detail
     )
     enrolment_uploads = [*registrations.upload_limits(API_PREFIX), enrolment_form]
+    message_uploads = messaging.upload_limits(API_PREFIX)
+    message_form = message_uploads[-1]  # the web's message form: the API's limit for a message
+    web_message = PathLimit(
+        "POST", MESSAGE_UPLOAD_PATH, message_form.max_bytes, message_form.code, message_form.detail
+    )
     app.add_middleware(JsonDepth, prefix=API_PREFIX)  # deep nesting: 400 json_invalid before parsing
     app.add_middleware(InputBounds, prefix=API_PREFIX)  # no id or offset beyond 64 bits, no NUL
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
-        path_limits=[api_upload, web_upload, *enrolment_uploads],
+        path_limits=[
+            api_upload,
+            web_upload,
+            *enrolment_uploads,
+            *message_uploads,
+            web_message,
+        ],
     )
     app.state.refusal_counts = RefusalCounts()
     app.add_middleware(RefusalCounting, counts=app.state.refusal_counts, clock=state.clock)  # outermost

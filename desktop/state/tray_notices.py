@@ -50,6 +50,7 @@ class NoticeKind(StrEnum):
     COMMENTED = "commented"
     REPORTED = "reported"
     INCIDENT = "incident"
+    MESSAGE = "message"  # « Messagerie »: made by desktop/services/messaging.py, not by the decider
 
     @property
     def label(self) -> str:
@@ -64,6 +65,7 @@ _SWITCH_LABELS = {
     NoticeKind.COMMENTED: "Commentaire sur ma demande",
     NoticeKind.REPORTED: "Compte rendu sur ma demande",
     NoticeKind.INCIDENT: "Incident sur mon réseau",
+    NoticeKind.MESSAGE: "Nouveau message dans la messagerie",
 }
 EVENT_KINDS: dict[type[EventPayload], NoticeKind] = {
     PrescriptionAccepted: NoticeKind.ACCEPTED,
@@ -138,6 +140,7 @@ class Notice:
     message: str
     prescription_id: int | None = None
     incident_id: int | None = None
+    thread_id: int | None = None  # a message's notice opens its thread
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,15 @@ def incident_notice(incident_id: int, incident: IncidentOut | None) -> Notice:
         text,
         incident.prescription_id,
         incident_id,
+    )
+
+
+def message_notice(thread_id: int, author: str, subject: str | None) -> Notice:
+    """A new message from someone else: who wrote and in which thread — never the text nor the
+    patient (a notice shows on a screen anyone may see, as the web's push does)."""
+    where = f"« {subject} »" if subject else "une conversation sans objet"
+    return Notice(
+        NoticeKind.MESSAGE, f"Nouveau message de {author}", f"Messagerie : {where}", thread_id=thread_id
     )
 
 

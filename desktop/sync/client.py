@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import httpx
@@ -95,7 +95,10 @@ class ApiClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
-        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]]
+        | Sequence[tuple[str, tuple[str, bytes, str]]]
+        | None = None,
+        data: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """One call to the API (path under /api/v1); an error status raises ``ApiProblem`` (French
         ``detail``), no answer raises ``ServerUnavailable``. Feature modules (board, patients,
@@ -105,7 +108,7 @@ class ApiClient:
             sent["Authorization"] = f"Bearer {self.token}"
         try:
             response = await self._http.request(
-                method, path, params=params, json=json, headers=sent, files=files
+                method, path, params=params, json=json, headers=sent, files=files, data=data
             )
         except (httpx.TransportError, OSError) as exc:
             raise ServerUnavailable(UNREACHABLE) from exc

@@ -40,6 +40,7 @@ from desktop.ui.calls import install_calls
 from desktop.ui.card_binding import CardBinding
 from desktop.ui.drafts import DraftsDialog
 from desktop.ui.login import LoginDialog
+from desktop.ui.messaging import install_messaging
 from desktop.ui.my_state import MyState
 from desktop.ui.outbox_view import OutboxView
 from desktop.ui.patients import install_patient_files
@@ -159,6 +160,8 @@ class MainWindow(QMainWindow):
         self.supervision = install_supervision(self, self, known)  # « Statistiques » (Alt+5), F11, notices
         self.professionals = install_professionals(self)  # « Professionnels » (Alt+6), the hotline for a pro
         self.back_office = install_back_office(self, self.tabs.widget(0))  # admin's back office, Alt+2…5
+        notifier = self.supervision.notifier if self.supervision is not None else None
+        self.messaging = install_messaging(self, self.details, notifier)  # « Messagerie » (Alt+8)
 
     def add_tab(self, widget: QWidget, title: str, shortcut: str) -> None:
         """A view in its tab; its shortcut (shown in the tab's tooltip) brings it to the front."""
@@ -442,6 +445,8 @@ class MainWindow(QMainWindow):
         for window in list(self.wizards.values()):
             window.close()
         self.my_state.close()
+        if self.messaging is not None:
+            self.messaging.close()
         if self.success is not None:
             self.success.close()
             self.success = None

@@ -41,6 +41,7 @@ DESCRIPTIONS = {
     404: "Ressource introuvable",
     409: "Conflit avec l'état actuel",
     413: "Requête trop volumineuse",
+    405: "Méthode non permise (un message envoyé n'est ni modifié ni supprimé)",
     415: "Type de fichier non pris en charge",
     422: "Donnée invalide : `detail`, `code` et, champ par champ, `errors`",
     429: "Trop de tentatives : réessayer après `Retry-After` secondes",
@@ -62,6 +63,13 @@ EXTRA_STATUSES: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/password-reset"): frozenset({429}),
     ("POST", "/password-reset/confirm"): frozenset({404}),
     ("POST", "/prescriptions/{prescription_id}/documents"): frozenset({415}),
+    # Messaging (issue 20): the two routes that read JSON or a multipart form themselves.
+    ("GET", "/messaging/recipients"): frozenset({404}),
+    ("POST", "/threads"): frozenset({400, 404, 413, 415}),
+    ("POST", "/threads/{thread_id}/messages"): frozenset({400, 413, 415}),
+    ("PUT", "/threads/{thread_id}/messages/{message_id}"): frozenset({405}),
+    ("PATCH", "/threads/{thread_id}/messages/{message_id}"): frozenset({405}),
+    ("DELETE", "/threads/{thread_id}/messages/{message_id}"): frozenset({405}),
 }
 
 

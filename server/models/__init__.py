@@ -27,6 +27,14 @@ from server.models.feed import Event, FeedCounter
 from server.models.hotline import Agent, AgentStatePeriod, HotlineCall, HotlineCallEvent, HotlineSettingsRow
 from server.models.insi import InsiAnswer
 from server.models.login_limits import LoginCounter
+from server.models.messaging import (
+    Message,
+    MessageAttachment,
+    MessageAttachmentBlob,
+    MessagingSettingsRow,
+    Thread,
+    ThreadParticipant,
+)
 from server.models.mssante import MssanteAddress, MssanteImport
 from server.models.notify import Delivery, NotifyCursor, PushSubscription, ServerSecret
 from server.models.patients import Patient, PatientEvent, UsualProfessional
@@ -63,6 +71,10 @@ __all__ = [
     "InsiAnswer",
     "LoginCounter",
     "LoginThrottle",
+    "Message",
+    "MessageAttachment",
+    "MessageAttachmentBlob",
+    "MessagingSettingsRow",
     "MssanteAddress",
     "MssanteImport",
     "Network",
@@ -77,6 +89,8 @@ __all__ = [
     "Registration",
     "RegistrationDocument",
     "ServerSecret",
+    "Thread",
+    "ThreadParticipant",
     "User",
     "UsualProfessional",
     "VerificationCode",

@@ -17,8 +17,7 @@ runs on every scheduler tick (the other processes' commits).
 | prescription_accepted | the requester (a professional's account), unless the acceptor | request_accepted |
 | prescription_expired | the requester | request_expired |
 | prescription_commented | the acceptor, unless they wrote it | patient_comment |
-
-Messages (issue 20) plug in through `notify_users(…, event="message")` at their emit point.
+| message_posted | the thread's other participants (server/services/messaging_notices.py) | message |
 """
 
 from __future__ import annotations
@@ -35,7 +34,9 @@ from server.models import Case, Delivery, Notification, NotifyCursor, Patient, P
 from server.notify import messages
 from server.notify.channels import Outgoing
 from server.notify.fanout import Batch, Recipient, load_recipients, notify_users
+from server.services import messaging_notices
 from server.services.feed import events_after
+from shared.schemas.feed_types import EventType
 
 BATCH = 200
 LEASE = timedelta(seconds=60)  # as server/notify/deliveries.py: a row claimed at planning
@@ -237,6 +238,8 @@ def _plan_event(
     public_url: str,
     batch: Batch,
 ) -> int:
+    if kind == EventType.MESSAGE_POSTED.value:  # issue 20: the thread's other participants
+        return messaging_notices.plan(session, data, now, public_url, batch)
     if prescription_id is None or not kind.startswith("prescription_"):
         return 0
     prescription = session.get(Prescription, prescription_id)

@@ -27,6 +27,8 @@ from server.web.pages import (
     enrolment,
     events,
     fragments,
+    messaging,
+    messaging_new,
     offers,
     password_reset,
     profile,
@@ -39,6 +41,8 @@ from server.web.settings import WebSettings
 
 # Document uploads (JPG/PNG/PDF ≤ 2 Mio) may exceed the server's general body limit.
 UPLOAD_PATH = re.compile(rf"{PREFIX}/soins/\d+/documents")
+# A message with attachments (5 × 2 Mio at most).
+MESSAGE_UPLOAD_PATH = re.compile(rf"{PREFIX}/messagerie/\d+/messages")
 
 
 def create_web_app(core: CoreState, hub: Hub, settings: WebSettings | None = None) -> FastAPI:
@@ -49,6 +53,8 @@ def create_web_app(core: CoreState, hub: Hub, settings: WebSettings | None = Non
     install_page_errors(app)
     for module in (shell, access, events, fragments, requests, dashboard, offers, care, record, profile):
         app.include_router(module.router)
+    for messages in (messaging_new, messaging):  # « Messagerie » (issue 20)
+        app.include_router(messages.router)
     for notifying in (channels, push, demo_messages):  # issue 16's channels, « Messages envoyés »
         app.include_router(notifying.router)
     for public in (enrolment, password_reset):  # « S'enregistrer », « Mot de passe oublié »

@@ -9,7 +9,9 @@ those professionals' connections:
 - ``offers``: an offer appeared or went away (the list, the header's badge);
 - ``care`` / ``requests`` / ``coordination``: a row of « Patients en Soins », « Mes
   Déclenchements », « Patients en Coordination » changed;
-- ``prescription-<id>``, ``patient-<id>``: the page of that request or that patient changed.
+- ``prescription-<id>``, ``patient-<id>``: the page of that request or that patient changed;
+- ``messages`` / ``thread-<id>``: a thread of theirs changed (the list, the menu's unread badge) /
+  that thread's page (a message, a participant, a read mark).
 
 Events carry ids only, and so do the wake-ups: the page fetches the fragment it needs through the
 ordinary routes, where every access rule applies. A connection that opens after changes it did
@@ -36,6 +38,7 @@ from server.live import Hub
 from server.models import Case, Notification, Prescription, ProfessionalProfile, UsualProfessional
 from server.services.feed import last_seq
 from shared.schemas.dispatch import EventView
+from shared.schemas.feed_types import EventType
 
 log = logging.getLogger("centrale.web.live")
 
@@ -51,6 +54,10 @@ OFFER_TYPES = frozenset(
         "prescription_cancelled",
         "prescription_expired",
     }
+)
+# A thread's events (issue 20): their participants are in the event itself.
+THREAD_TYPES = frozenset(
+    {EventType.MESSAGE_POSTED.value, EventType.THREAD_PARTICIPANTS_CHANGED.value, EventType.THREAD_READ.value}
 )
 Targets = dict[int, set[str]]
 
@@ -88,7 +95,28 @@ def targets_of(session: Session, events: list[EventView]) -> Targets:
             patient_ids.add(patient_id)
     if patient_ids:
         _patient_targets(session, patient_ids, targets)
+    _thread_targets(events, targets)
     return targets
+
+
+def _thread_targets(events: list[EventView], targets: Targets) -> None:
+    """A thread's event (issue 20) names its participants (and who just left): their list and menu
+    badge (``messages``) and that thread's page (``thread-<id>``). No query: the ids are in the event."""
+    for event in events:
+        if event.type not in THREAD_TYPES:
+            continue
+        names = ("messages", f"thread-{event.data['thread_id']}")
+        people = [*event.data.get("participant_ids", ()), event.data.get("left")]
+        reader = event.data.get("user_id") if event.type == EventType.THREAD_READ.value else None
+        for user_id in people:
+            if not isinstance(user_id, int):
+                continue
+            if reader is None:
+                targets[user_id].update(names)
+            elif user_id == reader:  # their unread badges; their own page shows no « vu par » of theirs
+                targets[user_id].add(names[0])
+            else:  # « vu par » on the others' pages; their unread counts did not change
+                targets[user_id].add(names[1])
 
 
 def _patient_targets(session: Session, patient_ids: set[int], targets: Targets) -> None:

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 
 from server.web.assets import inline_style, static_url, vendor_url
 from server.web.context import PREFIX
+from server.web.pages.messaging_present import FILTERS as MESSAGING_FILTERS
 from server.web.present import FILTERS
 from server.web.times import day, duration, hour, iso, when
 
@@ -29,6 +30,7 @@ def environment() -> Environment:
     )
     env.filters.update(when=when, hour=hour, day=day, duration=duration, iso=iso)
     env.filters.update(FILTERS)
+    env.filters.update(MESSAGING_FILTERS)
     env.globals.update(static_url=static_url, vendor_url=vendor_url, prefix=PREFIX)
     # Our own style sheet (a file of this package), not user input: written as it is.
     env.globals["style"] = Markup(inline_style()[0])  # noqa: S704

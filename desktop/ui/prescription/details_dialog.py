@@ -8,6 +8,8 @@ burst of events).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -27,6 +29,7 @@ from desktop.state.board_texts import intervention_delay_text, refusals_text
 from desktop.state.prescription_timeline import local_time, prescription_timeline, resources
 from desktop.state.times import date_time, zone_named, zone_note
 from desktop.sync.prescription_api import PrescriptionApi, PrescriptionDetails
+from desktop.ui.keys import button_shortcut
 from desktop.ui.prescription.actions import CancelTab, IncidentTab, RenewTab
 from desktop.ui.prescription.exchanges import CommentsTab, DocumentsTab
 from desktop.ui.prescription.widgets import MessageLine, alive, request_action
@@ -53,7 +56,14 @@ def _html(text: str) -> str:
 class PrescriptionDialog(QDialog):
     loaded = Signal(object)  # the PrescriptionDetails shown (tests, screenshots)
 
-    def __init__(self, session: Session, prescription_id: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        prescription_id: int,
+        parent: QWidget | None = None,
+        write: Callable[[QWidget, PrescriptionView], object] | None = None,
+    ) -> None:
+        """``write``: « Écrire au professionnel » (« Messagerie »'s; None: no such button)."""
         super().__init__(parent)
         self.setObjectName("prescription_details")
         self.setWindowTitle(f"Demande n° {prescription_id}")
@@ -98,6 +108,17 @@ class PrescriptionDialog(QDialog):
         ):
             self.tabs.addTab(widget, title)
         buttons = QHBoxLayout()
+        self.write = QPushButton("Écrire au professionnel (Alt+W)")
+        self.write.setObjectName("details_write")
+        self.write.setAutoDefault(False)
+        self.write.setEnabled(False)  # once the request is read
+        self.write.setVisible(write is not None)
+        if write is not None:
+            button_shortcut(self.write, "Alt+W")
+            self.write.clicked.connect(
+                lambda: write(self, self.details.prescription) if self.details else None
+            )
+        buttons.addWidget(self.write)
         buttons.addStretch(1)
         close = QPushButton("Fermer")
         close.clicked.connect(self.close)
@@ -131,6 +152,7 @@ class PrescriptionDialog(QDialog):
     def show_details(self, details: PrescriptionDetails) -> None:
         self.details = details
         view = details.prescription
+        self.write.setEnabled(True)
         shown = reached_nobody.state_label(view.state, view.state_label, view.notified_count)
         self.setWindowTitle(f"Fiche #{view.case_number} — {view.profession} — {shown}")
         self.header.setText(self._header(view))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -36,6 +37,7 @@ class TrayNotifier(QObject):
         self.settings = shell.settings
         self.shown: list[Notice] = []
         self.last_opened: int | None = None
+        self.open_thread: Callable[[int], object] | None = None  # « Messagerie »'s, when installed
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
@@ -80,7 +82,7 @@ class TrayNotifier(QObject):
         if self.tray is not None:
             icon = (
                 QSystemTrayIcon.MessageIcon.Information
-                if notice.kind is NoticeKind.ACCEPTED
+                if notice.kind in (NoticeKind.ACCEPTED, NoticeKind.MESSAGE)
                 else QSystemTrayIcon.MessageIcon.Warning
             )
             self.tray.showMessage(notice.title, notice.message, icon, SHOWN_MS)
@@ -96,8 +98,11 @@ class TrayNotifier(QObject):
         self.told.emit(title, message)
 
     def open_last(self) -> None:
-        """A click on the notice opens its request's details."""
+        """A click on the notice opens its request's details (a message's: its thread)."""
         notice = self.shown[-1] if self.shown else None
+        if notice is not None and notice.thread_id is not None and self.open_thread is not None:
+            self.open_thread(notice.thread_id)
+            return
         if notice is not None and notice.prescription_id is not None:
             self.last_opened = notice.prescription_id
             self.shell.open_prescription(notice.prescription_id)

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
+from server.services import messaging_actions
 from server.services.acting import Acting
 from server.services.feed import last_seq
 from server.services.my_cases import offers_count
@@ -34,6 +35,10 @@ NOTICES = {
     "record": "Dossier de soins enregistré.",
     "renewed": "Déclenchement renouvelé.",
     "cancelled": "Déclenchement annulé.",
+    "thread": "Conversation créée : les participants sont prévenus.",
+    "message": "Message envoyé.",
+    "participants": "Participants ajoutés à la conversation.",
+    "left": "Vous avez quitté la conversation.",
 }
 
 
@@ -96,5 +101,6 @@ def page(request: Request, visitor: Visitor, template: str, *, status: int = 200
         notice=notice,
         path=request.url.path,
         **chrome(web, visitor),
+        messages_unread=messaging_actions.unread(acting(request, visitor)).unread_threads,
         **context,
     )

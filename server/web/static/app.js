@@ -107,14 +107,31 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
 
-  // « Limitation à 2 Mo par fichier »: said before the upload; the server checks it again.
+  // « Limitation à 2 Mo par fichier » (and a message's count of files): said before the upload;
+  // the server checks it again.
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
-    var file = input.files && input.files[0];
-    var tooBig = file && file.size > Number(input.dataset.maxBytes);
-    input.setCustomValidity(tooBig ? "Limitation à 2 Mo par fichier" : "");
-    if (tooBig) input.reportValidity();
+    var files = Array.prototype.slice.call(input.files || []);
+    var tooBig = files.some(function (file) { return file.size > Number(input.dataset.maxBytes); });
+    var tooMany = input.dataset.maxFiles && files.length > Number(input.dataset.maxFiles);
+    var problem = tooBig ? "Limitation à 2 Mo par fichier" : tooMany ? input.dataset.maxFiles + " fichiers au plus" : "";
+    input.setCustomValidity(problem);
+    if (problem) input.reportValidity();
+  });
+
+  // « Messagerie »: a thread's messages re-read by the live feed are marked read only while the
+  // page is visible (`vu=1`); when it becomes visible again, they are re-read (and marked).
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.hasAttribute && event.detail.elt.hasAttribute("data-read-mark")) {
+      event.detail.parameters.vu = document.visibilityState === "visible" ? "1" : "0";
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    var thread = document.querySelector("[data-read-mark]");
+    if (thread && document.visibilityState === "visible" && window.htmx) {
+      window.htmx.trigger(thread, "messaging:visible");
+    }
   });
 
   document.addEventListener("keydown", function (event) {
