@@ -9,12 +9,11 @@ read mark is applied without any read (« vu par »). A new message from someone
 notice (who and which thread, never the text nor the patient) unless switched off.
 
 Sending while the server is unreachable: the message stays in the compose box with the French
-error and is sent again by the operator — not through the outbox. The outbox exists for what must
-leave even if the desktop closes (a case, a call record) and is replayed by an ``Idempotency-Key``
-the server keeps; a message is a conversation's turn, stale minutes later, and its route has no such
-key. So the send is the operator's, and a retry after an uncertain failure (the server may have
-written it before the connection broke) first reads the thread's messages after the newest known:
-when the same text from the user is there, it was sent — nothing is posted twice.
+error and is sent again by the operator — not through the outbox, which is for what must leave even
+if the desktop closes (a case, a call record); a message is a conversation's turn, stale minutes
+later. Each send carries an ``Idempotency-Key``; a retry of the same text and files in the same
+thread after an unanswered try carries the same key, so the server answers with the message the
+first try wrote (if it did) instead of writing it twice. « Rédiger » does the same for a new thread.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from desktop.state.messaging import ThreadList, is_news_for, others_read, thread_of
 from desktop.state.messaging_compose import NewThread
@@ -49,18 +49,15 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class _Attempt:
-    """A send whose outcome is unknown (the server did not answer)."""
+    """A send whose outcome is unknown (the server did not answer): what it carried and its key."""
 
-    text: str
-    filenames: tuple[str, ...]
-    after_id: int  # the newest message known in the thread when it was tried
+    what: object  # (thread id, text, file names) of a message; the JSON body of a new thread
+    key: str
 
 
-@dataclass(frozen=True)
-class _StartAttempt:
-    body: dict[str, object]
-    known: frozenset[int]  # the threads listed when it was tried
-    people: frozenset[int]  # the author and the participants ticked
+def _key_for(earlier: _Attempt | None, what: object) -> str:
+    """The earlier try's key when this is its retry (the same content), a new one otherwise."""
+    return earlier.key if earlier is not None and earlier.what == what else uuid4().hex
 
 
 class MessagingService:
@@ -81,8 +78,8 @@ class MessagingService:
         self.on_list: list[Callable[[], None]] = []  # the list or its badge changed
         self.on_thread: list[Callable[[OpenThread], None]] = []  # the open thread changed
         self.on_notice: list[Callable[[Notice], None]] = []
-        self._uncertain: dict[int, _Attempt] = {}
-        self._uncertain_start: _StartAttempt | None = None
+        self._uncertain_send: _Attempt | None = None
+        self._uncertain_start: _Attempt | None = None
 
     # ---- reads ------------------------------------------------------------------------------------
     async def refresh(self) -> None:
@@ -185,44 +182,20 @@ class MessagingService:
     # ---- acts -------------------------------------------------------------------------------------
     async def send(self, text: str, files: Sequence[Upload] = ()) -> MessageOut:
         """Posts to the open thread. A failure raises ``ApiProblem`` (the compose box keeps what was
-        typed); a retry after an unanswered try first looks whether that try was written."""
+        typed); a retry after an unanswered try carries that try's key (never written twice)."""
         opened = self.open_thread
         if opened is None:
             raise ValueError("no open thread")
-        thread_id = opened.thread.id
-        attempt = _Attempt(text, tuple(f.filename for f in files), opened.newest_id or 0)
-        earlier = self._uncertain.pop(thread_id, None)
-        if earlier is not None and (earlier.text, earlier.filenames) == (text, attempt.filenames):
-            found = await self._written(thread_id, earlier)
-            if found is not None:
-                self._posted(opened, found)
-                return found
-            attempt = earlier  # still unknown past the same point
+        what = (opened.thread.id, text, tuple(f.filename for f in files))
+        attempt = _Attempt(what, _key_for(self._uncertain_send, what))
+        self._uncertain_send = None
         try:
-            message = await self.api.post(thread_id, text, files)
+            message = await self.api.post(opened.thread.id, text, files, key=attempt.key)
         except ServerUnavailable:
-            self._uncertain[thread_id] = attempt
+            self._uncertain_send = attempt
             raise
         self._posted(opened, message)
         return message
-
-    async def _written(self, thread_id: int, attempt: _Attempt) -> MessageOut | None:
-        after = attempt.after_id
-        while True:
-            page = await self.api.messages(thread_id, after=after or None, limit=MESSAGES_PAGE_MAX)
-            for message in page.items:
-                files = tuple(a.filename for a in message.attachments)
-                if message.author.id == self.user_id and (message.text, files) == (
-                    attempt.text,
-                    attempt.filenames,
-                ):
-                    log.info(
-                        "message %s of thread %s was written by an unanswered try", message.id, thread_id
-                    )
-                    return message
-            if not page.has_more or not page.items:
-                return None
-            after = page.items[-1].id
 
     def _posted(self, opened: OpenThread, message: MessageOut) -> None:
         if self.open_thread is opened:
@@ -233,34 +206,16 @@ class MessagingService:
     async def start(self, new: NewThread) -> ThreadOut:
         """« Rédiger »: the thread with its first message (``ComposeRefused`` before any request)."""
         body = new.body()
-        earlier, self._uncertain_start = self._uncertain_start, None
-        if earlier is not None and earlier.body == body:
-            found = await self._started(earlier)
-            if found is not None:
-                return found
-        known = frozenset(self.threads.threads) if earlier is None or earlier.body != body else earlier.known
+        attempt = _Attempt(body, _key_for(self._uncertain_start, body))
+        self._uncertain_start = None
         try:
-            thread = await self.api.start_thread(body)
+            thread = await self.api.start_thread(body, key=attempt.key)
         except ServerUnavailable:
-            self._uncertain_start = _StartAttempt(body, known, frozenset([self.user_id, *new.recipients.ids]))
+            self._uncertain_start = attempt
             raise
         self.threads.put(thread)
         self._list_changed()
         return thread
-
-    async def _started(self, attempt: _StartAttempt) -> ThreadOut | None:
-        page = await self.api.threads(limit=THREADS_PAGE_MAX)
-        for thread in page.items:
-            if thread.id in attempt.known or thread.created_by.id != self.user_id:
-                continue
-            if {p.user_id for p in thread.participants} == attempt.people and thread.subject == attempt.body[
-                "subject"
-            ]:
-                log.info("thread %s was started by an unanswered try", thread.id)
-                self.threads.put(thread)
-                self._list_changed()
-                return thread
-        return None
 
     async def add_participants(self, user_ids: Sequence[int]) -> ThreadOut:
         opened = self._opened()

@@ -82,19 +82,24 @@ class MessagingApi:
         return response.content
 
     # ---- writes -----------------------------------------------------------------------------------
-    async def start_thread(self, body: dict[str, Any]) -> ThreadOut:
-        """``body`` is a ``ThreadCreate`` as JSON (participants, subject, text, patient or request)."""
-        response = await self.client.request("POST", "/threads", json=body)
+    async def start_thread(self, body: dict[str, Any], *, key: str) -> ThreadOut:
+        """``body`` is a ``ThreadCreate`` as JSON (participants, subject, text, patient or request);
+        ``key`` its ``Idempotency-Key`` (a retry with the same key starts nothing new)."""
+        response = await self.client.request("POST", "/threads", json=body, headers={"Idempotency-Key": key})
         return ThreadOut.model_validate(response.json())
 
-    async def post(self, thread_id: int, text: str, files: Sequence[Upload] = ()) -> MessageOut:
-        """A text message (JSON), or with 1–5 files a multipart form (``text`` + ``files``)."""
+    async def post(self, thread_id: int, text: str, files: Sequence[Upload] = (), *, key: str) -> MessageOut:
+        """A text message (JSON), or with 1–5 files a multipart form (``text`` + ``files``); ``key``
+        its ``Idempotency-Key`` (a retry with the same key writes nothing new)."""
         path = f"/threads/{thread_id}/messages"
+        headers = {"Idempotency-Key": key}
         if not files:
-            response = await self.client.request("POST", path, json={"text": text})
+            response = await self.client.request("POST", path, json={"text": text}, headers=headers)
         else:
             parts = [("files", (f.filename, f.data, f.content_type)) for f in files]
-            response = await self.client.request("POST", path, data={"text": text}, files=parts)
+            response = await self.client.request(
+                "POST", path, data={"text": text}, files=parts, headers=headers
+            )
         return MessageOut.model_validate(response.json())
 
     async def mark_read(self, thread_id: int, up_to_message_id: int) -> None:

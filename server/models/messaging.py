@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.models.base import Base, UtcDateTime
@@ -19,6 +19,7 @@ DEFAULT_RETENTION_DAYS = 365
 # Ids here are `Integer` columns: on PostgreSQL none lies above this, so a larger id names nothing and
 # is never sent to the database (where it would be an out-of-range error, and a miss on SQLite).
 ROW_ID_MAX = 2**31 - 1
+CLIENT_KEY_MAX = 100  # an Idempotency-Key (server/services/idempotency_keys.py KEY_MAX)
 
 
 class Thread(Base):
@@ -62,9 +63,15 @@ class Message(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The sender's `Idempotency-Key`: a retry after an unanswered post finds its message instead of
+    # writing it twice (None: posted without a key).
+    client_key: Mapped[str | None] = mapped_column(String(CLIENT_KEY_MAX))
 
     # Keyset paging and unread counts walk one thread's messages by id.
-    __table_args__ = (Index("ix_messages_thread_id_id", "thread_id", "id"),)
+    __table_args__ = (
+        Index("ix_messages_thread_id_id", "thread_id", "id"),
+        UniqueConstraint("author_id", "client_key"),
+    )
 
 
 class MessageAttachment(Base):

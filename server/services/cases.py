@@ -30,6 +30,7 @@ from server.security.principal import Principal
 from server.services import feed
 from server.services.acting import Acting
 from server.services.dispatch import notify_round, plan_round
+from server.services.idempotency_keys import checked_key
 from server.services.intervention_time import intervention_utc
 from server.services.patient_files import NOT_YOURS
 from server.services.patients import add_event
@@ -239,11 +240,7 @@ def create_case(
 
 def send(acting: Acting, body: CaseCreate, idempotency_key: str | None) -> tuple[CaseCreated, bool]:
     """`POST /cases`: the answer, and whether it is the replay of an earlier one with this key."""
-    if idempotency_key is not None and not idempotency_key.strip():  # would be one key for every case
-        raise Invalid(
-            "idempotency_key_empty",
-            "L'en-tête Idempotency-Key est vide : omettez-le, ou donnez une clé unique (un UUID) par fiche",
-        )
+    idempotency_key = checked_key(idempotency_key, "fiche")
     try:
         with acting.transaction("case_create") as tx:
             tx.patient_id = body.patient_id

@@ -135,10 +135,20 @@ def recipients(
         return found
 
 
-def start_thread(acting: Acting, body: ThreadCreate, files: Sequence[AttachmentUpload] = ()) -> ThreadOut:
-    """« Rédiger »: the thread, its participants and its first message (with attachments)."""
+def start_thread(
+    acting: Acting, body: ThreadCreate, files: Sequence[AttachmentUpload] = (), client_key: str | None = None
+) -> ThreadOut:
+    """« Rédiger »: the thread, its participants and its first message (with attachments). With a
+    `client_key` that already started a thread, that thread (nothing written again)."""
     attempted = {"participant_ids": body.participant_ids}
     with _transaction(acting, "thread_start", **attempted) as tx:
+        earlier = messaging_messages.keyed(tx.session, acting.principal.id, client_key)
+        if earlier is not None:
+            place = messaging_threads.seat(tx, earlier.thread_id, acting.principal.id)
+            started = messaging_messages.first_id(tx.session, earlier.thread_id) == earlier.id
+            if not started or place.thread.created_by != acting.principal.id or earlier.text != body.text:
+                raise messaging_messages.key_reused()
+            return _view(acting, tx, place)
         created = messaging_threads.create(
             tx,
             acting.principal,
@@ -157,6 +167,7 @@ def start_thread(acting: Acting, body: ThreadCreate, files: Sequence[AttachmentU
             body.text,
             files,
             acting.now,
+            client_key,
         )
         _written(acting, tx, "thread_start", place, status=201, message_id=first.id)
         return _view(acting, tx, place)
@@ -201,12 +212,26 @@ def messages(
         return found
 
 
-def post(acting: Acting, thread_id: int, text: str, files: Sequence[AttachmentUpload] = ()) -> MessageOut:
-    """A message (403 after leaving, 409 once archived; attachments as documents: 413/415/422)."""
+def post(
+    acting: Acting,
+    thread_id: int,
+    text: str,
+    files: Sequence[AttachmentUpload] = (),
+    client_key: str | None = None,
+) -> MessageOut:
+    """A message (403 after leaving, 409 once archived; attachments as documents: 413/415/422);
+    once per `client_key` (a retry gets the message the first try wrote)."""
     with _transaction(acting, "thread_post", thread_id=thread_id) as tx:
         place = messaging_threads.seat(tx, thread_id, acting.principal.id, lock=True)
         posted = messaging_messages.post(
-            tx.session, place, acting.principal.id, acting.principal.display_name, text, files, acting.now
+            tx.session,
+            place,
+            acting.principal.id,
+            acting.principal.display_name,
+            text,
+            files,
+            acting.now,
+            client_key,
         )
         _written(acting, tx, "thread_post", place, status=201, message_id=posted.id)
         return posted

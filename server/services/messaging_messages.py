@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.errors import Invalid
-from server.models import Message
+from server.models import Message, User
 from server.models.messaging import ROW_ID_MAX
 from server.services import feed, messaging_attachments, messaging_recipients
 from server.services.messaging_attachments import AttachmentUpload
@@ -46,6 +46,28 @@ def checked_text(text: str, with_files: bool) -> str:
         raise Invalid("text_invalid", "Le message est vide ou contient des caractères interdits") from None
 
 
+def keyed(session: Session, author_id: int, client_key: str | None) -> Message | None:
+    """The message this author already wrote with this `Idempotency-Key`, if any. The author's
+    user row is locked first (PostgreSQL; SQLite serialises writers), so two tries with one key
+    never both write: the second waits for the first and finds its message."""
+    if client_key is None:
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(User.id).where(User.id == author_id).with_for_update())
+    return session.scalar(
+        select(Message).where(Message.author_id == author_id, Message.client_key == client_key)
+    )
+
+
+def first_id(session: Session, thread_id: int) -> int | None:
+    """The thread's first message (the one « Rédiger » wrote)."""
+    return session.scalar(select(func.min(Message.id)).where(Message.thread_id == thread_id))
+
+
+def key_reused() -> Invalid:
+    return Invalid("idempotency_key_reused", "Cette clé d'idempotence a déjà servi pour un autre envoi")
+
+
 def post(
     session: Session,
     place: Seat,
@@ -54,14 +76,21 @@ def post(
     text: str,
     files: Sequence[AttachmentUpload],
     now: datetime,
+    client_key: str | None = None,
 ) -> MessageOut:
     """One message in the caller's thread (the seat taken with `lock=True`), its attachments, the
-    thread's last message, the author's own read mark, and the feed event."""
+    thread's last message, the author's own read mark, and the feed event. With a `client_key`
+    already used by the author in this thread, the message it wrote (nothing written again)."""
+    thread = place.thread
+    earlier = keyed(session, author_id, client_key)
+    if earlier is not None:
+        if earlier.thread_id != thread.id or earlier.text != text.strip():
+            raise key_reused()
+        return views(session, [earlier])[0]
     place.require_writer()
     body = checked_text(text, bool(files))
     checked = messaging_attachments.check(files)
-    thread = place.thread
-    message = Message(thread_id=thread.id, author_id=author_id, text=body, at=now)
+    message = Message(thread_id=thread.id, author_id=author_id, text=body, at=now, client_key=client_key)
     session.add(message)
     session.flush()
     attachments = messaging_attachments.store(session, thread.id, message.id, checked)

@@ -137,34 +137,49 @@ async def test_a_thread_gone_from_the_caller_leaves_the_list(server: FakeServer)
     assert list(messaging.threads.threads) == [1]
 
 
-async def test_an_unanswered_send_written_by_the_server_is_not_posted_again(server: FakeServer) -> None:
+def keys(server: FakeServer, route: str) -> list[str]:
+    method, path = route.split(" ", 1)
+    return [
+        r.headers["Idempotency-Key"]
+        for r in server.requests
+        if (r.method, r.url.path) == (method, f"/api/v1{path}")
+    ]
+
+
+async def test_a_retry_after_an_unanswered_send_carries_the_same_key(server: FakeServer) -> None:
     messaging, _notices = service(server)
     await opened(server, messaging, 1, 2)
     server.script("POST /threads/1/messages", unreachable)
     with pytest.raises(ServerUnavailable):
         await messaging.send("Je passe à 18 h")
-    # The server had written it (the answer was lost): the retry finds it and posts nothing.
-    server.script("GET /threads/1/messages", page(message(3, author=ME, text="Je passe à 18 h")))
+    # The server may have written it (the answer was lost): the retry is the same request, with the
+    # same key, and the server answers with what the first try wrote (tests/integration).
+    server.script("POST /threads/1/messages", ok(as_json(message(3, author=ME, text="Je passe à 18 h")), 201))
     sent = await messaging.send("Je passe à 18 h")
     assert sent.id == 3
-    assert len(server.bodies("POST /threads/1/messages")) == 1  # the unanswered try only
-    assert server.requests[-1].url.params["after"] == "2"
+    assert server.bodies("POST /threads/1/messages") == [{"text": "Je passe à 18 h"}] * 2
+    first, retry = keys(server, "POST /threads/1/messages")
+    assert first == retry
+    assert len(first) == 32
     assert messaging.open_thread is not None
     assert [m.id for m in messaging.open_thread.ordered()] == [1, 2, 3]
+    # once answered, the next message (even the same words) is a new one: a new key
+    server.script("POST /threads/1/messages", ok(as_json(message(4, author=ME, text="Je passe à 18 h")), 201))
+    await messaging.send("Je passe à 18 h")
+    assert keys(server, "POST /threads/1/messages")[-1] != first
 
 
-async def test_an_unanswered_send_not_written_is_posted_once_on_retry(server: FakeServer) -> None:
+async def test_a_different_text_after_an_unanswered_send_is_a_new_message(server: FakeServer) -> None:
     messaging, _notices = service(server)
     await opened(server, messaging, 1, 2)
     server.script("POST /threads/1/messages", unreachable)
     with pytest.raises(ServerUnavailable):
         await messaging.send("Je passe à 18 h")
-    server.script("GET /threads/1/messages", page(message(3, author=9, text="Je passe à 18 h")))  # not mine
-    server.script("POST /threads/1/messages", ok(as_json(message(4, author=ME, text="Je passe à 18 h")), 201))
-    sent = await messaging.send("Je passe à 18 h")
-    assert sent.id == 4
-    assert server.bodies("POST /threads/1/messages") == [{"text": "Je passe à 18 h"}] * 2  # try, retry
-    # a refusal is no uncertainty: the next send goes straight to the server
+    server.script("POST /threads/1/messages", ok(as_json(message(4, author=ME, text="Je passe à 19 h")), 201))
+    await messaging.send("Je passe à 19 h")  # edited before sending again: another message
+    first, second = keys(server, "POST /threads/1/messages")
+    assert first != second
+    # a refusal is no uncertainty: the next send goes straight to the server with a new key
     server.script(
         "POST /threads/1/messages",
         lambda _request: error(403, "not_a_participant", "Vous avez quitté la conversation"),
@@ -173,9 +188,10 @@ async def test_an_unanswered_send_not_written_is_posted_once_on_retry(server: Fa
         await messaging.send("Encore")
     server.script("POST /threads/1/messages", ok(as_json(message(5, author=ME, text="Encore")), 201))
     assert (await messaging.send("Encore")).id == 5
+    assert len(set(keys(server, "POST /threads/1/messages"))) == 4
 
 
-async def test_a_thread_started_by_an_unanswered_try_is_found_not_started_twice(server: FakeServer) -> None:
+async def test_a_thread_retried_after_an_unanswered_start_carries_the_same_key(server: FakeServer) -> None:
     messaging, _notices = service(server)
     new = NewThread(text="Bonjour", subject="Visite")
     new.recipients.tick(RecipientOut(user_id=9, name="Dr Jeanne Martin", role="professional", detail=""))
@@ -183,10 +199,12 @@ async def test_a_thread_started_by_an_unanswered_try_is_found_not_started_twice(
     with pytest.raises(ServerUnavailable):
         await messaging.start(new)
     made = thread(12, subject="Visite", last=message(30, author=ME, thread_id=12))
-    server.script("GET /threads", ok({"items": [as_json(made)], "total": 1, "unread_threads": 0}))
+    server.script("POST /threads", ok(as_json(made), 201))
     found = await messaging.start(new)
     assert found.id == 12
-    assert len(server.bodies("POST /threads")) == 1  # the unanswered try only
+    first, retry = keys(server, "POST /threads")
+    assert first == retry
+    assert 12 in messaging.threads.threads
 
 
 async def test_mark_read_sends_the_newest_once(server: FakeServer) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
@@ -23,6 +23,7 @@ from server.api.routes.acting import acting
 from server.api.routes.exchanges import MULTIPART_ALLOWANCE
 from server.errors import Invalid
 from server.services import documents, messaging_actions, messaging_retention
+from server.services.idempotency_keys import KEY_MAX, checked_key
 from server.services.messaging_attachments import AttachmentUpload
 from server.services.messaging_recipients import MESSAGING_ROLES
 from shared.domain import Role
@@ -53,6 +54,7 @@ router = APIRouter(tags=["messaging"])
 Writer = Annotated[Caller, Depends(RoleGuard(*MESSAGING_ROLES))]
 Admin = Annotated[Caller, Depends(RoleGuard(Role.ADMIN))]
 RecordId = Annotated[int | None, Query(ge=1, le=DB_INT_MAX)]
+IdempotencyKey = Annotated[str | None, Header(max_length=KEY_MAX)]
 FILES_FIELD = "files"
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")  # else the body is JSON
 IMMUTABLE_MESSAGE = "Un message envoyé ne peut être ni modifié ni supprimé"
@@ -137,15 +139,17 @@ def recipients(
 
 
 @router.post("/threads", response_model=ThreadOut, status_code=201, openapi_extra=_multipart(ThreadCreate))
-async def start_thread(request: Request, caller: Writer) -> ThreadOut:
+async def start_thread(request: Request, caller: Writer, idempotency_key: IdempotencyKey = None) -> ThreadOut:
     """« Rédiger »: 422 `recipient_unknown`; 403 `patient_not_visible` (audited) if someone may not
-    see the thread's patient."""
+    see the thread's patient. Once per `Idempotency-Key`: a retry gets the thread the first try
+    started."""
+    key = checked_key(idempotency_key, "message")
     fields, files = await _read_body(request, lists=("participant_ids",))
     blank = bool(files) and not str(fields.get("text", "")).strip()  # a file may go without a text
     body: ThreadCreate = _validated(ThreadCreate, {**fields, "text": "-"} if blank else fields)
     if blank:
         body = body.model_copy(update={"text": ""})  # the use case checks it again, beside the files
-    return await run_in_threadpool(messaging_actions.start_thread, acting(caller), body, files)
+    return await run_in_threadpool(messaging_actions.start_thread, acting(caller), body, files, key)
 
 
 @router.get("/threads", response_model=ThreadPage)
@@ -187,12 +191,16 @@ def messages(
     status_code=201,
     openapi_extra=_multipart(MessageCreate),
 )
-async def post_message(thread_id: int, request: Request, caller: Writer) -> MessageOut:
-    """403 `not_a_participant` after leaving; 409 `thread_archived`; 413/415/422 for an attachment."""
+async def post_message(
+    thread_id: int, request: Request, caller: Writer, idempotency_key: IdempotencyKey = None
+) -> MessageOut:
+    """403 `not_a_participant` after leaving; 409 `thread_archived`; 413/415/422 for an attachment.
+    Once per `Idempotency-Key`: a retry gets the message the first try wrote."""
+    key = checked_key(idempotency_key, "message")
     fields, files = await _read_body(request)
     blank = bool(files) and not str(fields.get("text", "")).strip()  # a file may go without a text
     text = "" if blank else _validated(MessageCreate, fields).text
-    return await run_in_threadpool(messaging_actions.post, acting(caller), thread_id, text, files)
+    return await run_in_threadpool(messaging_actions.post, acting(caller), thread_id, text, files, key)
 
 
 @router.get(

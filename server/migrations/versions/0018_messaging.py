@@ -77,11 +77,13 @@ def upgrade() -> None:
         sa.Column("author_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         _moment("at", nullable=False),
+        sa.Column("client_key", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(
             ["thread_id"], ["threads.id"], name=op.f("fk_messages_thread_id_threads"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(["author_id"], ["users.id"], name=op.f("fk_messages_author_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
+        sa.UniqueConstraint("author_id", "client_key", name=op.f("uq_messages_author_id")),
     )
     op.create_index("ix_messages_thread_id_id", "messages", ["thread_id", "id"])
     op.create_table(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 from typing import Annotated, Any
+from uuid import uuid4
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import ValidationError
@@ -24,6 +25,7 @@ from server.errors import DomainError
 from server.services import messaging_actions
 from server.services.acting import Acting
 from server.services.documents import content_disposition
+from server.services.idempotency_keys import checked_key
 from server.services.messaging_attachments import AttachmentUpload
 from server.web.context import PREFIX
 from server.web.errors import first_error, status_of
@@ -145,6 +147,7 @@ def _thread_page(
         q=q,
         picked=picked,
         search=found,
+        send_key=uuid4().hex,  # the form's Idempotency-Key: a second click writes nothing twice
         max_bytes=DOCUMENT_MAX_BYTES,
         limits={
             "text": MESSAGE_TEXT_MAX,
@@ -197,7 +200,8 @@ async def post_message(thread_id: ThreadId, request: Request, post: Post) -> Res
     error, status = "", 200
     try:
         uploads = await _uploads(files)
-        await run_in_threadpool(messaging_actions.post, who, thread_id, text, tuple(uploads))
+        key = checked_key(post.text("cle") or None, "message")
+        await run_in_threadpool(messaging_actions.post, who, thread_id, text, tuple(uploads), key)
     except DomainError as refused:
         if status_of(refused) == 404:
             raise

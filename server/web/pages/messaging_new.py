@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
+from uuid import uuid4
 
 from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
@@ -20,6 +21,7 @@ from starlette.responses import Response
 from server.errors import DomainError
 from server.services import messaging_actions, patient_files, prescription_actions
 from server.services.acting import Acting
+from server.services.idempotency_keys import checked_key
 from server.web.context import PREFIX
 from server.web.errors import first_error, status_of
 from server.web.guard import Current, Post
@@ -118,6 +120,7 @@ def _form(
         "messaging_new.html",
         status=status,
         title="Nouveau message",
+        send_key=uuid4().hex,  # the form's Idempotency-Key: a second click starts one thread
         about=about,
         v=values,
         picked=picked,
@@ -164,7 +167,8 @@ def write(request: Request, post: Post) -> Response:
     except ValidationError as invalid:
         return _form(request, post.visitor, about, values, status=422, error=first_error(invalid.errors()))
     try:
-        thread = messaging_actions.start_thread(who, body)
+        key = checked_key(post.text("cle") or None, "message")
+        thread = messaging_actions.start_thread(who, body, (), key)
     except DomainError as refused:
         return _form(request, post.visitor, about, values, status=status_of(refused), error=refused.message)
     return see_other(f"{PREFIX}/messagerie/{thread.id}?ok=thread")
