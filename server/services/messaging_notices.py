@@ -3,7 +3,8 @@ for the `message` event kind, quiet hours respected: server/notify/preferences.p
 
 Planned by the notifier from the feed's `message_posted` event (server/notify/planner.py), like every
 other notification: only what committed is told. The notice names the author and the thread's
-subject, never the message's text nor the patient (a lock screen is not a safe place).
+subject, never the message's text nor the patient (a lock screen is not a safe place). Only
+professionals are told this way; the hotline's staff see new messages in their desktop.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from server.models import Thread, User
 from server.notify.fanout import Batch, load_recipients, notify_users
 from server.notify.messages import APP, Content
+from shared.domain import Role
 
 NOTICE_EVENT = "message"
 SUBJECT_SHOWN = 60  # characters of the subject in a notice (an SMS stays one or two parts)
@@ -57,7 +59,12 @@ def plan(session: Session, data: dict[str, Any], now: datetime, public_url: str,
         return 0
     subject, author = found
     told = content(thread_id, author, subject)
-    people = load_recipients(session, others)
+    # The hotline's staff are told by their desktop (the tab's badge, a tray notice), not by push,
+    # SMS or e-mail: they have no notification profile.
+    professionals = session.scalars(
+        select(User.id).where(User.id.in_(others), User.role == Role.PROFESSIONAL.value)
+    ).all()
+    people = load_recipients(session, list(professionals))
     return notify_users(
         session,
         [(person, told) for person in people.values()],

@@ -74,9 +74,9 @@ def test_each_other_participant_is_told_per_preferences(server: LiveServer) -> N
     assert len(_log(server, by_default)) == 1  # not told of their own
 
 
-def test_who_left_is_told_nothing_more(server: LiveServer) -> None:
-    author, leaving = professional(server), professional(server)
-    thread = start(author, leaving, subject="Organisation")
+def test_who_left_is_told_nothing_more_and_staff_by_their_desktop_only(server: LiveServer) -> None:
+    author, leaving, operator = professional(server), professional(server), staff(server)
+    thread = start(author, leaving, operator, subject="Organisation")
     _eventually(lambda: len(_log(server, leaving)) == 1)
     assert leaving.client.post(f"/threads/{thread['id']}/leave").status_code == 200
     post(author, thread["id"], "Après son départ")
@@ -84,6 +84,7 @@ def test_who_left_is_told_nothing_more(server: LiveServer) -> None:
     start(author, marker)
     _eventually(lambda: len(_log(server, marker)) == 1)
     assert len(_log(server, leaving)) == 1
+    assert _log(server, operator) == []  # no push, SMS nor e-mail (nor a « no device » row) for staff
 
 
 def _name(person: Person, thread: dict[str, Any]) -> str:

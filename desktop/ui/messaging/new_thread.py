@@ -62,6 +62,7 @@ class NewThreadDialog(QDialog):
         self.subject = QLineEdit(self.new.subject)
         self.subject.setObjectName("new_thread_subject")
         self.subject.setMaxLength(SUBJECT_MAX)
+        self.subject.setPlaceholderText("Apparaît dans les notifications : pas de nom de patient")
         subject_label.setBuddy(self.subject)
         column.addWidget(subject_label)
         column.addWidget(self.subject)
