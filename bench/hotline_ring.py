@@ -21,8 +21,9 @@ from pathlib import Path
 
 from bench.call_pop import invite_times, percentile
 from tests.integration.conftest import start_live
-from tests.support.hotline_rig import HotlineRig, wait_until
+from tests.support.hotline_rig import HotlineRig
 from tests.support.live import LiveServer
+from tests.support.polling import wait_until
 from tests.support.sipp import finish_sipp, rejected, start_sipp
 
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from bench.call_pop import invite_times
 from bench.hotline_ring import figures, hotline_rig
-from tests.support.hotline_rig import Desk, HotlineRig, wait_until
+from tests.support.hotline_rig import Desk, HotlineRig
+from tests.support.polling import wait_until
 
 
 def settle(rig: HotlineRig, desk: Desk, state: str) -> None:

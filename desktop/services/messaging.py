@@ -29,7 +29,8 @@ from desktop.state.messaging_compose import NewThread
 from desktop.state.messaging_thread import OpenThread
 from desktop.state.tray_notices import FRESH_FOR, Notice, NoticeKind, NoticeSwitches, message_notice
 from desktop.sync.errors import ApiProblem, ServerUnavailable
-from desktop.sync.messaging_api import MessagingApi, Upload
+from desktop.sync.messaging_api import MessagingApi
+from desktop.sync.uploads import Upload
 from shared.schemas.feed import FeedEvent, MessagePosted
 from shared.schemas.messaging import (
     MESSAGES_PAGE_MAX,

@@ -8,11 +8,12 @@ raises ``ServerUnavailable``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
+from desktop.sync.uploads import Upload
 from shared.schemas.messaging import (
     MESSAGES_PAGE_DEFAULT,
     MessageOut,
@@ -24,19 +25,6 @@ from shared.schemas.messaging import (
 )
 
 _RECIPIENTS = TypeAdapter(list[RecipientOut])
-
-
-class Upload(Protocol):
-    """A file to attach (``desktop.state.attachments.Attachment``, checked before it is sent)."""
-
-    @property
-    def filename(self) -> str: ...
-
-    @property
-    def content_type(self) -> str: ...
-
-    @property
-    def data(self) -> bytes: ...
 
 
 class MessagingApi:

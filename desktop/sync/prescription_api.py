@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import TypeAdapter
 
 from desktop.sync.client import ApiClient
 from desktop.sync.errors import ApiProblem
+from desktop.sync.uploads import Upload
 from shared.schemas.dispatch import NotificationView, PrescriptionView
 from shared.schemas.exchanges import CommentOut, DocumentOut, IncidentOut
 from shared.schemas.patients import TimelineEntry
@@ -23,19 +24,6 @@ _COMMENTS = TypeAdapter(list[CommentOut])
 _DOCUMENTS = TypeAdapter(list[DocumentOut])
 _INCIDENTS = TypeAdapter(list[IncidentOut])
 _TIMELINE = TypeAdapter(list[TimelineEntry])
-
-
-class Upload(Protocol):
-    """A file to attach (``desktop.state.attachments.Attachment``, checked before it is sent)."""
-
-    @property
-    def filename(self) -> str: ...
-
-    @property
-    def content_type(self) -> str: ...
-
-    @property
-    def data(self) -> bytes: ...
 
 
 @dataclass(frozen=True)

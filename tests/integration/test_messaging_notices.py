@@ -4,12 +4,11 @@ notice names the author and the subject, never the text nor the patient."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 from tests.support.live import LiveServer
 from tests.support.messaging import Person, patient, post, professional, staff, start
+from tests.support.polling import wait_until
 
 
 def _log(server: LiveServer, person: Person) -> list[dict[str, Any]]:
@@ -19,13 +18,6 @@ def _log(server: LiveServer, person: Person) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
-
-
-def _eventually(check: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.05)
 
 
 def test_each_other_participant_is_told_per_preferences(server: LiveServer) -> None:
@@ -49,7 +41,7 @@ def test_each_other_participant_is_told_per_preferences(server: LiveServer) -> N
         subject="Suivi plaie",
         text="Texte confidentiel",
     )
-    _eventually(lambda: len(_log(server, by_sms)) == 1 and len(_log(server, by_default)) == 1)
+    wait_until(lambda: len(_log(server, by_sms)) == 1 and len(_log(server, by_default)) == 1)
     [sms] = _log(server, by_sms)
     assert sms["channel"] == "sms"
     assert sms["status"] != "suppressed", sms
@@ -63,13 +55,13 @@ def test_each_other_participant_is_told_per_preferences(server: LiveServer) -> N
         "suppressed",
         "aucun appareil abonné aux notifications",
     )
-    _eventually(lambda: len(_log(server, silent)) == 1)
+    wait_until(lambda: len(_log(server, silent)) == 1)
     [off] = _log(server, silent)
     assert (off["status"], off["reason"]) == ("suppressed", "canal désactivé")
     # The author is never told of their own message; a second message is a second notice.
     post(by_default, thread["id"], "Bien reçu")
-    _eventually(lambda: len(_log(server, author)) == 1)
-    _eventually(lambda: len(_log(server, by_sms)) == 2)
+    wait_until(lambda: len(_log(server, author)) == 1)
+    wait_until(lambda: len(_log(server, by_sms)) == 2)
     assert all(r["text"].startswith("Nouveau message de ") for r in _log(server, by_sms))
     assert len(_log(server, by_default)) == 1  # not told of their own
 
@@ -77,12 +69,12 @@ def test_each_other_participant_is_told_per_preferences(server: LiveServer) -> N
 def test_who_left_is_told_nothing_more_and_staff_by_their_desktop_only(server: LiveServer) -> None:
     author, leaving, operator = professional(server), professional(server), staff(server)
     thread = start(author, leaving, operator, subject="Organisation")
-    _eventually(lambda: len(_log(server, leaving)) == 1)
+    wait_until(lambda: len(_log(server, leaving)) == 1)
     assert leaving.client.post(f"/threads/{thread['id']}/leave").status_code == 200
     post(author, thread["id"], "Après son départ")
     marker = professional(server)  # a later thread: once it is told, the planner went past the post
     start(author, marker)
-    _eventually(lambda: len(_log(server, marker)) == 1)
+    wait_until(lambda: len(_log(server, marker)) == 1)
     assert len(_log(server, leaving)) == 1
     assert _log(server, operator) == []  # no push, SMS nor e-mail (nor a « no device » row) for staff
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ import pytest
 
 from tests.integration.conftest import start_live
 from tests.support.live import LiveServer, patient_body
+from tests.support.polling import wait_until
 from tests.support.push_service import PushService, Received, push_service
 from tests.support.sms_provider import API_KEY, SmsProvider, sms_provider
 
@@ -126,13 +127,6 @@ def _log(world: World, pro: Pro, **filters: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _eventually(check: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.05)
-
-
 def test_the_usual_professional_is_named_on_push_and_the_pool_is_not(world: World) -> None:
     lat, lon = _place()
     usual, pool = _pro(world, lat, lon), _pro(world, lat, lon)
@@ -205,7 +199,7 @@ def test_per_event_channels_through_the_profile(world: World) -> None:
     assert saved.json()["channels"]["events"] == {"offer": ["sms"], "offer_taken": ["push", "sms"]}
     requester = _pro(world, lat + 2, lon, profession="10")
     _send_case(world, lat, lon, requester)
-    _eventually(lambda: len(world.sms.to("+33698765432")) == 1)
+    wait_until(lambda: len(world.sms.to("+33698765432")) == 1)
     assert world.sms.to("+33698765432")[0]["content"].startswith("Nouvelle demande : Orthophoniste")
     assert _pushes(world, pro, "Nouvelle demande de prise en charge", timeout=0.3) == []
     assert [(r["channel"], r["status"]) for r in _log(world, pro, purpose="offer")] == [("sms", "sent")]
@@ -236,7 +230,7 @@ def test_expired_requests_tell_the_requester_except_in_quiet_hours(world: World)
     def quiet_rows() -> list[dict[str, Any]]:
         return _log(world, quiet, purpose="request_expired")
 
-    _eventually(lambda: len(quiet_rows()) == 2)
+    wait_until(lambda: len(quiet_rows()) == 2)
     assert sorted((r["channel"], r["status"], r["reason"]) for r in quiet_rows()) == [
         ("push", "suppressed", "heures de silence"),
         ("sms", "suppressed", "heures de silence"),

@@ -9,7 +9,6 @@ import random
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,11 +179,3 @@ class HotlineRig:
         self.holder.stop()
         self.kamailio.stop()
         self.hotline.close()
-
-
-def wait_until(condition: Any, timeout: float = 10.0, step: float = 0.05) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(step)

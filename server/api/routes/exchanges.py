@@ -19,6 +19,7 @@ from server.api.body_limit import PathLimit
 from server.api.context import Caller, RoleGuard
 from server.api.routes.acting import acting
 from server.errors import Forbidden
+from server.http_download import file_download
 from server.security.principal import STAFF
 from server.services import documents, exchange_actions, exchanges
 from shared.domain import Role
@@ -118,10 +119,4 @@ def list_documents(prescription_id: int, caller: Participant) -> list[DocumentOu
 )
 def download_document(prescription_id: int, document_id: int, caller: Participant) -> Response:
     found = exchange_actions.download(acting(caller), prescription_id, document_id)
-    headers = {
-        "Content-Disposition": documents.content_disposition(found.filename),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-        "Content-Security-Policy": "sandbox",
-    }
-    return Response(content=found.data, media_type=found.content_type, headers=headers)
+    return file_download(found.data, found.filename, found.content_type)

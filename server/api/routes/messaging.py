@@ -22,6 +22,7 @@ from server.api.context import Caller, RoleGuard
 from server.api.routes.acting import acting
 from server.api.routes.exchanges import MULTIPART_ALLOWANCE
 from server.errors import Invalid
+from server.http_download import file_download
 from server.services import documents, messaging_actions, messaging_retention
 from server.services.idempotency_keys import KEY_MAX, checked_key
 from server.services.messaging_attachments import AttachmentUpload
@@ -210,13 +211,7 @@ async def post_message(
 )
 def download(thread_id: int, attachment_id: int, caller: Writer) -> Response:
     found = messaging_actions.download(acting(caller), thread_id, attachment_id)
-    headers = {
-        "Content-Disposition": documents.content_disposition(found.filename),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-        "Content-Security-Policy": "sandbox",
-    }
-    return Response(content=found.data, media_type=found.content_type, headers=headers)
+    return file_download(found.data, found.filename, found.content_type)
 
 
 @router.post("/threads/{thread_id}/read", status_code=204, response_class=Response)

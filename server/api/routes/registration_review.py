@@ -11,8 +11,9 @@ from fastapi.responses import Response
 
 from server.api.context import Caller, RoleGuard
 from server.api.routes.acting import acting
+from server.http_download import file_download
 from server.services import registration_review as review
-from server.services.documents import EXTENSIONS, content_disposition
+from server.services.documents import EXTENSIONS
 from server.services.visit import public_url
 from shared.domain import Role
 from shared.schemas.registrations import Approval, RegistrationOut, Rejection, Unblocked
@@ -39,13 +40,7 @@ def read_registration(registration_id: int, caller: Admin) -> RegistrationOut:
 )
 def read_document(registration_id: int, caller: Admin) -> Response:
     found = review.read_document(acting(caller), registration_id)
-    headers = {
-        "Content-Disposition": content_disposition(found.filename),
-        "X-Content-Type-Options": "nosniff",
-        "Cache-Control": "no-store",
-        "Content-Security-Policy": "sandbox",
-    }
-    return Response(content=found.data, media_type=found.content_type, headers=headers)
+    return file_download(found.data, found.filename, found.content_type)
 
 
 @router.post("/registrations/{registration_id}/approve", response_model=RegistrationOut)

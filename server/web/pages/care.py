@@ -15,8 +15,8 @@ from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from server.http_download import file_download
 from server.services import exchange_actions, patient_files, prescription_actions
-from server.services.documents import content_disposition
 from server.web.context import PREFIX
 from server.web.guard import Current, Post
 from server.web.pages.common import acting, done, page, see_other
@@ -137,12 +137,7 @@ def download(
     where: Where, prescription_id: int, document_id: int, request: Request, visitor: Current
 ) -> Response:
     found = exchange_actions.download(acting(request, visitor), prescription_id, document_id)
-    headers = {
-        "Content-Disposition": content_disposition(found.filename),
-        "Cache-Control": "no-store",
-        "Content-Security-Policy": "sandbox",
-    }
-    return Response(found.data, media_type=found.content_type, headers=headers)
+    return file_download(found.data, found.filename, found.content_type)
 
 
 @router.post("/{where}/{prescription_id}/incident")

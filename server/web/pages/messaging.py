@@ -22,9 +22,9 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from server.errors import DomainError
+from server.http_download import file_download
 from server.services import messaging_actions
 from server.services.acting import Acting
-from server.services.documents import content_disposition
 from server.services.idempotency_keys import checked_key
 from server.services.messaging_attachments import AttachmentUpload
 from server.web.context import PREFIX
@@ -256,9 +256,4 @@ def download(
     thread_id: ThreadId, attachment_id: AttachmentId, request: Request, visitor: Current
 ) -> Response:
     found = messaging_actions.download(acting(request, visitor), thread_id, attachment_id)
-    headers = {
-        "Content-Disposition": content_disposition(found.filename),
-        "Cache-Control": "no-store",
-        "Content-Security-Policy": "sandbox",
-    }
-    return Response(found.data, media_type=found.content_type, headers=headers)
+    return file_download(found.data, found.filename, found.content_type)

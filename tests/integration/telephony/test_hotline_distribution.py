@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import start_live
-from tests.support.hotline_rig import Desk, HotlineRig, wait_until
+from tests.support.hotline_rig import Desk, HotlineRig
 from tests.support.live import LiveServer
+from tests.support.polling import wait_until
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -15,9 +15,10 @@ import pytest
 
 from shared.validation.phones import normalize_phone
 from tests.integration.conftest import start_live
-from tests.support.hotline_rig import HOTLINE, HotlineRig, wait_until
+from tests.support.hotline_rig import HOTLINE, HotlineRig
 from tests.support.kamailio import HotlineRouting, Kamailio
 from tests.support.live import TELEPHONY_TOKEN, LiveServer
+from tests.support.polling import wait_until
 from tests.support.sip_audio import is_tone, windows
 from tests.support.sip_peers import centrale_phone
 
