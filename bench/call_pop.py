@@ -22,7 +22,7 @@ import re
 import statistics
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -51,21 +51,23 @@ def directory_index(size: int, rng: random.Random) -> dict[str, list[Candidate]]
     return index
 
 
-def invite_times(message_log: Path) -> dict[str, float]:
-    """Call-ID → wall-clock time SIPp sent its INVITE, from the -trace_msg file."""
-    sent: dict[str, float] = {}
+def traced_messages(message_log: Path) -> Iterator[tuple[float, bool, str]]:
+    """(wall-clock time, sent by SIPp?, the SIP message) of each message of a -trace_msg file."""
     text = message_log.read_text(errors="replace")
     for block in text.split("----------------------------------------------- ")[1:]:
         header, _, message = block.partition("\n")
-        if (
-            "message sent" not in message.split("\n", 1)[0]
-            or "\nINVITE " not in "\n" + message.split("\n\n", 1)[-1]
-        ):
-            continue
         stamp = re.search(r"(\d{4}-\d\d-\d\d)\s+(\d\d:\d\d:\d\d\.\d+)", header)
-        call_id = re.search(r"^Call-ID:\s*(\S+)", message, re.MULTILINE)
-        if stamp and call_id:
+        if stamp:
             moment = datetime.fromisoformat(f"{stamp.group(1)} {stamp.group(2)}").timestamp()
+            yield moment, "message sent" in message.split("\n", 1)[0], message.split("\n\n", 1)[-1]
+
+
+def invite_times(message_log: Path) -> dict[str, float]:
+    """Call-ID → wall-clock time SIPp sent its INVITE, from the -trace_msg file."""
+    sent: dict[str, float] = {}
+    for moment, by_sipp, message in traced_messages(message_log):
+        call_id = re.search(r"^Call-ID:\s*(\S+)", message, re.MULTILINE)
+        if by_sipp and "\nINVITE " in "\n" + message and call_id:
             sent.setdefault(call_id.group(1), moment)
     return sent
 

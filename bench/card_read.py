@@ -31,7 +31,10 @@ TARGET_P95_MS = 300.0
 POLL_PERIOD_S = 0.4  # pcsc-lite PCSCLITE_STATUS_POLL_RATE, for drivers without their own events
 
 
-def _next(events: queue.Queue[tuple[float, CardEvent]], kind: type[CardEvent]) -> tuple[float, CardEvent]:
+def next_event(
+    events: queue.Queue[tuple[float, CardEvent]], kind: type[CardEvent]
+) -> tuple[float, CardEvent]:
+    """The next event of type ``kind`` (with its perf_counter stamp), skipping the others."""
     while True:
         stamp, event = events.get(timeout=10)
         if isinstance(event, kind):
@@ -53,7 +56,7 @@ def measure(daemon: PcscDaemon, profile: dict[str, Any], insertions: int) -> dic
     apdus: set[int] = set()
     phase = random.Random(5)
     try:
-        _next(events, ReaderAdded)
+        next_event(events, ReaderAdded)
         for _ in range(insertions):
             card = build_profile(profile).card
             session = VpcdCardSession(card, port=daemon.slot_port(0))
@@ -61,8 +64,8 @@ def measure(daemon: PcscDaemon, profile: dict[str, Any], insertions: int) -> dic
             time.sleep(phase.uniform(0, POLL_PERIOD_S))
             started = time.perf_counter()
             session.insert()
-            inserted_at, _ = _next(events, CardInserted)
-            read_at, read = _next(events, CardRead)
+            inserted_at, _ = next_event(events, CardInserted)
+            read_at, read = next_event(events, CardRead)
             assert isinstance(read, CardRead)
             expected = len(profile.get("beneficiaries", [])) or 0
             if expected:
@@ -72,7 +75,7 @@ def measure(daemon: PcscDaemon, profile: dict[str, Any], insertions: int) -> dic
             reads.append((read_at - inserted_at) * 1000)
             apdus.add(read.apdu_count)
             session.remove()
-            _next(events, CardRemoved)
+            next_event(events, CardRemoved)
     finally:
         watcher.stop()
     return {"total": totals, "detection": detections, "read": reads, "apdus": sorted(apdus)}

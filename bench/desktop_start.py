@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TextIO
 
 from tests.integration.conftest import start_live
 from tests.support.live import PASSWORD, LiveServer
@@ -100,51 +101,68 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
+def fresh_desktop_env(folder: Path, xcb: bool) -> dict[str, str]:
+    """A first start's environment: empty config and data directories under ``folder``, no keyring,
+    offscreen Qt (or xcb)."""
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": "xcb" if xcb else "offscreen",
+        "CENTRALE_CONFIG_DIR": str(folder / "config"),
+        "CENTRALE_DESKTOP_DATA_DIR": str(folder / "data"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+    }
+
+
+def paints_until(
+    process: subprocess.Popen[str], last: str, started: float, errors: TextIO
+) -> dict[str, float]:
+    """Window name → seconds from ``started`` (time.time()) to its first paint, read from the
+    ``PAINTED <name> <time>`` lines of the process until ``last`` is painted."""
+    painted: dict[str, float] = {}
+    assert process.stdout is not None
+    while last not in painted:
+        line = process.stdout.readline()
+        if not line:
+            code = process.wait()
+            errors.seek(0)
+            raise RuntimeError(
+                f"the process stopped before painting {last} ({code}):\n{errors.read()[-3000:]}"
+            )
+        if line.startswith("PAINTED "):
+            _, name, at = line.split()
+            painted[name] = float(at) - started
+    return painted
+
+
+def painted_and_rss(
+    argv: list[str], env: dict[str, str], last: str, settle: float, folder: Path
+) -> tuple[dict[str, float], float, float]:
+    """``argv`` launched as a fresh process: seconds to each window's first paint until ``last``,
+    then its RSS and peak RSS (MB) ``settle`` seconds later; the process is stopped afterwards."""
+    errors = (folder / "stderr.txt").open("w+", encoding="utf-8")
+    started = time.time()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
+    try:
+        painted = paints_until(process, last, started, errors)
+        time.sleep(settle)
+        rss, peak = rss_mb(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        errors.close()
+    return painted, rss, peak
+
+
 def one_run(base_url: str, username: str, settle: float, xcb: bool) -> tuple[float, float, float, float]:
     """(launch → login painted s, launch → main window painted s, RSS MB, peak RSS MB)."""
     with tempfile.TemporaryDirectory(prefix="bench-desktop-") as folder:
-        env = {
-            **os.environ,
-            "QT_QPA_PLATFORM": "xcb" if xcb else "offscreen",
-            "CENTRALE_CONFIG_DIR": str(Path(folder) / "config"),
-            "CENTRALE_DESKTOP_DATA_DIR": str(Path(folder) / "data"),
-            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-            "BENCH_USER": username,
-            "BENCH_PASSWORD": PASSWORD,
-        }
-        errors = (Path(folder) / "stderr.txt").open("w+", encoding="utf-8")
-        started = time.time()
-        process = subprocess.Popen(
-            [sys.executable, "-c", BOOT, "--server", base_url],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-        )
-        try:
-            painted: dict[str, float] = {}
-            assert process.stdout is not None
-            while "MainWindow" not in painted:
-                line = process.stdout.readline()
-                if not line:
-                    code = process.wait()
-                    errors.seek(0)
-                    raise RuntimeError(
-                        f"centrale stopped before its main window ({code}):\n{errors.read()[-3000:]}"
-                    )
-                if line.startswith("PAINTED "):
-                    _, name, at = line.split()
-                    painted[name] = float(at) - started
-            time.sleep(settle)
-            rss, peak = rss_mb(process.pid)
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            errors.close()
+        env = {**fresh_desktop_env(Path(folder), xcb), "BENCH_USER": username, "BENCH_PASSWORD": PASSWORD}
+        argv = [sys.executable, "-c", BOOT, "--server", base_url]
+        painted, rss, peak = painted_and_rss(argv, env, "MainWindow", settle, Path(folder))
     return painted["LoginDialog"], painted["MainWindow"], rss, peak
 
 

@@ -16,6 +16,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -66,6 +67,19 @@ def timed(client: httpx.Client, path: str, params: dict[str, str]) -> float:
     return elapsed
 
 
+def search_params(rng: random.Random, sample: Sequence[Sequence[str]]) -> dict[str, str]:
+    """One search of the mix: a 3-to-5-letter prefix of a sampled person's last name alone
+    (half), with one of the first name (a third), or with the profession too (the rest)."""
+    last, first, profession = rng.choice(sample)
+    params = {"last_name": last[: rng.randint(3, 5)].lower()}
+    roll = rng.random()
+    if roll > 0.5 and first:
+        params["first_name"] = first[: rng.randint(3, 5)].lower()
+    if roll > 0.85:
+        params["profession"] = profession
+    return params
+
+
 def measure(kind: str, path: Path, rows: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         try:
@@ -84,13 +98,7 @@ def measure(kind: str, path: Path, rows: int) -> None:
             with support.running(data) as server, server.client(server.login()) as client:
                 searches, lookups = [], []
                 for n in range(1_010):
-                    last, first, profession = rng.choice(sample)
-                    params = {"last_name": last[: rng.randint(3, 5)].lower()}
-                    roll = rng.random()
-                    if roll > 0.5 and first:
-                        params["first_name"] = first[: rng.randint(3, 5)].lower()
-                    if roll > 0.85:
-                        params["profession"] = profession
+                    params = search_params(rng, sample)
                     elapsed = timed(client, "/directory/professionals", params)
                     if n >= 10:  # warm-up
                         searches.append(elapsed)

@@ -15,6 +15,8 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -85,7 +87,10 @@ async def measure(
     return latencies, requests
 
 
-def run(kind: str, clients: int, changes: int, interval: float, compression: str | None) -> None:
+@contextmanager
+def feed_server(kind: str) -> Iterator[tuple[ServerProcess, str, int]]:
+    """A server process on a new database (sqlite or postgresql), an operator's token and the
+    feed's last number; stopped and the database dropped afterwards."""
     with tempfile.TemporaryDirectory() as directory:
         url = (
             f"sqlite:///{Path(directory) / 'centrale.sqlite3'}"
@@ -104,14 +109,17 @@ def run(kind: str, clients: int, changes: int, interval: float, compression: str
             _, operator = live.user("operator")
             token = str(operator.headers["authorization"]).split(" ", 1)[1]
             after = operator.get("/changes", params={"limit": 1000}).json()["last_seq"]
-            latencies, requests = asyncio.run(
-                measure(process.base_url, token, after, clients, changes, interval)
-            )
+            yield process, token, after
         finally:
             live.close()
             process.stop()
             if kind == "postgresql":
                 postgres.drop_database(url)
+
+
+def run(kind: str, clients: int, changes: int, interval: float, compression: str | None) -> None:
+    with feed_server(kind) as (process, token, after):
+        latencies, requests = asyncio.run(measure(process.base_url, token, after, clients, changes, interval))
     ms = sorted(1000 * x for x in latencies)
     p95 = percentile(ms, 0.95)
     print(

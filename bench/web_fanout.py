@@ -108,6 +108,14 @@ async def run(base_url: str, tokens: list[str], desk: Desk, patient_id: int, cas
     )
 
 
+def raise_open_files(connections: int) -> None:
+    """Enough file descriptors for `connections` sockets at both ends (a server started
+    afterwards inherits the limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = min(hard, max(soft, 4 * connections + 256))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -116,9 +124,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = min(hard, max(soft, 4 * args.connections + 256))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))  # the server inherits it
+    raise_open_files(args.connections)
     with live_server(args.database) as server:
         desk = Desk.open(server)
         lat, lon = place()

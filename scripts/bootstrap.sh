@@ -3,7 +3,17 @@
 # environment in .venv, an editable install of centrale with every extra, and the web app's
 # front-end packages in server/web/node_modules (npm ci, pinned by server/web/package-lock.json).
 # Idempotent: a second run only checks (about a second) and changes nothing.
+# --peers: also the tools the side-by-side benchmarks compare us with (bench/peers/, issue 21);
+# without it, nothing of them is installed.
 set -euo pipefail
+
+PEERS=0
+for arg in "$@"; do
+    case "$arg" in
+        --peers) PEERS=1 ;;
+        *) printf '[bootstrap] ERREUR : option inconnue : %s (seule --peers existe)\n' "$arg" >&2; exit 2 ;;
+    esac
+done
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -31,6 +41,17 @@ DEB_PACKAGES=(swig libpcsclite-dev libpcsclite1 pcscd vsmartcard-vpcd kamailio k
               libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libglib2.0-0
               libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
               libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1)
+
+# With --peers (bench/peers/): the peers' Debian packages, added to the list above.
+#   postgresql-NN-postgis-3    PostGIS for the installed PostgreSQL major (matching: ST_DWithin)
+#   baresip-core               the softphone peer of bench/peers/softphone.py (registered to Kamailio)
+if ((PEERS)); then
+    pg_major=$(psql -h 127.0.0.1 -U postgres -d test -Atc 'SHOW server_version_num' 2>/dev/null | cut -c1-2 || true)
+    [[ "$pg_major" =~ ^[0-9]+$ ]] || pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1)
+    [[ "$pg_major" =~ ^[0-9]+$ ]] || die "--peers : version de PostgreSQL introuvable (pour PostGIS)"
+    PEER_DEB_PACKAGES=("postgresql-$pg_major-postgis-3" baresip-core)
+    DEB_PACKAGES+=("${PEER_DEB_PACKAGES[@]}")
+fi
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -97,6 +118,20 @@ if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$want" ]]; then
         die "pip install a échoué (journal complet : $log)"
     fi
     echo "$want" > "$STAMP"
+fi
+
+# With --peers: the peers' PyPI packages, installed in the venv only when missing. websockets (the
+# bare broadcast server of bench/peers/fanout.py) already comes with the desktop extra; listed here
+# so the peers need nothing else.
+if ((PEERS)); then
+    PEER_PYPI_PACKAGES=(websockets)
+    for pkg in "${PEER_PYPI_PACKAGES[@]}"; do
+        if ! "$VENV/bin/python" -m pip show -q "$pkg" >/dev/null 2>&1; then
+            say "installation du paquet Python des benchmarks comparés : $pkg"
+            "$VENV/bin/python" -m pip install -q "$pkg" >"$VENV/pip-peers.log" 2>&1 \
+                || { tail -n 40 "$VENV/pip-peers.log" >&2; die "pip install $pkg a échoué"; }
+        fi
+    done
 fi
 
 # The web app's front-end packages (htmx.org, htmx-ext-sse; axe-core for the accessibility tests),

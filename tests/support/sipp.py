@@ -74,10 +74,13 @@ def _scenario(name: str, body: str) -> str:
     return f'<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="{name}">{body}</scenario>\n'
 
 
-def cancel_before_answer(from_header: str, ring_ms: int = 800) -> str:
-    """INVITE, wait for the ringing, CANCEL: the operator must log a missed call."""
+def cancel_before_answer(from_header: str, ring_ms: int = 800, extra_headers: str = "") -> str:
+    """INVITE, wait for the ringing, CANCEL: the operator must log a missed call.
+
+    With ``extra_headers`` empty an empty line ends the INVITE's headers early (pjsua2 still rings;
+    a stricter phone such as baresip needs a header there to see the SDP offer)."""
     body = (
-        _INVITE.format(from_header=from_header, extra_headers="")
+        _INVITE.format(from_header=from_header, extra_headers=extra_headers)
         + '  <recv response="100" optional="true"/>\n  <recv response="180"/>\n'
         + f'  <pause milliseconds="{ring_ms}"/>\n'
         + _CANCEL.format(from_header=from_header)
