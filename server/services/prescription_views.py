@@ -37,6 +37,12 @@ from shared.schemas.dispatch import (
     PrescriptionView,
 )
 
+REQUESTER_SHOWN = (
+    "name",
+    "profession",
+    "profession_code",
+    "rpps",
+)  # of the case's requester, to every viewer
 ADDRESS_DETAILS = ("address_complement", "building", "staircase", "floor", "digicode", "intercom", "door")
 # The anonymised position: cells of 0.02° of latitude (≈ 2.2 km) and as wide, one grid for all.
 AREA_CELL_DEGREES = 0.02
@@ -177,7 +183,12 @@ def view(
         report=prescription.report if full else None,
         cancel_reason=prescription.cancel_reason,
         requester={
-            k: v for k, v in case.requester.items() if k in ("name", "profession", "profession_code", "rpps")
+            **{
+                k: v
+                for k, v in case.requester.items()
+                if k in ("name", "profession", "profession_code", "rpps")
+            },
+            "user_id": case.requester_user_id,  # a registered requester (one may write to them)
         },
         caller=case.caller if full else None,
         area=_area(patient, full, now),

@@ -93,6 +93,7 @@ def test_a_notified_responder_gets_no_position_nor_identity_before_accepting(des
     assert 0 < view["time_left_seconds"] <= 3600
     assert (view["care_mode"], view["days"], view["visits_per_day"]) == ("visit", 1, 1)
     assert view["requester"]["name"] == "Dr Prescripteur"
+    assert view["requester"]["user_id"] is None  # named by RPPS, not a registered user
     assert answers["offers"] == [{**view, "time_left_seconds": answers["offers"][0]["time_left_seconds"]}]
     assert answers["count"] == {"count": 1}
     assert answers["websocket"]["prescription_id"] == pid

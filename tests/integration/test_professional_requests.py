@@ -79,6 +79,8 @@ def test_a_professional_sends_in_their_own_name_for_their_patient(desk: Desk) ->
     assert (line["state"], line["notified_count"]) == ("pending", 1)
     offer = ok(nurse.client.get(f"/prescriptions/{line['id']}"))
     assert (offer["anonymised"], offer["requester"]["name"]) == (True, doctor.name)
+    # a registered requester is named by their user id too: « Écrire au professionnel » ticks them
+    assert offer["requester"]["user_id"] == doctor.id
     assert ok(doctor.client.get("/me/cases", params={"section": "requests"}))["items"][0]["id"] == line["id"]
     [entry] = audit(desk, user_id=doctor.id, action="case_create")
     assert (entry["patient_id"], entry["status"], entry["detail"]["case_id"]) == (

@@ -6,13 +6,12 @@ request). The Qt-free part is ``desktop/services/messaging.py`` and ``desktop/st
 from __future__ import annotations
 
 import logging
-import unicodedata
 
 from PySide6.QtWidgets import QWidget
 
 from desktop.services.messaging import MessagingService
 from desktop.state.messaging import thread_of
-from desktop.state.messaging_compose import NewThread, search_query
+from desktop.state.messaging_compose import NewThread
 from desktop.state.tray_notices import Notice, NoticeSwitches
 from desktop.sync.errors import ApiProblem
 from desktop.sync.follower import FeedState
@@ -20,7 +19,6 @@ from desktop.sync.messaging_api import MessagingApi
 from desktop.ui.messaging.new_thread import NewThreadDialog
 from desktop.ui.messaging.view import MessagingView
 from desktop.ui.prescription import DetailsWindows
-from desktop.ui.prescription.widgets import alive
 from desktop.ui.shell import Shell
 from desktop.ui.supervision.tray import TrayNotifier
 from desktop.ui.tasks import spawn
@@ -76,8 +74,8 @@ class Messaging:
 
     # ---- « Écrire au professionnel » ----------------------------------------------------------------
     def write_about(self, parent: QWidget, view: PrescriptionView) -> NewThreadDialog:
-        """« Nouveau message » linked to the request, its acceptor ticked (and its requester, once
-        found among the registered users), only people who may see its patient offered."""
+        """« Nouveau message » linked to the request, its acceptor and its requester (when
+        registered) ticked, only people who may see its patient offered."""
         new = NewThread(
             subject=f"Fiche #{view.case_number.lstrip('#')} — {view.profession}",
             patient_id=view.patient.id if view.patient is not None else None,
@@ -96,38 +94,18 @@ class Messaging:
         about = f"Au sujet de la fiche #{view.case_number.lstrip('#')} ({view.profession}, {view.care_type})"
         if view.accepted_by is None:
             about += f"\n{NO_ACCEPTOR}"
-        dialog = self.view.new_thread(new, preset, about, parent)
-        requester = str(view.requester.get("name") or "")
-        if requester:
-            spawn(self._tick_requester(dialog, requester, new.patient_id, {p.user_id for p in preset}))
-        return dialog
-
-    async def _tick_requester(
-        self, dialog: NewThreadDialog, name: str, patient_id: int | None, ticked: set[int]
-    ) -> RecipientOut | None:
-        """The requester when registered: the one user of exactly that name the search gives."""
-        words = sorted((w for w in name.split() if search_query(w) is not None), key=len, reverse=True)
-        if not words:
-            return None
-        try:
-            found = await self.service.api.recipients(words[0], patient_id=patient_id)
-        except ApiProblem as problem:
-            log.info("requester %r not looked up: %s", name, problem)
-            return None
-        same = [p for p in found if _folded(p.name) == _folded(name) and p.user_id != self.service.user_id]
-        if len(same) != 1 or same[0].user_id in ticked:
-            return None
-        if alive(dialog):
-            dialog.picker.preset(same)
-        return same[0]
+        requester_id = view.requester.get("user_id")
+        if isinstance(requester_id, int) and requester_id not in {
+            self.service.user_id,
+            *(p.user_id for p in preset),
+        }:
+            name = str(view.requester.get("name") or "Demandeur")
+            detail = str(view.requester.get("profession") or "")
+            preset.append(RecipientOut(user_id=requester_id, name=name, role="professional", detail=detail))
+        return self.view.new_thread(new, preset, about, parent)
 
     def close(self) -> None:
         self.view.close_dialogs()
-
-
-def _folded(name: str) -> str:
-    plain = unicodedata.normalize("NFKD", name)
-    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).casefold().split())
 
 
 def install_messaging(
