@@ -18,6 +18,8 @@ from shared.schemas.messaging import (
     MESSAGES_PAGE_DEFAULT,
     MessageOut,
     MessagePage,
+    MessagingSettingsIn,
+    MessagingSettingsOut,
     RecipientOut,
     ThreadOut,
     ThreadPage,
@@ -104,3 +106,12 @@ class MessagingApi:
     async def leave(self, thread_id: int) -> ThreadOut:
         response = await self.client.request("POST", f"/threads/{thread_id}/leave")
         return ThreadOut.model_validate(response.json())
+
+    # ---- the platform's retention (admin) ---------------------------------------------------------
+    async def settings(self) -> MessagingSettingsOut:
+        return await self.client.get_model(MessagingSettingsOut, "/admin/messaging-settings")
+
+    async def put_settings(self, retention_days: int) -> MessagingSettingsOut:
+        body = MessagingSettingsIn(retention_days=retention_days).model_dump(mode="json")
+        response = await self.client.request("PUT", "/admin/messaging-settings", json=body)
+        return MessagingSettingsOut.model_validate(response.json())

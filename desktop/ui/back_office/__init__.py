@@ -1,7 +1,8 @@
 """The platform team's back office (admin role): the counts on « Accueil », then one tab per view —
 « Utilisateurs » (Alt+2), « Professionnels » (Alt+3), « Réseaux » (Alt+4), « Journal d'audit »
 (Alt+5), « Inscriptions à valider » (Alt+6), « Journal des notifications » (Alt+7),
-« Téléphonie » (Alt+8: the hotline's settings, issue 19). A further view is one more
+« Téléphonie » (Alt+8: the hotline's settings, issue 19), « Messagerie » (Alt+9: the retention of
+conversations, issue 20). A further view is one more
 `BackOfficeView` in `VIEWS`: a title, its shortcut, and a factory taking the `BackOfficeApi`."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from desktop.sync.back_office_api import BackOfficeApi
 from desktop.sync.errors import ApiProblem
 from desktop.ui.back_office.audit_view import AuditView
 from desktop.ui.back_office.deliveries_view import DeliveriesView
+from desktop.ui.back_office.messaging_settings_view import MessagingSettingsView
 from desktop.ui.back_office.networks_view import NetworksView
 from desktop.ui.back_office.professionals_view import ProfessionalsView
 from desktop.ui.back_office.registrations_view import RegistrationsView
@@ -43,6 +45,7 @@ VIEWS = (
     BackOfficeView("Inscriptions à valider", "Alt+6", RegistrationsView),
     BackOfficeView("Journal des notifications", "Alt+7", DeliveriesView),
     BackOfficeView("Téléphonie", "Alt+8", TelephonyView),
+    BackOfficeView("Messagerie", "Alt+9", MessagingSettingsView),
 )
 
 
@@ -116,6 +119,12 @@ class BackOffice:
     def telephony(self) -> TelephonyView:
         view = self.views["Téléphonie"]
         assert isinstance(view, TelephonyView)
+        return view
+
+    @property
+    def messaging_settings(self) -> MessagingSettingsView:
+        view = self.views["Messagerie"]
+        assert isinstance(view, MessagingSettingsView)
         return view
 
     @property
