@@ -73,6 +73,14 @@ def every_event(desk: Desk) -> list[dict[str, Any]]:
         _ok(telephony.post("/telephony/events", json={"call_id": hotline_call, "kind": kind}), 204)
     _ok(operator.put("/agents/me/state", json={"state": "offline"}))
 
+    # Messaging (issue 20): a thread and a reply, a read mark, someone added who then leaves.
+    thread = _ok(operator.post("/threads", json={"participant_ids": [accepting.id], "text": "Bonjour"}), 201)
+    messages = f"/threads/{thread['id']}"
+    reply = _ok(accepting.client.post(f"{messages}/messages", json={"text": "Bien reçu"}), 201)
+    _ok(operator.post(f"{messages}/read", json={"up_to_message_id": reply["id"]}), 204)
+    _ok(operator.post(f"{messages}/participants", json={"user_ids": [declining.id]}))
+    _ok(declining.client.post(f"{messages}/leave"))
+
     events: list[dict[str, Any]] = []
     after = start
     while page := _ok(operator.get("/changes", params={"after": after, "limit": 1000}))["events"]:
