@@ -128,6 +128,10 @@ def test_broken_bodies(pair: tuple[Person, Person, int]) -> None:
     url = f"/threads/{thread_id}/messages"
     broken = anne.client.post(url, content=b"{not json", headers={"content-type": "application/json"})
     assert broken.status_code in (400, 422), broken.text
+    for not_an_object in ([1, 2], "texte", 3):
+        refused = anne.client.post(url, json=not_an_object)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["code"] == "body_not_object"
     multipart = anne.client.post(
         url, content=b"--xyz\r\nnot a part", headers={"content-type": "multipart/form-data; boundary=xyz"}
     )

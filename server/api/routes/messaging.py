@@ -19,9 +19,9 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from server.api.body_limit import PathLimit
 from server.api.context import Caller, RoleGuard
+from server.api.json_object import json_object
 from server.api.routes.acting import acting
 from server.api.routes.exchanges import MULTIPART_ALLOWANCE
-from server.errors import Invalid
 from server.http_download import file_download
 from server.services import documents, messaging_actions, messaging_retention
 from server.services.idempotency_keys import KEY_MAX, checked_key
@@ -111,13 +111,7 @@ async def _read_body(
             if isinstance(upload, StarletteUpload):
                 files.append(AttachmentUpload(await upload.read(DOCUMENT_MAX_BYTES + 1), upload.filename))
         return fields, files
-    try:
-        fields = await request.json()
-    except ValueError as exc:
-        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "json"}]) from exc
-    if not isinstance(fields, dict):
-        raise Invalid("body_not_object", "Un objet JSON est attendu")
-    return fields, files
+    return await json_object(request), files
 
 
 def _validated(model: type[Any], fields: dict[str, Any]) -> Any:

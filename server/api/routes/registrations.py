@@ -17,8 +17,8 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from server.api.body_limit import PathLimit
 from server.api.context import app_state, origin_of
+from server.api.json_object import json_object
 from server.api.routes.exchanges import MULTIPART_ALLOWANCE
-from server.errors import Invalid
 from server.services import password_reset, registrations
 from server.services.visit import Visit, public_url
 from shared.schemas.exchanges import DOCUMENT_MAX_BYTES, DOCUMENT_SIZE_MESSAGE
@@ -93,12 +93,7 @@ async def register(request: Request) -> RegistrationCreated:
             if fields.get(name) == "":
                 fields.pop(name)
     else:
-        try:
-            fields = await request.json()
-        except ValueError as exc:
-            raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": "json"}]) from exc
-        if not isinstance(fields, dict):
-            raise Invalid("body_not_object", "Un objet JSON est attendu")
+        fields = await json_object(request)
     body = _form_body(fields)
     return await run_in_threadpool(registrations.register, visit_of(request), body, document)
 
