@@ -57,6 +57,7 @@ def test_the_admin_back_office(loop, qtbot, gui_server: LiveServer, tmp_path: Pa
             "Inscriptions à valider",
             "Journal des notifications",
             "Téléphonie",
+            "Messagerie",
         ]
         await wait_for(lambda: "Comptes actifs" in office.overview.lines.text(), what="the counts")
         assert "Réseaux : " in office.overview.lines.text()
